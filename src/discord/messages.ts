@@ -1,0 +1,177 @@
+/**
+ * Every sentence a Discord user reads, in one place so the bot speaks with one voice.
+ * Pure functions: they take facts and return text.
+ */
+import type { ScenarioErrorKind } from '../services/scenario-errors.js';
+
+const BAR_SLOTS = 12;
+
+export function progressBar(fraction: number): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * BAR_SLOTS);
+  return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_SLOTS - filled)} ${Math.round(fraction * 100)}%`;
+}
+
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${minutes}:${String(seconds).padStart(2, '0')}`;
+}
+
+/** Shortens user text for display and stops it from pinging or breaking formatting. */
+export function quoteUserText(text: string, max = 180): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const short = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+  return short.replace(/([`*_~|>\\])/g, '\\$1').replace(/@/g, '@\u200b');
+}
+
+/** A compact view of the request body: prompt first, then the other parameters. */
+export function summariseParameters(body: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'prompt' || key === 'seed') continue;
+    if (Array.isArray(value)) parts.push(`${key}: ${value.length}`);
+    else if (typeof value === 'string' && value.startsWith('asset_')) parts.push(`${key}: attached`);
+    else parts.push(`${key}: ${quoteUserText(String(value), 40)}`);
+  }
+  const prompt = typeof body.prompt === 'string' ? `“${quoteUserText(body.prompt)}”` : undefined;
+  return [prompt, parts.join(' · ')].filter((part) => part && part.length > 0).join('\n> ');
+}
+
+const STATE_WORDS: Record<string, string> = {
+  submitting: 'sending to Scenario',
+  submitted: 'queued',
+  pending: 'queued',
+  queued: 'queued',
+  'warming-up': 'warming up',
+  'in-progress': 'generating',
+  finalizing: 'finishing',
+  running: 'generating',
+  delivering: 'uploading the result',
+};
+
+export interface ProgressView {
+  modelLabel: string;
+  state: string;
+  progress: number;
+  elapsedMs: number;
+  body: Record<string, unknown>;
+  seed: number | undefined;
+  userId: string;
+}
+
+export function progressMessage(view: ProgressView): string {
+  return [
+    `**${view.modelLabel}** for <@${view.userId}> · ${STATE_WORDS[view.state] ?? view.state}`,
+    `\`${progressBar(view.progress)}\` · ${formatDuration(view.elapsedMs)} elapsed`,
+    `> ${summariseParameters(view.body)}`,
+    view.seed === undefined ? undefined : `seed \`${view.seed}\``,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export interface QuotaLine {
+  remaining: number;
+  limit: number;
+  resetsAt: Date;
+}
+
+export function quotaLine(quota: QuotaLine): string {
+  return `${quota.remaining} of ${quota.limit} credits left, resets <t:${Math.floor(quota.resetsAt.getTime() / 1000)}:R>`;
+}
+
+export interface ResultView {
+  modelLabel: string;
+  userId: string;
+  elapsedMs: number;
+  body: Record<string, unknown>;
+  seed: number | undefined;
+  creditsSpent: number;
+  quota: QuotaLine | undefined;
+  notAttached: { name: string; size: number; url: string; expires?: string }[];
+  missing: number;
+}
+
+export function resultMessage(view: ResultView): string {
+  const lines = [
+    `**${view.modelLabel}** for <@${view.userId}> · done in ${formatDuration(view.elapsedMs)}`,
+    `> ${summariseParameters(view.body)}`,
+    `${view.seed === undefined ? 'no seed (this model has none)' : `seed \`${view.seed}\``} · ${view.creditsSpent} credit${view.creditsSpent === 1 ? '' : 's'}${view.quota ? ` · ${quotaLine(view.quota)}` : ''}`,
+  ];
+  for (const file of view.notAttached) {
+    lines.push(
+      `📦 \`${file.name}\` is ${formatBytes(file.size)}, more than this server accepts as an upload: [download it from Scenario](${file.url})${file.expires ? ` (link expires <t:${Math.floor(Date.parse(file.expires) / 1000)}:R>)` : ''}`,
+    );
+  }
+  if (view.missing > 0)
+    lines.push(
+      `⚠️ ${view.missing} result file${view.missing === 1 ? '' : 's'} could not be downloaded from Scenario.`,
+    );
+  lines.push('React 🔄 to reroll with a new seed · ❌ to delete');
+  return lines.join('\n');
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${bytes} B`;
+}
+
+export function failureMessage(view: {
+  modelLabel: string;
+  userId: string;
+  error?: string;
+  hint?: string;
+  refunded: number;
+}): string {
+  return [
+    `**${view.modelLabel}** for <@${view.userId}> · ❌ failed`,
+    view.error ? `Scenario said: ${quoteUserText(view.error, 300)}` : 'Scenario did not say why.',
+    view.hint ? `Hint: ${quoteUserText(view.hint, 300)}` : undefined,
+    view.refunded > 0
+      ? `Your ${view.refunded} credit${view.refunded === 1 ? ' was' : 's were'} refunded.`
+      : undefined,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function stuckMessage(view: {
+  modelLabel: string;
+  userId: string;
+  elapsedMs: number;
+  refunded: number;
+}): string {
+  return `**${view.modelLabel}** for <@${view.userId}> · ⏳ still not finished after ${formatDuration(view.elapsedMs)}; the bot stopped waiting for it. ${view.refunded > 0 ? `Your ${view.refunded} credits were refunded.` : ''}`.trim();
+}
+
+export const SCENARIO_ERROR_WORDS: Record<ScenarioErrorKind, string> = {
+  auth: 'The bot cannot sign in to Scenario right now (an admin needs to check its API key). Nothing was spent.',
+  forbidden: 'This model is not available in the Scenario plan the bot uses. Nothing was spent.',
+  invalid: 'Scenario refused these parameters.',
+  not_found: 'Scenario does not know this model or file.',
+  rate_limited: 'Scenario is busy right now (rate limit). Nothing was spent; try again in a minute.',
+  concurrency: 'Too many generations are running at once on Scenario. Nothing was spent; try again shortly.',
+  unavailable: 'Scenario is not answering right now. Nothing was spent; try again later.',
+  timeout:
+    'Scenario took too long to answer. Nothing was spent from your quota; check /history before retrying.',
+  malformed: 'Scenario sent an answer the bot could not read. Nothing was spent from your quota.',
+  too_large: 'The file is too large for Scenario.',
+};
+
+export const TEXT = {
+  storageUnavailable:
+    'Storage is unavailable right now, so the bot cannot meter credits: nothing was spent. Try again in a moment.',
+  notAllowedHere: 'Generation is not enabled in this channel or for your roles.',
+  guildNotServed: 'This bot is not set up for this server.',
+  tooManyRunning: (max: number) => `You already have ${max} generations running; wait for one to finish.`,
+  blocked: 'A moderator has paused generation for you in this server.',
+  quotaExhausted: (quota: QuotaLine, cost: number) =>
+    `This needs ${cost} credit${cost === 1 ? '' : 's'} but you have ${quota.remaining} of ${quota.limit} left; your credits reset <t:${Math.floor(quota.resetsAt.getTime() / 1000)}:R>.`,
+  internalError: (errorId: string) =>
+    `Something went wrong on the bot's side (error id \`${errorId}\`). Nothing was spent.`,
+  moderatorsOnly: 'Only moderators (Manage Server, or the configured moderator role) can do that.',
+  replyGoneFallback: (userId: string) =>
+    `<@${userId}>, your earlier request's message was deleted, so here is the result:`,
+} as const;

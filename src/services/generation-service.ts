@@ -1,0 +1,212 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { QuotaLine } from '../discord/messages.js';
+import type { Clock } from './clock.js';
+import type { JobLedger, JobRecord } from './job-ledger.js';
+import type { JobTracker } from './job-tracker.js';
+import type { ScenarioClient } from './scenario-client.js';
+import { ScenarioError } from './scenario-errors.js';
+
+/** What submission needs from the quota ledger. */
+export interface CreditReserver {
+  reserve(input: {
+    guildId: string;
+    userId: string;
+    amount: number;
+    reason: string;
+  }): Promise<
+    | { ok: true; reservationId: string; quota: QuotaLine }
+    | { ok: false; reason: 'quota_exhausted' | 'blocked'; quota: QuotaLine }
+  >;
+  refund(reservationId: string): Promise<boolean>;
+}
+
+export interface GenerationRequest {
+  command: string;
+  modelId: string;
+  /** The request body, assets already uploaded (assetIds), seed not yet drawn. */
+  body: Record<string, unknown>;
+  outputs: number;
+  credits: number;
+  /** Seed range when the model takes one: the bot draws one when the user gave none, so every result is reproducible. */
+  seedRange?: { min: number; max: number };
+  guildId: string;
+  channelId: string;
+  userId: string;
+  applicationId: string;
+  interactionToken?: string;
+  tokenIssuedAt?: number;
+  messageId?: string;
+  attachmentSizeLimit: number;
+  parentGenerationId?: string;
+}
+
+export type Reservation =
+  | { ok: true; reservationId: string; quota: QuotaLine }
+  | {
+      ok: false;
+      reason: 'quota_exhausted' | 'blocked' | 'too_many_running' | 'storage_unavailable';
+      quota?: QuotaLine;
+    };
+
+export type SubmitResult =
+  | { ok: true; record: JobRecord }
+  | { ok: false; reason: 'scenario'; error: ScenarioError }
+  | { ok: false; reason: 'storage_unavailable' };
+
+export interface GenerationServiceOptions {
+  scenario: ScenarioClient;
+  ledger: JobLedger;
+  tracker: JobTracker;
+  credits: CreditReserver;
+  logger: Logger;
+  clock: Clock;
+  maxRunningPerUser: number;
+  random?: (min: number, max: number) => number;
+}
+
+/**
+ * Reserve → submit → track. Credits are reserved before Scenario is called and refunded on any error
+ * before submission; the ledger record is written before Scenario is called so no job can be lost.
+ */
+export class GenerationService {
+  /** Jobs per guild:user currently between reservation and the end of their job, for the concurrency cap. */
+  private readonly running = new Map<string, number>();
+
+  constructor(private readonly options: GenerationServiceOptions) {}
+
+  async reserve(input: {
+    guildId: string;
+    userId: string;
+    credits: number;
+    reason: string;
+  }): Promise<Reservation> {
+    const key = `${input.guildId}:${input.userId}`;
+    const active =
+      (this.running.get(key) ?? 0) + this.options.tracker.openCountFor(input.guildId, input.userId);
+    if (active >= this.options.maxRunningPerUser) return { ok: false, reason: 'too_many_running' };
+    this.running.set(key, (this.running.get(key) ?? 0) + 1);
+    try {
+      const reservation = await this.options.credits.reserve({
+        guildId: input.guildId,
+        userId: input.userId,
+        amount: input.credits,
+        reason: input.reason,
+      });
+      if (!reservation.ok) this.release(key);
+      return reservation;
+    } catch (error) {
+      this.release(key);
+      this.options.logger.error(
+        { err: error, guildId: input.guildId, userId: input.userId },
+        'quota store unavailable',
+      );
+      return { ok: false, reason: 'storage_unavailable' };
+    }
+  }
+
+  /** Gives a reservation back (an error before submission) and frees the user's running slot. */
+  async cancelReservation(guildId: string, userId: string, reservationId: string): Promise<void> {
+    this.release(`${guildId}:${userId}`);
+    await this.options.credits
+      .refund(reservationId)
+      .catch((error) => this.options.logger.error({ err: error, reservationId }, 'refund failed'));
+  }
+
+  async submit(request: GenerationRequest, reservationId: string): Promise<SubmitResult> {
+    const { clock, ledger, scenario, tracker } = this.options;
+    const key = `${request.guildId}:${request.userId}`;
+    const seed = request.seedRange
+      ? pickSeed(request.body, request.seedRange, this.options.random)
+      : undefined;
+    const body = seed === undefined ? request.body : { ...request.body, seed };
+    const now = clock.now();
+    const id = `local_${randomUUID()}`;
+    let record: JobRecord;
+    try {
+      record = await ledger.put({
+        id,
+        modelId: request.modelId,
+        command: request.command,
+        body,
+        seed,
+        outputs: request.outputs,
+        guildId: request.guildId,
+        channelId: request.channelId,
+        userId: request.userId,
+        applicationId: request.applicationId,
+        interactionToken: request.interactionToken,
+        tokenIssuedAt: request.tokenIssuedAt,
+        messageId: request.messageId,
+        parentGenerationId: request.parentGenerationId,
+        attachmentSizeLimit: request.attachmentSizeLimit,
+        reservationId,
+        creditsReserved: request.credits,
+        state: 'submitting',
+        createdAt: now,
+        updatedAt: now,
+      });
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'job ledger unavailable');
+      await this.cancelReservation(request.guildId, request.userId, reservationId);
+      return { ok: false, reason: 'storage_unavailable' };
+    }
+    const log = this.options.logger.child({
+      guildId: request.guildId,
+      userId: request.userId,
+      command: request.command,
+      modelId: request.modelId,
+    });
+    try {
+      const response = await scenario.generate.runModel(request.modelId, body);
+      record =
+        (await ledger.update(
+          id,
+          {
+            state: 'submitted',
+            scenarioJobId: response.job.jobId,
+            creativeUnitsCost: response.creativeUnitsCost,
+            progress: response.job.progress,
+          },
+          clock.now(),
+        )) ?? record;
+      log
+        .child({ jobId: response.job.jobId })
+        .info({ seed, cost: response.creativeUnitsCost }, 'job submitted');
+      tracker.track(record);
+      // The slot is now held by the ledger's open job; drop the in-memory hold.
+      this.release(key);
+      return { ok: true, record };
+    } catch (error) {
+      const scenarioError =
+        error instanceof ScenarioError ? error : new ScenarioError('unavailable', 'Scenario call failed');
+      log.warn({ kind: scenarioError.kind, status: scenarioError.details.status }, 'submission refused');
+      await ledger
+        .update(id, { state: 'failed', error: scenarioError.message }, clock.now())
+        .catch(() => undefined);
+      await this.cancelReservation(request.guildId, request.userId, reservationId);
+      return { ok: false, reason: 'scenario', error: scenarioError };
+    }
+  }
+
+  /** Records the reply's message id (known only after the first edit) so channel-route edits can find it. */
+  async attachMessage(id: string, messageId: string): Promise<void> {
+    await this.options.ledger.update(id, { messageId }, this.options.clock.now());
+    this.options.tracker.updatePending(id, { messageId });
+  }
+
+  private release(key: string): void {
+    const count = (this.running.get(key) ?? 1) - 1;
+    if (count <= 0) this.running.delete(key);
+    else this.running.set(key, count);
+  }
+}
+
+/** The user's seed when given, else a fresh one in the model's range. */
+export function pickSeed(
+  body: Record<string, unknown>,
+  range: { min: number; max: number },
+  random = (min: number, max: number) => randomInt(min, max + 1),
+): number {
+  return typeof body.seed === 'number' ? body.seed : random(range.min, range.max);
+}

@@ -1,0 +1,106 @@
+import type Keyv from 'keyv';
+import { z } from 'zod';
+
+/**
+ * Everything needed to finish a job without memory: a restart reloads the ledger and carries on.
+ * States: submitting → submitted → running → delivering → delivered | failed.
+ * `submitting` is written before Scenario is called, so a crash in between is noticed (and refunded).
+ */
+export const JOB_STATES = [
+  'submitting',
+  'submitted',
+  'running',
+  'delivering',
+  'delivered',
+  'failed',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export const jobRecordSchema = z.object({
+  id: z.string(), // ours; equals the Scenario jobId once known
+  scenarioJobId: z.string().optional(),
+  modelId: z.string(),
+  command: z.string(),
+  body: z.record(z.string(), z.unknown()),
+  seed: z.number().optional(),
+  outputs: z.number().int().positive(),
+  guildId: z.string(),
+  channelId: z.string(),
+  userId: z.string(),
+  applicationId: z.string(),
+  /** Interaction token for webhook edits; absent for rerolls, which post through the channel. */
+  interactionToken: z.string().optional(),
+  tokenIssuedAt: z.number().optional(),
+  messageId: z.string().optional(),
+  replyToMessageId: z.string().optional(),
+  parentGenerationId: z.string().optional(),
+  attachmentSizeLimit: z.number().int().positive(),
+  reservationId: z.string().optional(),
+  creditsReserved: z.number().default(0),
+  creativeUnitsCost: z.number().optional(),
+  state: z.enum(JOB_STATES),
+  progress: z.number().default(0),
+  scenarioStatus: z.string().optional(),
+  lastShown: z.string().optional(),
+  lastEditAt: z.number().default(0),
+  nextCheckAt: z.number().default(0),
+  error: z.string().optional(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type JobRecord = z.output<typeof jobRecordSchema>;
+export type NewJobRecord = z.input<typeof jobRecordSchema>;
+
+const INDEX_KEY = 'open-index';
+const openIndexSchema = z.array(z.string());
+
+/** Durable job records in the store's `jobs` namespace, with an index of the ones not yet finished. */
+export class JobLedger {
+  // One writer at a time for the index: keyv has no atomic list operations.
+  private indexChain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly jobs: Keyv) {}
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const raw = await this.jobs.get(`job:${id}`);
+    if (raw === undefined) return undefined;
+    const parsed = jobRecordSchema.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async put(record: NewJobRecord): Promise<JobRecord> {
+    const parsed = jobRecordSchema.parse(record);
+    await this.jobs.set(`job:${parsed.id}`, parsed);
+    const open = parsed.state !== 'delivered' && parsed.state !== 'failed';
+    await this.updateIndex((ids) =>
+      open ? (ids.includes(parsed.id) ? ids : [...ids, parsed.id]) : ids.filter((id) => id !== parsed.id),
+    );
+    return parsed;
+  }
+
+  async update(id: string, patch: Partial<JobRecord>, now: number): Promise<JobRecord | undefined> {
+    const current = await this.get(id);
+    if (!current) return undefined;
+    return this.put({ ...current, ...patch, updatedAt: now });
+  }
+
+  /** Every job not delivered or failed: what a restart resumes. */
+  async open(): Promise<JobRecord[]> {
+    const ids = openIndexSchema.catch([]).parse(await this.jobs.get(INDEX_KEY));
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter(
+      (record): record is JobRecord =>
+        record !== undefined && record.state !== 'delivered' && record.state !== 'failed',
+    );
+  }
+
+  private updateIndex(change: (ids: string[]) => string[]): Promise<void> {
+    const next = this.indexChain.then(async () => {
+      const ids = openIndexSchema.catch([]).parse(await this.jobs.get(INDEX_KEY));
+      const changed = change(ids);
+      if (changed !== ids) await this.jobs.set(INDEX_KEY, changed);
+    });
+    this.indexChain = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,258 @@
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Delivery } from './delivery.js';
+import type { JobLedger, JobRecord } from './job-ledger.js';
+import type { Job, ScenarioClient } from './scenario-client.js';
+import { isTerminal } from './scenario-schemas.js';
+
+export interface JobTrackerOptions {
+  scenario: ScenarioClient;
+  ledger: JobLedger;
+  delivery: Delivery;
+  logger: Logger;
+  clock: Clock;
+  /** The model's usual run time; polls get denser around it. */
+  typicalDurationMs: (modelId: string) => number;
+  stuckAfterMs: number;
+  /** Above this many due jobs, one `GET /jobs?pageSize=200` replaces the individual polls. */
+  listModeThreshold?: number;
+  /** Shortest gap between two poll rounds. */
+  minRoundGapMs?: number;
+  /** How many deliveries (downloads + uploads) run at once. */
+  deliveryConcurrency?: number;
+}
+
+/** First look ~2 s after submit (Scenario jobs are rarely done sooner). */
+export const FIRST_CHECK_MS = 2_000;
+const MAX_GAP_MS = 30_000;
+const LIST_PAGE_SIZE = 200;
+
+/**
+ * When to look at a job next: soon after submit, then less often as it ages, but densely around the
+ * model's usual duration, when it is most likely to finish. Pure.
+ */
+export function nextCheckDelay(ageMs: number, typicalMs: number): number {
+  if (ageMs < FIRST_CHECK_MS) return FIRST_CHECK_MS - ageMs;
+  const nearTypical = ageMs > typicalMs * 0.7 && ageMs < typicalMs * 1.5;
+  if (nearTypical) return 2_000;
+  return Math.min(MAX_GAP_MS, Math.max(2_000, ageMs / 4));
+}
+
+/**
+ * One polling service for every job (no timer per job). It spends the shared Scenario budget where it
+ * matters: individual `GET /jobs/{id}` when few jobs are due, one listing plus confirmations of the jobs
+ * that changed when many are, so a poll round's cost does not grow with the number of pending jobs.
+ */
+export class JobTracker {
+  private readonly pending = new Map<string, JobRecord>();
+  private readonly inDelivery = new Map<string, JobRecord>();
+  private readonly deliveryQueue: Array<() => Promise<void>> = [];
+  private activeDeliveries = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private wakeAt = 0;
+  private round: Promise<void> | undefined;
+  private closed = false;
+  private readonly log: Logger;
+  readonly stats = { rounds: 0, listCalls: 0, jobCalls: 0, errors: 0 };
+
+  constructor(private readonly options: JobTrackerOptions) {
+    this.log = options.logger.child({ component: 'job-tracker' });
+  }
+
+  /** Loads every unfinished job from the ledger (a restart resumes them) and starts polling. */
+  async start(): Promise<number> {
+    const open = await this.options.ledger.open();
+    for (const record of open) {
+      if (record.state === 'submitting') {
+        // We crashed between writing the record and hearing back from Scenario: we cannot know the job.
+        await this.options.delivery.fail(record, {
+          error: 'The bot restarted before Scenario confirmed this request.',
+          hint: 'Please run the command again.',
+          rawStatus: 'unknown',
+        });
+        continue;
+      }
+      this.pending.set(record.id, { ...record, nextCheckAt: 0 });
+    }
+    this.schedule(0);
+    return this.pending.size;
+  }
+
+  track(record: JobRecord): void {
+    if (this.closed) return;
+    this.pending.set(record.id, { ...record, nextCheckAt: record.createdAt + FIRST_CHECK_MS });
+    this.schedule(Math.max(0, record.createdAt + FIRST_CHECK_MS - this.options.clock.now()));
+  }
+
+  /** Keeps the in-memory copy in step with a ledger change made elsewhere. */
+  updatePending(id: string, patch: Partial<JobRecord>): void {
+    const record = this.pending.get(id);
+    if (record) this.pending.set(id, { ...record, ...patch });
+  }
+
+  /** Jobs of one member not yet delivered: the per-user concurrency cap counts these. */
+  openCountFor(guildId: string, userId: string): number {
+    let count = 0;
+    for (const record of this.pending.values())
+      if (record.guildId === guildId && record.userId === userId) count += 1;
+    for (const record of this.inDelivery.values())
+      if (record.guildId === guildId && record.userId === userId) count += 1;
+    return count;
+  }
+
+  pendingCount(): number {
+    return this.pending.size + this.inDelivery.size;
+  }
+
+  /** Stops polling and waits for the round and deliveries in flight (their ledger writes) to finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.round;
+    while (this.activeDeliveries > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed) return;
+    const wakeAt = this.options.clock.now() + Math.max(delayMs, this.options.minRoundGapMs ?? 0);
+    // Keep the earliest wake-up: a burst of new jobs must not push the first poll back.
+    if (this.timer && this.wakeAt <= wakeAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.wakeAt = wakeAt;
+    this.timer = setTimeout(() => this.runRound(), wakeAt - this.options.clock.now());
+  }
+
+  private runRound(): void {
+    this.timer = undefined;
+    if (this.round || this.closed) return;
+    this.round = this.pollRound()
+      .catch((error) => {
+        this.stats.errors += 1;
+        this.log.warn({ err: error }, 'poll round failed; backing off');
+      })
+      .finally(() => {
+        this.round = undefined;
+        this.scheduleNext();
+      });
+  }
+
+  private scheduleNext(): void {
+    if (this.closed || this.pending.size === 0) return;
+    const now = this.options.clock.now();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const record of this.pending.values()) soonest = Math.min(soonest, record.nextCheckAt);
+    this.schedule(Math.max(this.options.minRoundGapMs ?? 250, soonest - now));
+  }
+
+  private async pollRound(): Promise<void> {
+    const { clock, scenario } = this.options;
+    this.stats.rounds += 1;
+    const now = clock.now();
+    const due = [...this.pending.values()].filter((record) => record.nextCheckAt <= now);
+    if (due.length === 0) return;
+
+    const threshold = this.options.listModeThreshold ?? 4;
+    if (due.length > threshold) {
+      this.stats.listCalls += 1;
+      const { jobs } = await scenario.jobs.list({ pageSize: LIST_PAGE_SIZE });
+      const byId = new Map(jobs.map((job) => [job.jobId, job]));
+      const unlisted: JobRecord[] = [];
+      for (const record of due) {
+        const listed = record.scenarioJobId ? byId.get(record.scenarioJobId) : undefined;
+        if (!listed) {
+          unlisted.push(record);
+          continue;
+        }
+        if (isTerminal(listed.status)) {
+          // Listings are candidates: confirm before delivering (scenario-api.md).
+          await this.checkOne(record);
+        } else {
+          await this.handle(record, listed);
+        }
+      }
+      // Jobs older than the listing's window: a few individual polls per round, oldest-checked first.
+      unlisted.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
+      for (const record of unlisted.slice(0, 2)) await this.checkOne(record);
+      for (const record of unlisted.slice(2)) this.reschedule(record, 1_000);
+      return;
+    }
+    for (const record of due) await this.checkOne(record);
+  }
+
+  private async checkOne(record: JobRecord): Promise<void> {
+    if (!record.scenarioJobId) return;
+    this.stats.jobCalls += 1;
+    try {
+      const job = await this.options.scenario.jobs.retrieve(record.scenarioJobId, 'background');
+      await this.handle(record, job);
+    } catch (error) {
+      this.log.warn({ jobId: record.scenarioJobId, err: error }, 'job poll failed');
+      this.reschedule(record, 5_000);
+    }
+  }
+
+  private async handle(record: JobRecord, job: Job): Promise<void> {
+    const { clock, delivery } = this.options;
+    const now = clock.now();
+    if (job.status === 'success' || job.status === 'failure' || job.status === 'canceled') {
+      this.pending.delete(record.id);
+      this.enqueueDelivery(record, job);
+      return;
+    }
+    if (now - record.createdAt > this.options.stuckAfterMs) {
+      this.pending.delete(record.id);
+      this.enqueueDelivery(record, undefined);
+      return;
+    }
+    const updated = await delivery.showProgress(record, job);
+    const delay = nextCheckDelay(now - record.createdAt, this.options.typicalDurationMs(record.modelId));
+    if (this.pending.has(record.id)) this.pending.set(record.id, { ...updated, nextCheckAt: now + delay });
+  }
+
+  private reschedule(record: JobRecord, delayMs: number): void {
+    if (this.pending.has(record.id))
+      this.pending.set(record.id, { ...record, nextCheckAt: this.options.clock.now() + delayMs });
+  }
+
+  /** Deliveries download and upload files: they run beside the poll loop, a few at a time. */
+  private enqueueDelivery(record: JobRecord, job: Job | undefined): void {
+    if (this.inDelivery.has(record.id)) return;
+    this.inDelivery.set(record.id, record);
+    const { delivery } = this.options;
+    this.deliveryQueue.push(async () => {
+      const log = this.log.child({
+        jobId: record.scenarioJobId,
+        guildId: record.guildId,
+        userId: record.userId,
+        command: record.command,
+      });
+      try {
+        if (!job) await delivery.reportStuck(record);
+        else if (job.status === 'success') await delivery.deliver(record, job);
+        else await delivery.fail(record, job);
+      } catch (error) {
+        log.error({ err: error }, 'delivery failed; will retry');
+        // Put it back: the ledger state makes a second attempt safe.
+        if (!this.closed)
+          this.pending.set(record.id, { ...record, nextCheckAt: this.options.clock.now() + 10_000 });
+      } finally {
+        this.inDelivery.delete(record.id);
+      }
+    });
+    this.pumpDeliveries();
+  }
+
+  private pumpDeliveries(): void {
+    const limit = this.options.deliveryConcurrency ?? 4;
+    while (this.activeDeliveries < limit && this.deliveryQueue.length > 0) {
+      const task = this.deliveryQueue.shift();
+      if (!task) break;
+      this.activeDeliveries += 1;
+      void task().finally(() => {
+        this.activeDeliveries -= 1;
+        this.pumpDeliveries();
+        this.scheduleNext();
+      });
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { type Clock, systemClock } from './clock.js';
+
+/** Who is asking: user-facing calls (uploads, generate) go before background polling. */
+export type RequestPriority = 'interactive' | 'background';
+
+export interface RequestBudget {
+  /** Resolves when one request may be sent now; the slot is counted at that moment. */
+  acquire(priority?: RequestPriority): Promise<void>;
+  /** Everyone waits until `until` (epoch ms): a 429 from Scenario applies to the whole project. */
+  pauseUntil(until: number): void;
+  /** Requests counted in the trailing window, and how many callers are waiting. */
+  stats(): { inWindow: number; waiting: number; pausedUntil: number; sent: number };
+  close(): void;
+}
+
+export interface RequestBudgetOptions {
+  perMinute: number;
+  clock?: Clock;
+  /**
+   * Window length. Slightly longer than Scenario's minute so that network jitter between our send time and
+   * their arrival time can never put perMinute + 1 requests in one of their minutes.
+   */
+  windowMs?: number;
+}
+
+interface Waiter {
+  priority: RequestPriority;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * One sliding-window limiter shared by every Scenario call (Scenario counts all of them against
+ * 100 requests/minute per project). A single timer wakes the queue; no timer per caller.
+ */
+export function createRequestBudget(options: RequestBudgetOptions): RequestBudget {
+  const clock = options.clock ?? systemClock;
+  const windowMs = options.windowMs ?? 61_000;
+  const sentAt: number[] = [];
+  const waiting: Waiter[] = [];
+  let pausedUntil = 0;
+  let sent = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const prune = (now: number) => {
+    while (sentAt.length > 0 && (sentAt[0] ?? 0) <= now - windowMs) sentAt.shift();
+  };
+
+  const nextWaiter = (): Waiter | undefined => {
+    const index = waiting.findIndex((waiter) => waiter.priority === 'interactive');
+    return waiting.splice(index >= 0 ? index : 0, 1)[0];
+  };
+
+  const pump = () => {
+    timer = undefined;
+    if (closed) return;
+    let now = clock.now();
+    prune(now);
+    while (waiting.length > 0 && now >= pausedUntil && sentAt.length < options.perMinute) {
+      const waiter = nextWaiter();
+      if (!waiter) break;
+      sentAt.push(now);
+      sent += 1;
+      waiter.resolve();
+      now = clock.now();
+    }
+    if (waiting.length === 0) return;
+    const oldest = sentAt[0];
+    const freeAt = sentAt.length >= options.perMinute && oldest !== undefined ? oldest + windowMs : now;
+    const wakeAt = Math.max(freeAt, pausedUntil);
+    timer = setTimeout(pump, Math.max(1, wakeAt - now));
+    timer.unref?.();
+  };
+
+  return {
+    acquire(priority = 'interactive') {
+      if (closed) return Promise.reject(new Error('request budget closed'));
+      return new Promise<void>((resolve, reject) => {
+        waiting.push({ priority, resolve, reject });
+        if (timer === undefined) pump();
+      });
+    },
+    pauseUntil(until) {
+      if (until <= pausedUntil) return;
+      pausedUntil = until;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      pump();
+    },
+    stats() {
+      prune(clock.now());
+      return { inWindow: sentAt.length, waiting: waiting.length, pausedUntil, sent };
+    },
+    close() {
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      for (const waiter of waiting.splice(0)) waiter.reject(new Error('request budget closed'));
+    },
+  };
+}
