@@ -1,7 +1,7 @@
-import type Keyv from 'keyv';
 import { z } from 'zod';
 import type { GenerationRecorder } from './delivery.js';
 import type { JobRecord } from './job-ledger.js';
+import type { KeyValue } from './store.js';
 
 /**
  * Seeds and lineage: every delivered generation with its model, full parameters (assetIds, never
@@ -28,7 +28,7 @@ export type Generation = z.output<typeof generationSchema>;
 const RECENT_PER_USER = 25;
 
 export class GenerationLog implements GenerationRecorder {
-  constructor(private readonly generations: Keyv) {}
+  constructor(private readonly generations: KeyValue) {}
 
   async recordDelivered(record: JobRecord, messageId: string): Promise<void> {
     const generation: Generation = {

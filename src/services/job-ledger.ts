@@ -1,5 +1,5 @@
-import type Keyv from 'keyv';
 import { z } from 'zod';
+import type { KeyValue } from './store.js';
 
 /**
  * Everything needed to finish a job without memory: a restart reloads the ledger and carries on.
@@ -59,7 +59,7 @@ export class JobLedger {
   // One writer at a time for the index: keyv has no atomic list operations.
   private indexChain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly jobs: Keyv) {}
+  constructor(private readonly jobs: KeyValue) {}
 
   async get(id: string): Promise<JobRecord | undefined> {
     const raw = await this.jobs.get(`job:${id}`);

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { type Interaction, MessageFlags, type RepliableInteraction } from 'discord.js';
+import type { Command, Deps } from '../commands/types.js';
+import { TEXT } from './messages.js';
+
+/**
+ * The one place interactions enter. It ignores guilds the bot does not serve, finds the command, and
+ * catches what a handler throws: logged with context and a short error id, shown to the user as a plain
+ * apology with that id — never an internal message, a stack or a secret.
+ */
+export function createInteractionRouter(commands: readonly Command[], deps: Deps) {
+  const byName = new Map(commands.map((command) => [command.data.name, command]));
+  const served = new Set(deps.config.DISCORD_GUILD_IDS);
+
+  return async function route(interaction: Interaction): Promise<void> {
+    const commandName = 'commandName' in interaction ? interaction.commandName : undefined;
+    const log = deps.logger.child({
+      interactionId: interaction.id,
+      guildId: interaction.guildId,
+      userId: interaction.user.id,
+      command: commandName,
+    });
+    if (!interaction.guildId || !served.has(interaction.guildId)) {
+      if (interaction.isRepliable())
+        await replyEphemeral(interaction, TEXT.guildNotServed).catch(() => undefined);
+      return;
+    }
+    const command = commandName ? byName.get(commandName) : undefined;
+    try {
+      if (interaction.isAutocomplete()) {
+        if (command?.kind === 'chat' && command.autocomplete) await command.autocomplete(interaction, deps);
+        else await interaction.respond([]);
+        return;
+      }
+      if (!command) return;
+      if (interaction.isChatInputCommand() && command.kind === 'chat')
+        await command.execute(interaction, deps, log);
+      else if (interaction.isMessageContextMenuCommand() && command.kind === 'message-menu')
+        await command.execute(interaction, deps, log);
+    } catch (error) {
+      const errorId = randomBytes(4).toString('hex');
+      log.error({ err: error, errorId }, 'command failed');
+      if (interaction.isRepliable())
+        await replyEphemeral(interaction, TEXT.internalError(errorId)).catch(() => undefined);
+    }
+  };
+}
+
+/**
+ * Answers so only the invoker sees it. A deferred public reply cannot become ephemeral, so it is removed
+ * and the answer is sent as an ephemeral follow-up.
+ */
+export async function replyEphemeral(interaction: RepliableInteraction, content: string): Promise<void> {
+  const payload = { content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
+  if (interaction.deferred || interaction.replied) {
+    if (!interaction.ephemeral) await interaction.deleteReply().catch(() => undefined);
+    await interaction.followUp(payload);
+    return;
+  }
+  await interaction.reply(payload);
+}
+
+export function newErrorId(): string {
+  return randomBytes(4).toString('hex');
+}

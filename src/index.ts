@@ -1,0 +1,172 @@
+/**
+ * Composition root: read the config, build every service, wire the Discord events, start.
+ * Nothing else lives here. `startBot` is what `npm start` (through src/main.ts), the e2e tests and the
+ * demo all run.
+ */
+import { Events } from 'discord.js';
+import type pino from 'pino';
+import { commands } from './commands/index.js';
+import type { Deps } from './commands/types.js';
+import { parseConfig } from './config.js';
+import { createDiscordClient } from './discord/client.js';
+import { createReactionHandler } from './discord/reactions.js';
+import { registerCommands } from './discord/register.js';
+import { createInteractionRouter } from './discord/router.js';
+import { createLogger } from './logger.js';
+import { modelLabel, typicalDurationMs } from './models/index.js';
+import { AttachmentService } from './services/attachments.js';
+import { type Clock, systemClock } from './services/clock.js';
+import { Delivery } from './services/delivery.js';
+import { GenerationLog } from './services/generation-log.js';
+import { GenerationService } from './services/generation-service.js';
+import { GuildSettingsService } from './services/guild-settings.js';
+import { startHealthServer } from './services/health.js';
+import { JobLedger } from './services/job-ledger.js';
+import { JobTracker } from './services/job-tracker.js';
+import { createKeyLock } from './services/key-lock.js';
+import { createQuotaAdapter } from './services/quota-adapter.js';
+import { QuotaLedger } from './services/quota-ledger.js';
+import { createRequestBudget } from './services/request-budget.js';
+import { createScenarioClient } from './services/scenario-client.js';
+import { createStore } from './services/store.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface StartOptions {
+  /** Log destination (tests capture every line); stdout by default. */
+  logDestination?: pino.DestinationStream;
+  clock?: Clock;
+}
+
+export interface RunningBot {
+  close(): Promise<void>;
+  deps: Deps;
+  tracker: JobTracker;
+}
+
+export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<RunningBot> {
+  const parsed = parseConfig(env);
+  if (!parsed.ok) throw new ConfigError(parsed.message);
+  const config = parsed.config;
+  const clock = options.clock ?? systemClock;
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    secrets: [config.DISCORD_TOKEN, config.SCENARIO_SDK_API_KEY, config.SCENARIO_SDK_API_SECRET],
+    destination: options.logDestination,
+  });
+  const closers: Array<() => Promise<void> | void> = [];
+  try {
+    const store = await createStore({ url: config.STORE_URL, logger });
+    closers.push(() => store.close());
+    const lock = createKeyLock();
+    const quota = new QuotaLedger({
+      store: store.quotas,
+      lock,
+      clock: () => new Date(clock.now()),
+      defaults: { limit: config.QUOTA_DEFAULT_LIMIT, period: config.QUOTA_DEFAULT_PERIOD },
+    });
+    const settings = new GuildSettingsService({ store: store.guildSettings, lock });
+
+    const budget = createRequestBudget({ perMinute: config.SCENARIO_REQUESTS_PER_MINUTE, clock });
+    closers.push(() => budget.close());
+    const scenario = createScenarioClient({
+      baseUrl: config.SCENARIO_API_URL,
+      apiKey: config.SCENARIO_SDK_API_KEY,
+      apiSecret: config.SCENARIO_SDK_API_SECRET,
+      budget,
+      logger,
+      timeoutMs: config.SCENARIO_TIMEOUT_MS,
+      maxRetries: config.SCENARIO_MAX_RETRIES,
+      clock,
+    });
+
+    const client = createDiscordClient(config.DISCORD_API_URL);
+    closers.push(() => client.destroy());
+    const ledger = new JobLedger(store.jobs);
+    const generationLog = new GenerationLog(store.generations);
+    const credits = createQuotaAdapter(quota);
+    const delivery = new Delivery({
+      rest: client.rest,
+      scenario,
+      ledger,
+      credits,
+      generations: generationLog,
+      logger,
+      clock,
+      modelLabel,
+      progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
+      maxResultBytes: config.MAX_RESULT_BYTES,
+    });
+    const tracker = new JobTracker({
+      scenario,
+      ledger,
+      delivery,
+      logger,
+      clock,
+      typicalDurationMs,
+      stuckAfterMs: config.JOB_STUCK_AFTER_MS,
+    });
+    closers.push(() => tracker.close());
+    const generations = new GenerationService({
+      scenario,
+      ledger,
+      tracker,
+      credits,
+      logger,
+      clock,
+      maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
+    });
+    const attachments = new AttachmentService({
+      scenario,
+      allowedHosts: config.DISCORD_ATTACHMENT_HOSTS,
+      maxBytes: config.MAX_ATTACHMENT_BYTES,
+    });
+
+    const deps: Deps = { config, logger, clock, attachments, generations, generationLog, quota, settings };
+    const route = createInteractionRouter(commands, deps);
+    client.on(Events.InteractionCreate, (interaction) => void route(interaction));
+    const onReaction = createReactionHandler({ deps, client, delivery });
+    client.on(Events.MessageReactionAdd, (reaction, user) => void onReaction(reaction, user));
+    client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    await client.login(config.DISCORD_TOKEN);
+    await ready;
+    logger.info({ user: client.user?.tag, guilds: config.DISCORD_GUILD_IDS.length }, 'connected to Discord');
+    if (config.REGISTER_COMMANDS_ON_START && client.application) {
+      await registerCommands(client.rest, client.application.id, config.DISCORD_GUILD_IDS, commands, logger);
+    }
+    const resumed = await tracker.start();
+    logger.info({ resumed }, 'job tracker started');
+
+    if (config.HEALTH_PORT !== undefined) {
+      const health = await startHealthServer({ port: config.HEALTH_PORT, client, store, logger });
+      closers.push(() => health.close());
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      deps,
+      tracker,
+      close() {
+        closing ??= (async () => {
+          logger.info('shutting down');
+          for (const close of closers.reverse()) {
+            try {
+              await close();
+            } catch (error) {
+              logger.warn({ err: error }, 'error while closing');
+            }
+          }
+          logger.flush();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await Promise.resolve(close()).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,133 @@
+import { type ModelSpec, SEED_RANGE } from './spec.js';
+
+/**
+ * shared/seeds/004 (Pixal3D), every documented parameter, ranges from scenario-api.md. Ranges the docs do
+ * not give are ours: guidance strengths 0–10, rescales 0–1, sampling steps 1–50.
+ */
+export const pixal3d: ModelSpec = {
+  id: 'model_pixal3d',
+  label: 'Pixal3D',
+  output: '3d',
+  params: [
+    { kind: 'asset', name: 'image', description: 'The image to turn into a 3D model', required: true },
+    {
+      kind: 'number',
+      name: 'ssGuidanceStrength',
+      description: 'Structure: how closely it follows the image, 0–10 (7.5)',
+      min: 0,
+      max: 10,
+    },
+    {
+      kind: 'number',
+      name: 'ssGuidanceRescale',
+      description: 'Structure: dampens high-guidance artifacts, 0–1 (0.7)',
+      min: 0,
+      max: 1,
+    },
+    {
+      kind: 'number',
+      name: 'ssSamplingSteps',
+      description: 'Structure: denoising steps, 1–50 (36)',
+      min: 1,
+      max: 50,
+      integer: true,
+    },
+    {
+      kind: 'number',
+      name: 'shapeSlatGuidanceStrength',
+      description: 'Shape: how closely geometry follows the image, 0–10 (7.5)',
+      min: 0,
+      max: 10,
+    },
+    {
+      kind: 'number',
+      name: 'shapeSlatGuidanceRescale',
+      description: 'Shape: dampens high-guidance artifacts, 0–1 (0.5)',
+      min: 0,
+      max: 1,
+    },
+    {
+      kind: 'number',
+      name: 'shapeSlatSamplingSteps',
+      description: 'Shape: denoising steps, 1–50 (36)',
+      min: 1,
+      max: 50,
+      integer: true,
+    },
+    {
+      kind: 'number',
+      name: 'shapeSlatRescaleT',
+      description: 'Shape: noise schedule sharpness, 1–6 (3)',
+      min: 1,
+      max: 6,
+    },
+    {
+      kind: 'number',
+      name: 'texSlatGuidanceStrength',
+      description: 'Texture: how closely colors follow the image, 0–10 (1)',
+      min: 0,
+      max: 10,
+    },
+    {
+      kind: 'number',
+      name: 'texSlatGuidanceRescale',
+      description: 'Texture: dampens high-guidance artifacts, 0–1 (0)',
+      min: 0,
+      max: 1,
+    },
+    {
+      kind: 'number',
+      name: 'texSlatSamplingSteps',
+      description: 'Texture: denoising steps, 1–50 (36)',
+      min: 1,
+      max: 50,
+      integer: true,
+    },
+    {
+      kind: 'number',
+      name: 'texSlatRescaleT',
+      description: 'Texture: noise schedule sharpness, 1–6 (3)',
+      min: 1,
+      max: 6,
+    },
+    {
+      kind: 'number',
+      name: 'meshScale',
+      description: 'Scale factor of the mesh, 0.1–4 (1)',
+      min: 0.1,
+      max: 4,
+    },
+    {
+      kind: 'number',
+      name: 'maxNumTokens',
+      description: 'Shape sampler tokens, 4096–131072 (49152); higher = finer',
+      min: 4096,
+      max: 131072,
+      integer: true,
+    },
+    {
+      kind: 'number',
+      name: 'decimationTarget',
+      description: 'Target vertex count, 5000–2000000 (200000); lower = smaller file',
+      min: 5000,
+      max: 2000000,
+      integer: true,
+    },
+    {
+      kind: 'numberEnum',
+      name: 'generationResolution',
+      description: 'Internal geometry resolution (1536)',
+      values: [1024, 1536],
+    },
+    {
+      kind: 'numberEnum',
+      name: 'resolution',
+      description: 'Texture resolution (4096)',
+      values: [1024, 2048, 4096],
+    },
+    { kind: 'boolean', name: 'remesh', description: 'Rebuild the mesh for cleaner triangles (true)' },
+  ],
+  seed: SEED_RANGE,
+  typicalDurationMs: 180_000,
+  creditsPerOutput: 5,
+};

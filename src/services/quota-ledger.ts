@@ -1,0 +1,297 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { creditsPerOutput } from '../models/index.js';
+import type { KeyLock } from './key-lock.js';
+import type { KeyValue } from './store.js';
+
+export const PERIODS = ['daily', 'weekly', 'monthly'] as const;
+export type Period = (typeof PERIODS)[number];
+
+/** The current period's window in UTC: days from 00:00, weeks from Monday 00:00, months from the 1st. Pure. */
+export function periodWindow(period: Period, now: Date): { start: Date; end: Date } {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  const d = now.getUTCDate();
+  if (period === 'daily') return { start: new Date(Date.UTC(y, m, d)), end: new Date(Date.UTC(y, m, d + 1)) };
+  if (period === 'weekly') {
+    const sinceMonday = (now.getUTCDay() + 6) % 7;
+    return {
+      start: new Date(Date.UTC(y, m, d - sinceMonday)),
+      end: new Date(Date.UTC(y, m, d - sinceMonday + 7)),
+    };
+  }
+  return { start: new Date(Date.UTC(y, m, 1)), end: new Date(Date.UTC(y, m + 1, 1)) };
+}
+
+const guildPolicySchema = z.object({
+  defaultLimit: z.number().int().min(0).optional(),
+  period: z.enum(PERIODS).optional(),
+  costOverrides: z.record(z.string(), z.number().int().min(0)).default({}),
+});
+export type GuildPolicy = z.output<typeof guildPolicySchema>;
+
+const reservationSchema = z.object({
+  amount: z.number(),
+  at: z.number(),
+  state: z.enum(['open', 'committed', 'refunded']),
+  cuCost: z.number().optional(),
+});
+
+const userQuotaSchema = z.object({
+  periodStart: z.number(),
+  spent: z.number().default(0),
+  granted: z.number().default(0),
+  cuCharged: z.number().default(0),
+  reservations: z.record(z.string(), reservationSchema).default({}),
+  limitOverride: z.number().int().min(0).optional(),
+  blocked: z.boolean().default(false),
+});
+type UserQuota = z.output<typeof userQuotaSchema>;
+
+export interface QuotaStatus {
+  limit: number;
+  spent: number;
+  reserved: number;
+  granted: number;
+  remaining: number;
+  period: Period;
+  resetsAt: Date;
+  blocked: boolean;
+  limitOverride?: number;
+  cuCharged: number;
+}
+
+export type ReserveResult =
+  | { ok: true; reservationId: string; status: QuotaStatus }
+  | { ok: false; reason: 'quota_exhausted' | 'blocked'; status: QuotaStatus };
+
+export interface QuotaLedgerOptions {
+  store: KeyValue;
+  lock: KeyLock;
+  clock: () => Date;
+  defaults: { limit: number; period: Period };
+}
+
+/**
+ * Credits per guild and member. A request reserves its cost before Scenario is called, commits on
+ * success, refunds on failure. Every read-modify-write of a member's record runs under that member's lock,
+ * so concurrent requests can never spend more than the limit.
+ */
+export class QuotaLedger {
+  constructor(private readonly options: QuotaLedgerOptions) {}
+
+  private userKey(guildId: string, userId: string) {
+    return `user:${guildId}:${userId}`;
+  }
+
+  async policy(
+    guildId: string,
+  ): Promise<{ limit: number; period: Period; costOverrides: Record<string, number> }> {
+    const parsed = guildPolicySchema.safeParse((await this.options.store.get(`guild:${guildId}`)) ?? {});
+    const policy = parsed.success ? parsed.data : { costOverrides: {} };
+    return {
+      limit: policy.defaultLimit ?? this.options.defaults.limit,
+      period: policy.period ?? this.options.defaults.period,
+      costOverrides: policy.costOverrides,
+    };
+  }
+
+  /** Credits a request costs: per-output cost (guild override or the model's default) × outputs. */
+  async costOf(guildId: string, modelId: string, outputs: number): Promise<number> {
+    const { costOverrides } = await this.policy(guildId);
+    return (costOverrides[modelId] ?? creditsPerOutput(modelId)) * outputs;
+  }
+
+  private async load(guildId: string, userId: string, period: Period): Promise<UserQuota> {
+    const start = periodWindow(period, this.options.clock()).start.getTime();
+    const parsed = userQuotaSchema.safeParse(await this.options.store.get(this.userKey(guildId, userId)));
+    if (!parsed.success) {
+      await this.indexMember(guildId, userId);
+      return { periodStart: start, spent: 0, granted: 0, cuCharged: 0, reservations: {}, blocked: false };
+    }
+    const quota = parsed.data;
+    // A new period: spending, grants and reservations of the old one no longer count (a reservation still
+    // open at rollover is dropped; its later commit or refund finds nothing to change).
+    if (quota.periodStart !== start)
+      return { ...quota, periodStart: start, spent: 0, granted: 0, cuCharged: 0, reservations: {} };
+    return quota;
+  }
+
+  private async indexMember(guildId: string, userId: string): Promise<void> {
+    await this.options.lock.withLock(`quota-index:${guildId}`, async () => {
+      const members = z
+        .array(z.string())
+        .catch([])
+        .parse(await this.options.store.get(`members:${guildId}`));
+      if (!members.includes(userId)) await this.options.store.set(`members:${guildId}`, [...members, userId]);
+    });
+  }
+
+  private statusOf(quota: UserQuota, policy: { limit: number; period: Period }): QuotaStatus {
+    const reserved = Object.values(quota.reservations).reduce(
+      (sum, reservation) => sum + (reservation.state === 'open' ? reservation.amount : 0),
+      0,
+    );
+    const limit = quota.limitOverride ?? policy.limit;
+    return {
+      limit,
+      spent: quota.spent,
+      reserved,
+      granted: quota.granted,
+      remaining: Math.max(0, limit + quota.granted - quota.spent - reserved),
+      period: policy.period,
+      resetsAt: periodWindow(policy.period, this.options.clock()).end,
+      blocked: quota.blocked,
+      limitOverride: quota.limitOverride,
+      cuCharged: quota.cuCharged,
+    };
+  }
+
+  /** Runs a change of one member's record under its lock and saves it. */
+  private async change<T>(
+    guildId: string,
+    userId: string,
+    mutate: (quota: UserQuota, policy: { limit: number; period: Period }) => T,
+  ): Promise<{ result: T; status: QuotaStatus }> {
+    return this.options.lock.withLock(this.userKey(guildId, userId), async () => {
+      const policy = await this.policy(guildId);
+      const quota = await this.load(guildId, userId, policy.period);
+      const result = mutate(quota, policy);
+      await this.options.store.set(this.userKey(guildId, userId), quota);
+      return { result, status: this.statusOf(quota, policy) };
+    });
+  }
+
+  async status(guildId: string, userId: string): Promise<QuotaStatus> {
+    const policy = await this.policy(guildId);
+    return this.statusOf(await this.load(guildId, userId, policy.period), policy);
+  }
+
+  async reserve(input: {
+    guildId: string;
+    userId: string;
+    amount: number;
+    reason: string;
+  }): Promise<ReserveResult> {
+    const reservationId = `${input.guildId}:${input.userId}:${randomBytes(6).toString('hex')}`;
+    const { result, status } = await this.change(input.guildId, input.userId, (quota, policy) => {
+      if (quota.blocked) return 'blocked' as const;
+      if (this.statusOf(quota, policy).remaining < input.amount) return 'quota_exhausted' as const;
+      quota.reservations[reservationId] = {
+        amount: input.amount,
+        at: this.options.clock().getTime(),
+        state: 'open',
+      };
+      return 'ok' as const;
+    });
+    return result === 'ok' ? { ok: true, reservationId, status } : { ok: false, reason: result, status };
+  }
+
+  /** Spends a reservation; idempotent. Records what Scenario actually charged. */
+  async commit(reservationId: string, creativeUnitsCost?: number): Promise<boolean> {
+    const [guildId, userId] = reservationId.split(':');
+    if (!guildId || !userId) return false;
+    const { result } = await this.change(guildId, userId, (quota) => {
+      const reservation = quota.reservations[reservationId];
+      if (reservation?.state !== 'open') return false;
+      reservation.state = 'committed';
+      reservation.cuCost = creativeUnitsCost;
+      quota.spent += reservation.amount;
+      quota.cuCharged += creativeUnitsCost ?? 0;
+      return true;
+    });
+    return result;
+  }
+
+  /** Gives an open reservation back; idempotent; false when there was nothing to refund. */
+  async refund(reservationId: string): Promise<boolean> {
+    const [guildId, userId] = reservationId.split(':');
+    if (!guildId || !userId) return false;
+    const { result } = await this.change(guildId, userId, (quota) => {
+      const reservation = quota.reservations[reservationId];
+      if (reservation?.state !== 'open') return false;
+      reservation.state = 'refunded';
+      return true;
+    });
+    return result;
+  }
+
+  setUserLimit(guildId: string, userId: string, limit: number | undefined) {
+    return this.change(guildId, userId, (quota) => {
+      quota.limitOverride = limit;
+    }).then(({ status }) => status);
+  }
+
+  grant(guildId: string, userId: string, amount: number) {
+    return this.change(guildId, userId, (quota) => {
+      quota.granted += amount;
+    }).then(({ status }) => status);
+  }
+
+  resetUser(guildId: string, userId: string) {
+    return this.change(guildId, userId, (quota) => {
+      quota.spent = 0;
+      quota.granted = 0;
+    }).then(({ status }) => status);
+  }
+
+  setBlocked(guildId: string, userId: string, blocked: boolean) {
+    return this.change(guildId, userId, (quota) => {
+      quota.blocked = blocked;
+    }).then(({ status }) => status);
+  }
+
+  async setGuildDefault(guildId: string, limit: number, period?: Period): Promise<void> {
+    await this.options.lock.withLock(`quota-guild:${guildId}`, async () => {
+      const current = guildPolicySchema
+        .catch({ costOverrides: {} })
+        .parse((await this.options.store.get(`guild:${guildId}`)) ?? {});
+      await this.options.store.set(`guild:${guildId}`, {
+        ...current,
+        defaultLimit: limit,
+        ...(period ? { period } : {}),
+      });
+    });
+  }
+
+  async setCostOverride(guildId: string, modelId: string, cost: number): Promise<void> {
+    await this.options.lock.withLock(`quota-guild:${guildId}`, async () => {
+      const current = guildPolicySchema
+        .catch({ costOverrides: {} })
+        .parse((await this.options.store.get(`guild:${guildId}`)) ?? {});
+      await this.options.store.set(`guild:${guildId}`, {
+        ...current,
+        costOverrides: { ...current.costOverrides, [modelId]: cost },
+      });
+    });
+  }
+
+  /** This period's spend in a guild: total, top members, Scenario credits charged. */
+  async usage(guildId: string): Promise<{
+    spent: number;
+    cuCharged: number;
+    top: { userId: string; spent: number }[];
+    period: Period;
+    resetsAt: Date;
+  }> {
+    const members = z
+      .array(z.string())
+      .catch([])
+      .parse(await this.options.store.get(`members:${guildId}`));
+    const statuses = await Promise.all(
+      members.map(async (userId) => ({ userId, status: await this.status(guildId, userId) })),
+    );
+    const policy = await this.policy(guildId);
+    return {
+      spent: statuses.reduce((sum, entry) => sum + entry.status.spent, 0),
+      cuCharged: statuses.reduce((sum, entry) => sum + entry.status.cuCharged, 0),
+      top: statuses
+        .filter((entry) => entry.status.spent > 0)
+        .sort((a, b) => b.status.spent - a.status.spent)
+        .slice(0, 10)
+        .map((entry) => ({ userId: entry.userId, spent: entry.status.spent })),
+      period: policy.period,
+      resetsAt: periodWindow(policy.period, this.options.clock()).end,
+    };
+  }
+}

@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import KeyvRedis from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
+import type { Logger } from 'pino';
+
+/** The few operations our services need: a key-value namespace. Values are validated by their owners. */
+export interface KeyValue {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface Store {
+  quotas: KeyValue;
+  generations: KeyValue;
+  jobs: KeyValue;
+  guildSettings: KeyValue;
+  userSettings: KeyValue;
+  backend: 'sqlite' | 'redis';
+  /** Whether the store answers now (health endpoint). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  url: string;
+  logger: Logger;
+  /** Isolates test runs on a shared Redis. */
+  namespacePrefix?: string;
+  connectTimeoutMs?: number;
+}
+
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+/** `sqlite://data/bot.sqlite` (relative to the working directory) or `sqlite:///abs/path.sqlite`. */
+export function sqlitePathOf(url: string): string {
+  const path = url.replace(/^sqlite:\/\//, '');
+  return resolve(path);
+}
+
+/**
+ * keyv on SQLite (embedded default, the file and its folder created on first start) or Redis (several
+ * instances). Errors are thrown, not swallowed: callers must be able to say "storage unavailable,
+ * nothing was spent" instead of running unmetered.
+ */
+export async function createStore(options: StoreOptions): Promise<Store> {
+  const prefix = options.namespacePrefix ? `${options.namespacePrefix}:` : '';
+  let keyv: Keyv;
+  let backend: Store['backend'];
+  if (options.url.startsWith('sqlite://')) {
+    const path = sqlitePathOf(options.url);
+    mkdirSync(dirname(path), { recursive: true });
+    keyv = new Keyv({
+      store: new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5_000 }),
+      throwOnErrors: true,
+      namespace: 'bot',
+    });
+    backend = 'sqlite';
+  } else {
+    const adapter = new KeyvRedis(options.url, {
+      throwOnErrors: true,
+      throwOnConnectError: true,
+      connectionTimeout: options.connectTimeoutMs ?? 3_000,
+      namespace: 'bot',
+    });
+    keyv = new Keyv({ store: adapter, throwOnErrors: true, useKeyPrefix: false, namespace: 'bot' });
+    backend = 'redis';
+  }
+  // keyv also emits errors; without a listener an emitted error would crash the process.
+  keyv.on('error', (error: unknown) => options.logger.warn({ err: error, backend }, 'store error'));
+
+  const call = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (error) {
+      throw new StoreUnavailableError(
+        `the ${backend} store is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+  const namespace = (name: string): KeyValue => ({
+    get: (key) => call(() => keyv.get(`${prefix}${name}:${key}`)),
+    set: async (key, value) => {
+      await call(() => keyv.set(`${prefix}${name}:${key}`, value));
+    },
+    delete: async (key) => {
+      await call(() => keyv.delete(`${prefix}${name}:${key}`));
+    },
+  });
+
+  // Fail at start, not at the first command, when the store cannot be reached.
+  await call(() => keyv.get(`${prefix}health:probe`));
+
+  return {
+    quotas: namespace('quotas'),
+    generations: namespace('generations'),
+    jobs: namespace('jobs'),
+    guildSettings: namespace('guild-settings'),
+    userSettings: namespace('user-settings'),
+    backend,
+    async ping() {
+      try {
+        await keyv.set(`${prefix}health:ping`, Date.now());
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await keyv.disconnect().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { commands } from '../../src/commands/index.js';
+import { gptImage2 } from '../../src/models/gpt-image-2.js';
+import { modelSpecs } from '../../src/models/index.js';
+import { pixal3d } from '../../src/models/pixal3d.js';
+import { skyboxFlux } from '../../src/models/skybox-flux.js';
+import { skyboxGpt } from '../../src/models/skybox-gpt.js';
+import { type ModelSpec, parseModelOptions, toDiscordOptions } from '../../src/models/spec.js';
+
+// Discord's limits for application commands (developer docs, "Application Commands").
+const NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
+
+type AnyOption = {
+  name: string;
+  description: string;
+  type: number;
+  required?: boolean;
+  choices?: unknown[];
+  options?: AnyOption[];
+};
+
+function checkOptions(options: AnyOption[]): void {
+  expect(options.length).toBeLessThanOrEqual(25);
+  expect(new Set(options.map((option) => option.name)).size).toBe(options.length);
+  let seenOptional = false;
+  for (const option of options) {
+    expect(option.name).toMatch(NAME);
+    expect(option.name).toBe(option.name.toLowerCase());
+    expect(option.description.length).toBeGreaterThanOrEqual(1);
+    expect(option.description.length).toBeLessThanOrEqual(100);
+    expect(option.choices?.length ?? 0).toBeLessThanOrEqual(25);
+    if (option.required && option.type !== 1) expect(seenOptional).toBe(false); // required options come first
+    if (!option.required) seenOptional = true;
+    if (option.options) checkOptions(option.options);
+  }
+}
+
+/** What a user sees in Discord's option picker, compactly. */
+function projection(spec: ModelSpec): string[] {
+  return toDiscordOptions(spec).map((option) => {
+    const range = 'min_value' in option ? ` ${option.min_value}–${option.max_value}` : '';
+    const choices = 'choices' in option && option.choices ? ` [${option.choices.length} choices]` : '';
+    return `${option.name}:${option.type}${option.required ? '!' : ''}${range}${choices}`;
+  });
+}
+
+describe('model specs → Discord command definitions', () => {
+  it.each(commands.map((command) => [command.data.name, command] as const))(
+    '%s fits Discord’s limits',
+    (_name, command) => {
+      const data = command.data as { name: string; description?: string; options?: AnyOption[] };
+      if ('description' in data && data.description !== undefined)
+        expect(data.description.length).toBeLessThanOrEqual(100);
+      checkOptions(data.options ?? []);
+    },
+  );
+
+  it('derives the options a user sees', () => {
+    expect(Object.fromEntries(modelSpecs.map((spec) => [spec.id, projection(spec)]))).toMatchSnapshot();
+  });
+
+  it('exposes every documented Pixal3D parameter and a seed', () => {
+    expect(toDiscordOptions(pixal3d)).toHaveLength(19);
+  });
+
+  it('offers the 22 Skybox Flux styles as choices', () => {
+    const style = toDiscordOptions(skyboxFlux).find((option) => option.name === 'style');
+    expect(style && 'choices' in style ? style.choices?.length : 0).toBe(22);
+  });
+
+  it('gives GPT Image 2 no seed option (none is documented)', () => {
+    expect(toDiscordOptions(gptImage2).some((option) => option.name === 'seed')).toBe(false);
+  });
+});
+
+describe('parseModelOptions', () => {
+  it('builds the exact body: camelCase names, unset options left out', () => {
+    const parsed = parseModelOptions(skyboxGpt, {
+      values: { prompt: '  a cathedral  ', width: 2048, quality: 'medium' },
+      assets: { referenceImages: ['asset_1', 'asset_2'] },
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      body: {
+        prompt: 'a cathedral',
+        width: 2048,
+        quality: 'medium',
+        referenceImages: ['asset_1', 'asset_2'],
+      },
+    });
+  });
+
+  it('sends Skybox Flux numOutputs 1 on purpose (Scenario would default to 2)', () => {
+    expect(parseModelOptions(skyboxFlux, { values: { prompt: 'x' }, assets: {} })).toEqual({
+      ok: true,
+      body: { prompt: 'x', numOutputs: 1 },
+    });
+    expect(
+      parseModelOptions(skyboxFlux, {
+        values: { prompt: 'x', num_outputs: 3, negative_prompt_strength: 2 },
+        assets: {},
+      }),
+    ).toEqual({
+      ok: true,
+      body: { prompt: 'x', numOutputs: 3, negativePromptStrength: 2 },
+    });
+  });
+
+  it('maps Pixal3D options to their Scenario names', () => {
+    const parsed = parseModelOptions(pixal3d, {
+      values: { ss_guidance_strength: 5, resolution: 2048, remesh: false, seed: 3 },
+      assets: { image: ['asset_x'] },
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      body: { image: 'asset_x', ssGuidanceStrength: 5, resolution: 2048, remesh: false, seed: 3 },
+    });
+  });
+
+  const tooMany = Array.from({ length: 11 }, (_, index) => `asset_${index}`);
+  it.each([
+    ['width not a multiple of 16', skyboxGpt, { prompt: 'x', width: 1000 }, {}, 'width', 'try 1008'],
+    ['width too large', skyboxGpt, { prompt: 'x', width: 4096 }, {}, 'width', '3840'],
+    ['height 0', skyboxGpt, { prompt: 'x', height: 0 }, {}, 'height', 'multiple of 16'],
+    ['unknown quality', skyboxGpt, { prompt: 'x', quality: 'ultra' }, {}, 'quality', 'one of'],
+    ['empty prompt', skyboxGpt, { prompt: '   ' }, {}, 'prompt', 'empty'],
+    ['missing prompt', skyboxGpt, {}, {}, 'prompt', 'required'],
+    ['10,000-character prompt', skyboxGpt, { prompt: 'a'.repeat(10_000) }, {}, 'prompt', '4000'],
+    [
+      '11 references',
+      skyboxGpt,
+      { prompt: 'x' },
+      { referenceImages: tooMany },
+      'reference_image',
+      'At most 10',
+    ],
+    ['negative seed', skyboxGpt, { prompt: 'x', seed: -1 }, {}, 'seed', 'between'],
+    ['seed 2^31', skyboxGpt, { prompt: 'x', seed: 2 ** 31 }, {}, 'seed', 'between'],
+    ['fractional seed', skyboxGpt, { prompt: 'x', seed: 1.5 }, {}, 'seed', 'whole number'],
+    ['strength 2', skyboxFlux, { prompt: 'x', strength: 2 }, {}, 'strength', 'between 0.01 and 1'],
+    ['strength 0', skyboxFlux, { prompt: 'x', strength: 0 }, {}, 'strength', 'between'],
+    ['style foo', skyboxFlux, { prompt: 'x', style: 'foo' }, {}, 'style', 'one of'],
+    ['numOutputs 0', skyboxFlux, { prompt: 'x', num_outputs: 0 }, {}, 'num_outputs', 'between 1 and 4'],
+    ['numOutputs 5', skyboxFlux, { prompt: 'x', num_outputs: 5 }, {}, 'num_outputs', 'between 1 and 4'],
+    [
+      'steps 10',
+      skyboxFlux,
+      { prompt: 'x', num_inference_steps: 10 },
+      {},
+      'num_inference_steps',
+      'between 20 and 50',
+    ],
+    [
+      'steps 30.5',
+      skyboxFlux,
+      { prompt: 'x', num_inference_steps: 30.5 },
+      {},
+      'num_inference_steps',
+      'whole number',
+    ],
+    [
+      'negative strength 11',
+      skyboxFlux,
+      { prompt: 'x', negative_prompt_strength: 11 },
+      {},
+      'negative_prompt_strength',
+      'between 0 and 10',
+    ],
+    [
+      'geometry 101',
+      skyboxFlux,
+      { prompt: 'x', geometry_enforcement: 101 },
+      {},
+      'geometry_enforcement',
+      'between 0 and 100',
+    ],
+    ['numOutputs 11', gptImage2, { prompt: 'x', num_outputs: 11 }, {}, 'num_outputs', 'between 1 and 10'],
+    [
+      'background transparent',
+      gptImage2,
+      { prompt: 'x', background: 'transparent' },
+      {},
+      'background',
+      'auto, opaque',
+    ],
+    ['width 10', gptImage2, { prompt: 'x', width: 10 }, {}, 'width', 'between 16 and 3840'],
+    ['no image', pixal3d, {}, {}, 'image', 'required'],
+    ['meshScale 5', pixal3d, { mesh_scale: 5 }, { image: ['a'] }, 'mesh_scale', 'between 0.1 and 4'],
+    ['resolution 3000', pixal3d, { resolution: 3000 }, { image: ['a'] }, 'resolution', '1024, 2048, 4096'],
+    [
+      'generation resolution 2048',
+      pixal3d,
+      { generation_resolution: 2048 },
+      { image: ['a'] },
+      'generation_resolution',
+      '1024, 1536',
+    ],
+    [
+      'maxNumTokens 100',
+      pixal3d,
+      { max_num_tokens: 100 },
+      { image: ['a'] },
+      'max_num_tokens',
+      'between 4096',
+    ],
+    [
+      'decimation 3M',
+      pixal3d,
+      { decimation_target: 3_000_000 },
+      { image: ['a'] },
+      'decimation_target',
+      'between 5000',
+    ],
+    [
+      'rescaleT 7',
+      pixal3d,
+      { shape_slat_rescale_t: 7 },
+      { image: ['a'] },
+      'shape_slat_rescale_t',
+      'between 1 and 6',
+    ],
+    ['remesh as text', pixal3d, { remesh: 'yes' }, { image: ['a'] }, 'remesh', 'true or false'],
+    [
+      'an option the model does not have',
+      pixal3d,
+      { prompt: 'x' },
+      { image: ['a'] },
+      'prompt',
+      'not a parameter',
+    ],
+  ] as const)('rejects %s, naming the option', (_label, spec, values, assets, option, words) => {
+    const parsed = parseModelOptions(spec, {
+      values: values as Record<string, string | number | boolean>,
+      assets: assets as Record<string, string[]>,
+    });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.option).toBe(option);
+    expect(parsed.message).toContain(option);
+    expect(parsed.message).toContain(words);
+  });
+});

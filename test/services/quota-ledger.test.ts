@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createKeyLock } from '../../src/services/key-lock.js';
+import { periodWindow, QuotaLedger } from '../../src/services/quota-ledger.js';
+import type { Store } from '../../src/services/store.js';
+import { BACKENDS, openTestStore } from '../support/stores.js';
+
+const G = '100000000000000001';
+const U = '200000000000000001';
+
+describe('periodWindow', () => {
+  it.each([
+    ['daily', '2026-11-22T15:30:00Z', '2026-11-22T00:00:00.000Z', '2026-11-23T00:00:00.000Z'],
+    ['weekly', '2026-11-22T15:30:00Z', '2026-11-16T00:00:00.000Z', '2026-11-23T00:00:00.000Z'], // a Sunday: the week began Monday
+    ['weekly', '2026-11-23T00:00:00Z', '2026-11-23T00:00:00.000Z', '2026-11-30T00:00:00.000Z'],
+    ['monthly', '2026-12-31T23:59:59Z', '2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z'],
+  ] as const)('%s window around %s', (period, now, start, end) => {
+    const window = periodWindow(period, new Date(now));
+    expect(window.start.toISOString()).toBe(start);
+    expect(window.end.toISOString()).toBe(end);
+  });
+});
+
+describe.each(BACKENDS)('quota ledger on %s', (backend) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let now: Date;
+  let ledger: QuotaLedger;
+
+  beforeEach(async () => {
+    ({ store, cleanup } = await openTestStore(backend));
+    now = new Date('2026-11-22T10:00:00Z');
+    ledger = new QuotaLedger({
+      store: store.quotas,
+      lock: createKeyLock(),
+      clock: () => now,
+      defaults: { limit: 10, period: 'daily' },
+    });
+  });
+  afterEach(() => cleanup());
+
+  it('reserves, commits and refunds', async () => {
+    const first = await ledger.reserve({ guildId: G, userId: U, amount: 3, reason: 'test' });
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    expect(first.status.remaining).toBe(7);
+    expect(await ledger.commit(first.reservationId, 30)).toBe(true);
+    expect(await ledger.commit(first.reservationId, 30)).toBe(false); // idempotent
+    expect(await ledger.refund(first.reservationId)).toBe(false); // committed: nothing to refund
+    const second = await ledger.reserve({ guildId: G, userId: U, amount: 4, reason: 'test' });
+    if (!second.ok) throw new Error('expected a reservation');
+    expect(await ledger.refund(second.reservationId)).toBe(true);
+    expect(await ledger.refund(second.reservationId)).toBe(false);
+    const status = await ledger.status(G, U);
+    expect(status).toMatchObject({ spent: 3, reserved: 0, remaining: 7, cuCharged: 30 });
+  });
+
+  it('refuses a request over the limit and says when it resets', async () => {
+    const result = await ledger.reserve({ guildId: G, userId: U, amount: 11, reason: 'test' });
+    expect(result).toMatchObject({ ok: false, reason: 'quota_exhausted' });
+    expect(result.status.resetsAt.toISOString()).toBe('2026-11-23T00:00:00.000Z');
+  });
+
+  it('starts afresh when the period rolls over', async () => {
+    const r = await ledger.reserve({ guildId: G, userId: U, amount: 10, reason: 'test' });
+    if (!r.ok) throw new Error('expected a reservation');
+    await ledger.commit(r.reservationId);
+    expect((await ledger.status(G, U)).remaining).toBe(0);
+    now = new Date('2026-11-23T00:00:01Z');
+    expect((await ledger.status(G, U)).remaining).toBe(10);
+  });
+
+  it('applies overrides, grants, resets, blocks and guild defaults', async () => {
+    await ledger.setUserLimit(G, U, 2);
+    expect((await ledger.status(G, U)).limit).toBe(2);
+    await ledger.grant(G, U, 5);
+    expect((await ledger.status(G, U)).remaining).toBe(7);
+    const r = await ledger.reserve({ guildId: G, userId: U, amount: 7, reason: 'test' });
+    if (!r.ok) throw new Error('expected a reservation');
+    await ledger.commit(r.reservationId);
+    await ledger.resetUser(G, U);
+    expect((await ledger.status(G, U)).remaining).toBe(2);
+    await ledger.setBlocked(G, U, true);
+    expect(await ledger.reserve({ guildId: G, userId: U, amount: 1, reason: 'test' })).toMatchObject({
+      ok: false,
+      reason: 'blocked',
+    });
+    await ledger.setBlocked(G, U, false);
+    await ledger.setUserLimit(G, U, undefined);
+    await ledger.setGuildDefault(G, 3, 'weekly');
+    expect(await ledger.status(G, U)).toMatchObject({ limit: 3, period: 'weekly' });
+    await ledger.setCostOverride(G, 'model_pixal3d', 9);
+    expect(await ledger.costOf(G, 'model_pixal3d', 2)).toBe(18);
+    expect(await ledger.costOf(G, 'model_scenario-skybox-gpt', 2)).toBe(2);
+  });
+
+  it('lets 50 concurrent requests by one member spend exactly the limit', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => ledger.reserve({ guildId: G, userId: U, amount: 1, reason: 'race' })),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(10);
+    expect((await ledger.status(G, U)).remaining).toBe(0);
+  });
+
+  it('reports guild usage with top members', async () => {
+    for (const [userId, amount] of [
+      ['300000000000000001', 4],
+      ['300000000000000002', 6],
+    ] as const) {
+      const r = await ledger.reserve({ guildId: G, userId, amount, reason: 'usage' });
+      if (r.ok) await ledger.commit(r.reservationId, amount * 10);
+    }
+    const usage = await ledger.usage(G);
+    expect(usage).toMatchObject({ spent: 10, cuCharged: 100 });
+    expect(usage.top.map((entry) => entry.userId)).toEqual(['300000000000000002', '300000000000000001']);
+  });
+});

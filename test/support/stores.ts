@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createStore, type Store } from '../../src/services/store.js';
+
+/** The Redis server our machines run (and .ci/run starts when none answers). */
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const BACKENDS = ['sqlite', 'redis'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** A fresh, isolated store: a temporary SQLite file, or a unique key prefix on the shared Redis. */
+export async function openTestStore(
+  backend: Backend,
+): Promise<{ store: Store; url: string; cleanup(): Promise<void> }> {
+  const logger = pino({ level: 'silent' });
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'bot-store-'));
+    const url = `sqlite://${join(dir, 'nested', 'bot.sqlite')}`;
+    const store = await createStore({ url, logger });
+    return {
+      store,
+      url,
+      cleanup: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const store = await createStore({
+    url: REDIS_URL,
+    logger,
+    namespacePrefix: `test-${randomBytes(6).toString('hex')}`,
+  });
+  return { store, url: REDIS_URL, cleanup: () => store.close() };
+}
