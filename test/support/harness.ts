@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type RunningBot, startBot } from '../../src/index.js';
+import { type DiscordEmulator, startDiscordEmulator } from './discord/emulator.js';
+import {
+  type ScenarioEmulator,
+  type ScenarioEmulatorOptions,
+  startScenarioEmulator,
+} from './scenario/emulator.js';
+
+export const SCENARIO_KEY = 'e2e-scenario-key-0123';
+export const SCENARIO_SECRET = 'e2e-scenario-secret-4567';
+
+export interface Harness {
+  discord: DiscordEmulator;
+  scenario: ScenarioEmulator;
+  bot: RunningBot;
+  env: NodeJS.ProcessEnv;
+  logs: string[];
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real bot (its composition root, the same config path as production) against both emulators, with
+ * its store on a temporary SQLite file and every log line captured.
+ */
+export async function startHarness(
+  input: { env?: Record<string, string>; scenario?: ScenarioEmulatorOptions } = {},
+): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'bot-e2e-'));
+  const discord = await startDiscordEmulator();
+  const scenario = await startScenarioEmulator({
+    apiKey: SCENARIO_KEY,
+    apiSecret: SCENARIO_SECRET,
+    jobDurationMs: 1_500,
+    ...input.scenario,
+  });
+  const logs: string[] = [];
+  const logDestination = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(String(chunk));
+      callback();
+    },
+  });
+  const env: NodeJS.ProcessEnv = {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_GUILD_IDS: discord.guildId,
+    SCENARIO_SDK_API_KEY: SCENARIO_KEY,
+    SCENARIO_SDK_API_SECRET: SCENARIO_SECRET,
+    STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
+    DISCORD_API_URL: discord.apiUrl,
+    SCENARIO_API_URL: scenario.url,
+    LOG_LEVEL: 'debug',
+    PROGRESS_EDIT_INTERVAL_MS: '300',
+    ...input.env,
+  };
+  const harness: Harness = {
+    discord,
+    scenario,
+    bot: await startBot(env, { logDestination }),
+    env,
+    logs,
+    async restart() {
+      await harness.bot.close();
+      harness.bot = await startBot(env, { logDestination });
+    },
+    async close() {
+      await harness.bot.close();
+      await discord.close();
+      await scenario.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
