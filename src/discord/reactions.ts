@@ -70,9 +70,13 @@ export function createReactionHandler(input: { deps: Deps; client: Client; deliv
       messageId: message.id,
       command: emoji === REROLL_EMOJI ? 'reroll' : 'delete',
     });
+    log.debug({ emoji }, 'reaction received');
     try {
       const generation = await deps.generationLog.byMessage(message.id);
-      if (!generation) return;
+      if (!generation) {
+        log.debug('reaction on a message that is not a result: ignored');
+        return;
+      }
       const guild = client.guilds.cache.get(guildId) ?? (await client.guilds.fetch(guildId));
       const member = await guild.members.fetch(user.id).catch(() => null);
       const guildSettings = await deps.settings.get(guildId);

@@ -55,8 +55,10 @@ export async function runGeneration(
   }
 
   // 2. Acknowledge now: downloads, uploads and store calls may take longer than Discord's 3 s window.
-  await interaction.deferReply();
+  const deferred = await interaction.deferReply({ withResponse: true });
   const tokenIssuedAt = deps.clock.now();
+  // Known now, so the reply can still be edited through the channel if the token stops working.
+  const replyMessageId = deferred.resource?.message?.id;
 
   let allowed: boolean;
   try {
@@ -136,6 +138,7 @@ export async function runGeneration(
       applicationId: interaction.applicationId,
       interactionToken: interaction.token,
       tokenIssuedAt,
+      messageId: replyMessageId,
       attachmentSizeLimit: interaction.attachmentSizeLimit ?? 10 * 1024 * 1024,
     },
     reservation.reservationId,
@@ -167,7 +170,7 @@ export async function runGeneration(
       log.warn({ err: error }, 'could not show the first progress message');
       return undefined;
     });
-  if (message) await deps.generations.attachMessage(record.id, message.id);
+  if (message && message.id !== replyMessageId) await deps.generations.attachMessage(record.id, message.id);
 }
 
 /** Spec models are validated against their spec; pass-through models (/generate) send what the user gave. */
