@@ -38,6 +38,11 @@ export interface StartOptions {
   /** Log destination (tests capture every line); stdout by default. */
   logDestination?: pino.DestinationStream;
   clock?: Clock;
+  /**
+   * Runs the bot's clocks faster: the request budget's minute and the poll cadence are divided by it.
+   * Only the benchmark sets it, against an emulator whose limit window is scaled the same way.
+   */
+  timeScale?: number;
 }
 
 export interface RunningBot {
@@ -69,7 +74,11 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     });
     const settings = new GuildSettingsService({ store: store.guildSettings, lock });
 
-    const budget = createRequestBudget({ perMinute: config.SCENARIO_REQUESTS_PER_MINUTE, clock });
+    const budget = createRequestBudget({
+      perMinute: config.SCENARIO_REQUESTS_PER_MINUTE,
+      clock,
+      windowMs: 61_000 / (options.timeScale ?? 1),
+    });
     closers.push(() => budget.close());
     const scenario = createScenarioClient({
       baseUrl: config.SCENARIO_API_URL,

@@ -14,18 +14,22 @@ export interface JobTrackerOptions {
   /** The model's usual run time; polls get denser around it. */
   typicalDurationMs: (modelId: string) => number;
   stuckAfterMs: number;
-  /** Above this many due jobs, one `GET /jobs?pageSize=200` replaces the individual polls. */
+  /** Above this many pending jobs, one `GET /jobs?pageSize=200` per round replaces the individual polls. */
   listModeThreshold?: number;
   /** Shortest gap between two poll rounds. */
   minRoundGapMs?: number;
+  /** Divides every cadence delay (benchmarks run in scaled time). */
+  timeScale?: number;
   /** How many deliveries (downloads + uploads) run at once. */
   deliveryConcurrency?: number;
 }
 
 /** First look ~2 s after submit (Scenario jobs are rarely done sooner). */
 export const FIRST_CHECK_MS = 2_000;
-const MAX_GAP_MS = 30_000;
+const MAX_GAP_MS = 15_000;
 const LIST_PAGE_SIZE = 200;
+/** One listing every 2 s: 30 requests a minute, a third of the default budget, whatever the number of jobs. */
+const LIST_ROUND_GAP_MS = 2_000;
 
 /**
  * When to look at a job next: soon after submit, then less often as it ages, but densely around the
@@ -35,7 +39,7 @@ export function nextCheckDelay(ageMs: number, typicalMs: number): number {
   if (ageMs < FIRST_CHECK_MS) return FIRST_CHECK_MS - ageMs;
   const nearTypical = ageMs > typicalMs * 0.7 && ageMs < typicalMs * 1.5;
   if (nearTypical) return 2_000;
-  return Math.min(MAX_GAP_MS, Math.max(2_000, ageMs / 4));
+  return Math.min(MAX_GAP_MS, Math.max(2_000, ageMs / 6));
 }
 
 /**
@@ -46,10 +50,12 @@ export function nextCheckDelay(ageMs: number, typicalMs: number): number {
 export class JobTracker {
   private readonly pending = new Map<string, JobRecord>();
   private readonly inDelivery = new Map<string, JobRecord>();
+  private readonly progressInFlight = new Set<string>();
   private readonly deliveryQueue: Array<() => Promise<void>> = [];
   private activeDeliveries = 0;
   private timer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
+  private lastListAt = 0;
   private round: Promise<void> | undefined;
   private closed = false;
   private readonly log: Logger;
@@ -80,8 +86,9 @@ export class JobTracker {
 
   track(record: JobRecord): void {
     if (this.closed) return;
-    this.pending.set(record.id, { ...record, nextCheckAt: record.createdAt + FIRST_CHECK_MS });
-    this.schedule(Math.max(0, record.createdAt + FIRST_CHECK_MS - this.options.clock.now()));
+    const firstCheck = FIRST_CHECK_MS / (this.options.timeScale ?? 1);
+    this.pending.set(record.id, { ...record, nextCheckAt: record.createdAt + firstCheck });
+    this.schedule(Math.max(0, record.createdAt + firstCheck - this.options.clock.now()));
   }
 
   /** Keeps the in-memory copy in step with a ledger change made elsewhere. */
@@ -141,41 +148,45 @@ export class JobTracker {
     const now = this.options.clock.now();
     let soonest = Number.POSITIVE_INFINITY;
     for (const record of this.pending.values()) soonest = Math.min(soonest, record.nextCheckAt);
-    this.schedule(Math.max(this.options.minRoundGapMs ?? 250, soonest - now));
+    if (this.listMode()) soonest = Math.min(soonest, this.lastListAt + this.listGapMs());
+    this.schedule(Math.max(this.options.minRoundGapMs ?? 100, soonest - now));
+  }
+
+  /** Above the threshold, one listing per round covers every pending job: its cost does not grow with N. */
+  private listMode(): boolean {
+    return this.pending.size > (this.options.listModeThreshold ?? 2);
+  }
+
+  private listGapMs(): number {
+    return LIST_ROUND_GAP_MS / (this.options.timeScale ?? 1);
   }
 
   private async pollRound(): Promise<void> {
     const { clock, scenario } = this.options;
     this.stats.rounds += 1;
     const now = clock.now();
-    const due = [...this.pending.values()].filter((record) => record.nextCheckAt <= now);
-    if (due.length === 0) return;
-
-    const threshold = this.options.listModeThreshold ?? 4;
-    if (due.length > threshold) {
+    if (this.listMode() && now - this.lastListAt >= this.listGapMs()) {
+      this.lastListAt = now;
       this.stats.listCalls += 1;
       const { jobs } = await scenario.jobs.list({ pageSize: LIST_PAGE_SIZE });
       const byId = new Map(jobs.map((job) => [job.jobId, job]));
       const unlisted: JobRecord[] = [];
-      for (const record of due) {
+      for (const record of [...this.pending.values()]) {
         const listed = record.scenarioJobId ? byId.get(record.scenarioJobId) : undefined;
         if (!listed) {
-          unlisted.push(record);
+          if (record.nextCheckAt <= now) unlisted.push(record);
           continue;
         }
-        if (isTerminal(listed.status)) {
-          // Listings are candidates: confirm before delivering (scenario-api.md).
-          await this.checkOne(record);
-        } else {
-          await this.handle(record, listed);
-        }
+        // Listings are candidates: a job that looks finished is confirmed before delivery (scenario-api.md).
+        if (isTerminal(listed.status)) await this.checkOne(record);
+        else await this.handle(record, listed);
       }
-      // Jobs older than the listing's window: a few individual polls per round, oldest-checked first.
+      // Jobs older than the listing's window: a few individual polls per round, the most overdue first.
       unlisted.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
       for (const record of unlisted.slice(0, 2)) await this.checkOne(record);
-      for (const record of unlisted.slice(2)) this.reschedule(record, 1_000);
       return;
     }
+    const due = [...this.pending.values()].filter((record) => record.nextCheckAt <= now);
     for (const record of due) await this.checkOne(record);
   }
 
@@ -204,9 +215,27 @@ export class JobTracker {
       this.enqueueDelivery(record, undefined);
       return;
     }
-    const updated = await delivery.showProgress(record, job);
-    const delay = nextCheckDelay(now - record.createdAt, this.options.typicalDurationMs(record.modelId));
-    if (this.pending.has(record.id)) this.pending.set(record.id, { ...updated, nextCheckAt: now + delay });
+    const scale = this.options.timeScale ?? 1;
+    const delay =
+      nextCheckDelay((now - record.createdAt) * scale, this.options.typicalDurationMs(record.modelId)) /
+      scale;
+    this.updatePending(record.id, { nextCheckAt: now + delay });
+    // Progress edits go to Discord beside the poll loop: a slow edit must not delay other jobs' polls.
+    if (this.progressInFlight.has(record.id)) return;
+    this.progressInFlight.add(record.id);
+    void delivery
+      .showProgress(this.pending.get(record.id) ?? record, job)
+      .then((updated) =>
+        this.updatePending(record.id, {
+          lastShown: updated.lastShown,
+          lastEditAt: updated.lastEditAt,
+          state: updated.state,
+          progress: updated.progress,
+          messageId: updated.messageId,
+        }),
+      )
+      .catch((error) => this.log.warn({ err: error, jobId: record.scenarioJobId }, 'progress edit failed'))
+      .finally(() => this.progressInFlight.delete(record.id));
   }
 
   private reschedule(record: JobRecord, delayMs: number): void {

@@ -172,13 +172,13 @@ describe('Scenario client against the emulator', () => {
   it.each([true, false])(
     'retries 429s (Retry-After header: %s) and succeeds',
     async (withHeader) => {
-      emulator.faults.rateLimitRatio = 0.3;
+      emulator.faults.rateLimitNext = 2;
       emulator.faults.rateLimitRetryAfter = withHeader;
       const fast = clientFor(emulator, budget, { maxRetries: 10 });
-      // Retry-After: 1 s per 429; keep the sample small.
       const results = await Promise.all(Array.from({ length: 4 }, () => fast.jobs.list({ pageSize: 1 })));
       expect(results).toHaveLength(4);
-      expect(emulator.requests.some((entry) => entry.status === 429)).toBe(true);
+      expect(emulator.requests.filter((entry) => entry.status === 429)).toHaveLength(2);
+      expect(emulator.requests.filter((entry) => entry.status === 200)).toHaveLength(4);
     },
     60_000,
   );
@@ -316,6 +316,21 @@ describe('the shared request budget', () => {
       await emulator.close();
     }
   });
+
+  it('survives 30% of requests answered 429', async () => {
+    const emulator = await startScenarioEmulator({ rateLimitPerMinute: null });
+    emulator.faults.rateLimitRatio = 0.3;
+    const budget = createRequestBudget({ perMinute: 10_000 });
+    const client = clientFor(emulator, budget, { maxRetries: 20 });
+    try {
+      const results = await Promise.all(Array.from({ length: 10 }, () => client.jobs.list({ pageSize: 1 })));
+      expect(results).toHaveLength(10);
+      expect(emulator.requests.filter((entry) => entry.status === 200)).toHaveLength(10);
+    } finally {
+      budget.close();
+      await emulator.close();
+    }
+  }, 60_000);
 
   it('backs everyone off after a rate-limit answer, then succeeds', async () => {
     const emulator = await startScenarioEmulator({ rateLimitPerMinute: 5, rateWindowMs: 1_000 });

@@ -77,7 +77,7 @@ interface EmulatedInteraction {
   expired: boolean;
   originalMessageId?: string;
   attachmentSizeLimit: number;
-  callbacks: { type: number; data?: Record<string, unknown> }[];
+  callbacks: { type: number; data?: Record<string, unknown>; at: number }[];
 }
 
 interface Session {
@@ -613,7 +613,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       const type = Number(body.json.type);
       const data = (body.json.data ?? {}) as Record<string, unknown>;
       interaction.acknowledged = true;
-      interaction.callbacks.push({ type, data });
+      interaction.callbacks.push({ type, data, at: Date.now() });
       if (type === 4 || type === 5) {
         const flags = Number(data.flags ?? 0);
         const message = newMessage({
@@ -1170,8 +1170,9 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     async close() {
       for (const client of wss.clients) client.terminate();
       wss.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
       waiters.clear();
     },
   };

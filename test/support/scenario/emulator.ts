@@ -27,6 +27,8 @@ export interface ScenarioEmulatorOptions {
 export interface FaultSwitches {
   /** Share (0..1) of API requests answered 429. */
   rateLimitRatio: number;
+  /** The next N API requests answer 429 (deterministic, for tests). */
+  rateLimitNext: number;
   /** Whether those 429s carry Retry-After (else `remainingSeconds` in the body). */
   rateLimitRetryAfter: boolean;
   /** The next N API requests answer `serverErrorStatus`. */
@@ -56,6 +58,7 @@ export interface FaultSwitches {
 
 const noFaults = (): FaultSwitches => ({
   rateLimitRatio: 0,
+  rateLimitNext: 0,
   rateLimitRetryAfter: true,
   serverErrorsNext: 0,
   serverErrorStatus: 503,
@@ -336,7 +339,8 @@ export async function startScenarioEmulator(
     for (let i = requests.length - 1; i >= 0; i -= 1) {
       const entry = requests[i];
       if (!entry || entry.at <= now - rateWindowMs) break;
-      if (entry.api) count += 1;
+      // Requests refused for the limit do not use it up (a token-bucket limiter's behaviour).
+      if (entry.api && entry.status !== 429) count += 1;
     }
     return count;
   };
@@ -621,13 +625,18 @@ export async function startScenarioEmulator(
       requests.push(record);
       if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
       if (limit !== null && inWindow >= limit) {
-        const oldest = requests.find((entry) => entry.api && entry.at > now - rateWindowMs);
+        record.status = 429;
+        const oldest = requests.find(
+          (entry) => entry.api && entry.status !== 429 && entry.at > now - rateWindowMs,
+        );
         const remainingSeconds = Math.max(1, Math.ceil(((oldest?.at ?? now) + rateWindowMs - now) / 1000));
         return fail(response, 429, 'rate_limited', 'Rate limit exceeded: 100 requests per minute', {
           remainingSeconds,
         });
       }
-      if (faults.rateLimitRatio > 0 && Math.random() < faults.rateLimitRatio) {
+      const forced = faults.rateLimitNext > 0;
+      if (forced) faults.rateLimitNext -= 1;
+      if (forced || (faults.rateLimitRatio > 0 && Math.random() < faults.rateLimitRatio)) {
         return faults.rateLimitRetryAfter
           ? send(response, 429, { status: 429, message: 'Too many requests' }, { 'retry-after': '1' })
           : send(response, 429, { status: 429, message: 'Too many requests', remainingSeconds: 1 });
@@ -684,8 +693,9 @@ export async function startScenarioEmulator(
     },
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
+        // Stop accepting first, then drop keep-alive and in-flight connections.
         server.close(() => resolve());
+        server.closeAllConnections();
       }),
   };
 }

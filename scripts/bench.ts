@@ -1,0 +1,304 @@
+/**
+ * `npm run bench`: the bot against the naive polling loop of Scenario's unified-endpoint guide (submit, then
+ * GET /jobs/{id} every 3 s per job), on the same workload, against the Scenario emulator with its rate limit
+ * on. Time is scaled (default ×20: a Scenario "minute" lasts 3 s, jobs last 1/20 of their real duration) so
+ * that the run takes minutes, not hours; requests per minute are counted in scaled minutes.
+ *
+ * Flags: --n 200  --scale 20  --duration 30000-90000 (job duration range in unscaled ms)  --mix skybox,image,3d
+ *        --sizes 10,100,1000 (the growth table; empty to skip)
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { startBot } from '../src/index.js';
+import { startDiscordEmulator } from '../test/support/discord/emulator.js';
+import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    n: { type: 'string', default: '200' },
+    scale: { type: 'string', default: '20' },
+    duration: { type: 'string', default: '30000-90000' },
+    mix: { type: 'string', default: 'skybox,image,3d' },
+    sizes: { type: 'string', default: '10,100,1000' },
+  },
+});
+const N = Number(flags.n);
+const SCALE = Number(flags.scale);
+const [minDuration, maxDuration] = (flags.duration ?? '30000-90000').split('-').map(Number) as [
+  number,
+  number,
+];
+const MIX = (flags.mix ?? '').split(',').filter(Boolean);
+const MINUTE = 60_000 / SCALE;
+const BUDGET = 90;
+
+const percentile = (values: number[], p: number) => {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** Deterministic job durations spread over the range, divided by the time scale. */
+function durationFor(index: number): number {
+  const spread = ((index * 7919) % 1000) / 1000;
+  return (minDuration + spread * (maxDuration - minDuration)) / SCALE;
+}
+
+function commandFor(index: number): { name: string; subcommand?: string; options: Record<string, string> } {
+  const kind = MIX[index % MIX.length];
+  if (kind === 'image') return { name: 'image', options: { prompt: `bench ${index}` } };
+  if (kind === '3d')
+    return { name: 'generate', options: { model: 'model_meshy-txt23d', prompt: `bench ${index}` } };
+  return { name: 'skybox', subcommand: 'gpt', options: { prompt: `bench ${index}`, quality: 'low' } };
+}
+
+interface BotRun {
+  requests: number;
+  peakPerMinute: number;
+  rateLimited: number;
+  lags: number[];
+  acks: number[];
+  editsPerJob: number;
+  peakRssMb: number;
+  loopDelayP99Ms: number;
+  delivered: number;
+  wallMs: number;
+}
+
+async function runBot(n: number): Promise<BotRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'bot-bench-'));
+  const discord = await startDiscordEmulator();
+  let submitted = 0;
+  const scenario = await startScenarioEmulator({
+    apiKey: 'bench-key',
+    apiSecret: 'bench-secret',
+    rateLimitPerMinute: 100,
+    rateWindowMs: MINUTE,
+    jobDurationMs: () => durationFor(submitted++),
+  });
+  const bot = await startBot(
+    {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_GUILD_IDS: discord.guildId,
+      SCENARIO_SDK_API_KEY: 'bench-key',
+      SCENARIO_SDK_API_SECRET: 'bench-secret',
+      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
+      DISCORD_API_URL: discord.apiUrl,
+      SCENARIO_API_URL: scenario.url,
+      SCENARIO_REQUESTS_PER_MINUTE: String(BUDGET),
+      MAX_RUNNING_JOBS_PER_USER: '100000',
+      QUOTA_DEFAULT_LIMIT: '1000000',
+      PROGRESS_EDIT_INTERVAL_MS: String(Math.max(250, 4_000 / SCALE)),
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    },
+    {
+      logDestination: process.env.BENCH_LOG_LEVEL ? undefined : new Writable({ write: (_c, _e, cb) => cb() }),
+      timeScale: SCALE,
+    },
+  );
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  let peakRss = process.memoryUsage().rss;
+  const rssTimer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  const started = Date.now();
+  const users = [discord.ids.alice, discord.ids.bob, discord.ids.mod];
+  const handles = [];
+  // All commands arrive within about one second, as slash commands through the Discord emulator.
+  for (let i = 0; i < n; i += 1) {
+    handles.push(
+      discord.invokeSlashCommand({ user: users[i % users.length] ?? discord.ids.alice, ...commandFor(i) }),
+    );
+    if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 1000 / Math.max(1, n / 20)));
+  }
+  process.stderr.write(`  ${n} commands sent in ${seconds(Date.now() - started)}\n`);
+  const seenAt = new Map<string, number>();
+  const deadline = Date.now() + 4 * 60_000;
+  let lastReport = Date.now();
+  while (seenAt.size < n && Date.now() < deadline) {
+    if (Date.now() - lastReport > 10_000) {
+      lastReport = Date.now();
+      process.stderr.write(`  … ${seenAt.size}/${n} delivered after ${seconds(Date.now() - started)}\n`);
+    }
+    for (const handle of handles) {
+      if (seenAt.has(handle.token)) continue;
+      if (/done in/.test(discord.originalMessage(handle)?.content ?? ''))
+        seenAt.set(handle.token, Date.now());
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const wallMs = Date.now() - started;
+  clearInterval(rssTimer);
+  loop.disable();
+  const lags: number[] = [];
+  for (const job of scenario.jobs.values()) {
+    const handle = handles.find((candidate) =>
+      discord.originalMessage(candidate)?.content.includes(String((job.input as { prompt?: string }).prompt)),
+    );
+    const seen = handle ? seenAt.get(handle.token) : undefined;
+    if (seen !== undefined) lags.push(seen - (job.createdAt + job.durationMs));
+  }
+  const acks = handles.flatMap((handle) => {
+    const interaction = discord.interaction(handle);
+    const first = interaction?.callbacks[0];
+    return interaction && first ? [first.at - interaction.createdAt] : [];
+  });
+  const edits = handles.reduce((sum, handle) => sum + (discord.originalMessage(handle)?.edits ?? 0), 0);
+  const api = scenario.requests.filter((entry) => entry.api);
+  const result: BotRun = {
+    requests: api.length,
+    peakPerMinute: scenario.requestsPerMinutePeak(MINUTE),
+    rateLimited: api.filter((entry) => entry.status === 429).length,
+    lags,
+    acks,
+    editsPerJob: edits / n,
+    peakRssMb: peakRss / 1024 / 1024,
+    loopDelayP99Ms: loop.percentile(99) / 1e6,
+    delivered: seenAt.size,
+    wallMs,
+  };
+  await bot.close();
+  await discord.close();
+  await scenario.close();
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
+/** The guide's loop: submit, then GET /jobs/{id} every 3 s (scaled) per job, retrying a 429 after 3 s. */
+async function runNaive(n: number) {
+  let submitted = 0;
+  const scenario = await startScenarioEmulator({
+    apiKey: 'bench-key',
+    apiSecret: 'bench-secret',
+    rateLimitPerMinute: 100,
+    rateWindowMs: MINUTE,
+    jobDurationMs: () => durationFor(submitted++),
+  });
+  const headers = {
+    authorization: `Basic ${Buffer.from('bench-key:bench-secret').toString('base64')}`,
+    'content-type': 'application/json',
+  };
+  const models = {
+    skybox: 'model_scenario-skybox-gpt',
+    image: 'model_openai-gpt-image-2',
+    '3d': 'model_meshy-txt23d',
+  } as Record<string, string>;
+  const interval = 3_000 / SCALE;
+  const knownAt = new Map<string, number>();
+  const started = Date.now();
+  let lastReport = started;
+  const progress = setInterval(() => {
+    if (Date.now() - lastReport < 10_000) return;
+    lastReport = Date.now();
+    process.stderr.write(
+      `  … naive loop: ${knownAt.size}/${n} known after ${seconds(Date.now() - started)}\n`,
+    );
+  }, 1_000);
+  await Promise.all(
+    Array.from({ length: n }, async (_, index) => {
+      const kind = MIX[index % MIX.length] ?? 'skybox';
+      let jobId: string | undefined;
+      while (!jobId) {
+        const response = await fetch(`${scenario.url}/generate/custom/${models[kind]}`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ prompt: `bench ${index}` }),
+        });
+        if (response.ok) jobId = ((await response.json()) as { job: { jobId: string } }).job.jobId;
+        else {
+          await response.arrayBuffer();
+          await new Promise((resolve) => setTimeout(resolve, interval));
+        }
+      }
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, interval));
+        const response = await fetch(`${scenario.url}/jobs/${jobId}`, { headers });
+        if (!response.ok) {
+          await response.arrayBuffer();
+          continue;
+        }
+        const { job } = (await response.json()) as { job: { status: string } };
+        if (job.status === 'success' || job.status === 'failure') {
+          knownAt.set(jobId, Date.now());
+          return;
+        }
+      }
+    }),
+  );
+  clearInterval(progress);
+  const lags = [...scenario.jobs.values()].map(
+    (job) => (knownAt.get(job.jobId) ?? Number.NaN) - (job.createdAt + job.durationMs),
+  );
+  const api = scenario.requests.filter((entry) => entry.api);
+  const result = {
+    requests: api.length,
+    peakPerMinute: scenario.requestsPerMinutePeak(MINUTE),
+    rateLimited: api.filter((entry) => entry.status === 429).length,
+    lags,
+    wallMs: Date.now() - started,
+  };
+  await scenario.close();
+  return result;
+}
+
+console.log(
+  `Benchmark: N=${N}, time scale ×${SCALE} (a Scenario minute = ${seconds(MINUTE)}), job durations ${minDuration / 1000}–${maxDuration / 1000} s unscaled, mix ${MIX.join('/')}, budget ${BUDGET}/min, emulator limit 100/min`,
+);
+console.log(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}\n`);
+const bot = await runBot(N);
+const naive = await runNaive(N);
+// Lags are measured in scaled time; × scale gives the equivalent at time scale 1.
+const rows: [string, string, string][] = [
+  ['Scenario requests, total', String(bot.requests), String(naive.requests)],
+  ['requests per job', (bot.requests / N).toFixed(2), (naive.requests / N).toFixed(2)],
+  ['peak requests per (scaled) minute', String(bot.peakPerMinute), String(naive.peakPerMinute)],
+  ['429s received', String(bot.rateLimited), String(naive.rateLimited)],
+  [
+    'delivery lag p50 (unscaled)',
+    seconds(percentile(bot.lags, 50) * SCALE),
+    seconds(percentile(naive.lags, 50) * SCALE),
+  ],
+  [
+    'delivery lag p95 (unscaled)',
+    seconds(percentile(bot.lags, 95) * SCALE),
+    seconds(percentile(naive.lags, 95) * SCALE),
+  ],
+  [
+    'delivery lag max (unscaled)',
+    seconds(Math.max(...bot.lags) * SCALE),
+    seconds(Math.max(...naive.lags) * SCALE),
+  ],
+  ['jobs delivered', `${bot.delivered}/${N}`, `${naive.lags.filter(Number.isFinite).length}/${N}`],
+  ['wall time', seconds(bot.wallMs), seconds(naive.wallMs)],
+  ['command ack p50 / p99', `${percentile(bot.acks, 50)} / ${percentile(bot.acks, 99)} ms`, '–'],
+  ['Discord edits per job', bot.editsPerJob.toFixed(2), '–'],
+  ['peak RSS (whole process)', `${bot.peakRssMb.toFixed(0)} MB`, '–'],
+  ['event-loop delay p99', `${bot.loopDelayP99Ms.toFixed(1)} ms`, '–'],
+];
+const width = Math.max(...rows.map((row) => row[0].length));
+console.log(`| ${'measure'.padEnd(width)} | the bot | naive loop |`);
+console.log(`|${'-'.repeat(width + 2)}|---------|------------|`);
+for (const [name, a, b] of rows) console.log(`| ${name.padEnd(width)} | ${a} | ${b} |`);
+console.log(
+  `\nratios bot/naive: requests per job ${(bot.requests / naive.requests).toFixed(2)}, p50 lag ${(percentile(bot.lags, 50) / percentile(naive.lags, 50)).toFixed(2)}\n`,
+);
+
+const sizes = (flags.sizes ?? '').split(',').filter(Boolean).map(Number);
+if (sizes.length > 0) {
+  console.log(
+    '| pending jobs N | requests | peak per (scaled) minute | 429s | lag p50 (unscaled) | lag p95 (unscaled) | peak RSS | wall |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const size of sizes) {
+    const run = await runBot(size);
+    console.log(
+      `| ${size} | ${run.requests} | ${run.peakPerMinute} | ${run.rateLimited} | ${seconds(percentile(run.lags, 50) * SCALE)} | ${seconds(percentile(run.lags, 95) * SCALE)} | ${run.peakRssMb.toFixed(0)} MB | ${seconds(run.wallMs)} |`,
+    );
+  }
+}

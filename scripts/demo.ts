@@ -1,0 +1,191 @@
+/**
+ * `npm run demo`: the whole flow with no credentials, against the LOCAL Discord and Scenario emulators
+ * (test/support). Prints the conversation as a Discord user would read it and writes the result files to
+ * ./demo-output.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { startBot } from '../src/index.js';
+import { type EmulatedMessage, startDiscordEmulator } from '../test/support/discord/emulator.js';
+import { makePng } from '../test/support/media.js';
+import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+
+const outputDir = resolve('demo-output');
+rmSync(outputDir, { recursive: true, force: true });
+mkdirSync(outputDir, { recursive: true });
+const storeDir = mkdtempSync(join(tmpdir(), 'bot-demo-'));
+const started = Date.now();
+const at = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`;
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `        │ ${line}`)
+    .join('\n');
+
+console.log(
+  '══ Demo: the bot against LOCAL emulators of Discord and Scenario (no network, no credentials) ══\n',
+);
+const discord = await startDiscordEmulator();
+const scenario = await startScenarioEmulator({
+  apiKey: 'demo-key',
+  apiSecret: 'demo-secret',
+  jobDurationMs: 3_000,
+  outputImageSize: { width: 512, height: 256 },
+});
+const bot = await startBot(
+  {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_GUILD_IDS: discord.guildId,
+    SCENARIO_SDK_API_KEY: 'demo-key',
+    SCENARIO_SDK_API_SECRET: 'demo-secret',
+    STORE_URL: `sqlite://${join(storeDir, 'bot.sqlite')}`,
+    DISCORD_API_URL: discord.apiUrl,
+    SCENARIO_API_URL: scenario.url,
+    PROGRESS_EDIT_INTERVAL_MS: '800',
+    LOG_LEVEL: 'silent',
+  },
+  { logDestination: new Writable({ write: (_chunk, _encoding, callback) => callback() }) },
+);
+const names: Record<string, string> = {
+  [discord.ids.alice]: 'alice',
+  [discord.ids.bob]: 'bob',
+  [discord.ids.mod]: 'mod',
+  [discord.botUserId]: 'Scenario Bot',
+};
+const readable = (text: string) =>
+  text
+    .replace(/<@(\d+)>/g, (_match, id: string) => `@${names[id] ?? id}`)
+    .replace(
+      /<t:(\d+):R>/g,
+      (_match, unix: string) => `in ${Math.round((Number(unix) * 1000 - Date.now()) / 3_600_000)} h`,
+    );
+console.log(
+  `${at()} Scenario Bot is online; ${discord.registeredCommands().length} commands registered in "Test Guild".\n`,
+);
+
+let saved = 0;
+function saveFiles(message: EmulatedMessage): string[] {
+  return message.attachments.map((attachment) => {
+    saved += 1;
+    const path = join(outputDir, `${String(saved).padStart(2, '0')}-${attachment.filename}`);
+    writeFileSync(path, attachment.data);
+    return `📎 ${attachment.filename} (${attachment.size} bytes) → ${path}`;
+  });
+}
+
+/** Prints each state a message goes through until it shows a final result. */
+async function follow(find: () => EmulatedMessage | undefined): Promise<EmulatedMessage> {
+  let last = '';
+  for (let i = 0; i < 600; i += 1) {
+    const message = find();
+    if (message) {
+      const shown = message.flags & 128 ? '(Scenario Bot is thinking…)' : message.content;
+      if (shown !== last) {
+        const whoSees = message.visibleTo ? ` (only ${names[message.visibleTo]} can see this)` : '';
+        console.log(`${at()} Scenario Bot${whoSees}${last ? ' (edited)' : ''}:\n${indent(readable(shown))}`);
+        last = shown;
+      }
+      if (message.visibleTo || /done in|failed|refused/.test(message.content)) {
+        for (const line of saveFiles(message)) console.log(indent(line));
+        console.log('');
+        return message;
+      }
+    }
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error('the demo step did not finish');
+}
+
+function say(user: string, text: string) {
+  console.log(`${at()} ${names[user]} ${text}`);
+}
+
+// 1. A skybox with a reference image.
+say(
+  discord.ids.alice,
+  'used /skybox gpt prompt:"a mountain pass at dusk" quality:low reference_image:[moodboard.png]',
+);
+const skybox = discord.invokeSlashCommand({
+  user: discord.ids.alice,
+  name: 'skybox',
+  subcommand: 'gpt',
+  options: { prompt: 'a mountain pass at dusk', quality: 'low' },
+  attachments: {
+    reference_image: {
+      filename: 'moodboard.png',
+      contentType: 'image/png',
+      data: makePng({ width: 256, height: 128 }),
+    },
+  },
+});
+const skyboxResult = await follow(() => discord.originalMessage(skybox));
+
+// 2. A 3D model from an image.
+say(discord.ids.alice, 'used /to3d image:[sketch.png] resolution:2048');
+const model = discord.invokeSlashCommand({
+  user: discord.ids.alice,
+  name: 'to3d',
+  options: { resolution: 2048 },
+  attachments: {
+    image: { filename: 'sketch.png', contentType: 'image/png', data: makePng({ width: 128, height: 128 }) },
+  },
+});
+await follow(() => discord.originalMessage(model));
+
+// 3. A reroll by reaction.
+await discord.waitFor(() => skyboxResult.reactions.get('🔄')?.has(discord.botUserId), 5_000);
+say(discord.ids.bob, 'reacted 🔄 to the skybox');
+discord.addReaction({ user: discord.ids.bob, messageId: skyboxResult.id, emoji: '🔄' });
+await follow(() => discord.channelHistory().find((message) => message.replyTo === skyboxResult.id));
+
+// 4. A quota refusal.
+say(discord.ids.mod, `used /quota set user:@bob limit:1`);
+const setLimit = discord.invokeSlashCommand({
+  user: discord.ids.mod,
+  name: 'quota',
+  subcommand: 'set',
+  options: { user: discord.ids.bob, limit: 1 },
+});
+await follow(() => discord.originalMessage(setLimit));
+say(discord.ids.bob, 'used /skybox flux prompt:"a neon city" style:cyberpunk');
+const refused = discord.invokeSlashCommand({
+  user: discord.ids.bob,
+  name: 'skybox',
+  subcommand: 'flux',
+  options: { prompt: 'a neon city', style: 'cyberpunk' },
+});
+await follow(() =>
+  [...discord.messages.values()].find(
+    (message) => message.interactionId === refused.id && message.visibleTo && message.content,
+  ),
+);
+
+// 5. A moderator raises the quota; the request now goes through.
+say(discord.ids.mod, 'used /quota grant user:@bob amount:5');
+const grant = discord.invokeSlashCommand({
+  user: discord.ids.mod,
+  name: 'quota',
+  subcommand: 'grant',
+  options: { user: discord.ids.bob, amount: 5 },
+});
+await follow(() => discord.originalMessage(grant));
+say(discord.ids.bob, 'used /skybox flux prompt:"a neon city" style:cyberpunk');
+const retry = discord.invokeSlashCommand({
+  user: discord.ids.bob,
+  name: 'skybox',
+  subcommand: 'flux',
+  options: { prompt: 'a neon city', style: 'cyberpunk' },
+});
+await follow(() => discord.originalMessage(retry));
+
+const api = scenario.requests.filter((entry) => entry.api);
+const rateLimited = api.filter((entry) => entry.status === 429).length;
+console.log(
+  `══ Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${api.length} Scenario API requests (peak ${scenario.requestsPerMinutePeak()} in any minute, ${rateLimited} answered 429), ${saved} files written to ${outputDir} ══`,
+);
+await bot.close();
+await discord.close();
+await scenario.close();
+rmSync(storeDir, { recursive: true, force: true });

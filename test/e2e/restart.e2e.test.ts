@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
+import { type ScenarioEmulator, startScenarioEmulator } from '../support/scenario/emulator.js';
+
+/** The bot as production runs it: `tsx src/main.ts` in its own process, configured by environment only. */
+function spawnBot(env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr?.on('data', (chunk) => output.push(String(chunk)));
+  return child;
+}
+
+describe('a restart in the middle of 20 jobs', () => {
+  let discord: DiscordEmulator;
+  let scenario: ScenarioEmulator;
+  let dir: string;
+  let child: ChildProcess | undefined;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bot-restart-'));
+    discord = await startDiscordEmulator();
+    // Job durations spread from 2.5 s to 8 s: some finish while the bot is down, some after it is back.
+    let n = 0;
+    scenario = await startScenarioEmulator({
+      apiKey: 'k-restart',
+      apiSecret: 's-restart',
+      jobDurationMs: () => 2_500 + ((n++ * 290) % 5_500),
+    });
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await discord.close();
+    await scenario.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers every job exactly once after SIGKILL and a new start', async () => {
+    const env = {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_GUILD_IDS: discord.guildId,
+      SCENARIO_SDK_API_KEY: 'k-restart',
+      SCENARIO_SDK_API_SECRET: 's-restart',
+      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
+      DISCORD_API_URL: discord.apiUrl,
+      SCENARIO_API_URL: scenario.url,
+      MAX_RUNNING_JOBS_PER_USER: '50',
+      LOG_LEVEL: 'info',
+    };
+    child = spawnBot(env, output);
+    await discord.waitFor(
+      () => discord.registeredCommands().length > 0 || undefined,
+      20_000,
+      'the first start',
+    );
+    const users = [discord.ids.alice, discord.ids.bob, discord.ids.mod];
+    const handles = Array.from({ length: 20 }, (_, i) =>
+      discord.invokeSlashCommand({
+        user: users[i % 3] ?? discord.ids.alice,
+        name: 'skybox',
+        subcommand: 'gpt',
+        options: { prompt: `scene ${i}` },
+      }),
+    );
+    await discord.waitFor(
+      () => scenario.generateCalls().length >= 20 || undefined,
+      20_000,
+      '20 submitted jobs',
+    );
+    // Every job is in the ledger before Scenario's answer reaches the user; give the last writes a moment.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    const deliveredBefore = handles.filter((handle) =>
+      /done in/.test(discord.originalMessage(handle)?.content ?? ''),
+    ).length;
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // jobs finish while the bot is down
+
+    child = spawnBot(env, output);
+    await discord.waitFor(
+      () =>
+        handles.every((handle) => /done in/.test(discord.originalMessage(handle)?.content ?? '')) ||
+        undefined,
+      40_000,
+      'all 20 results',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // nothing more may arrive
+    const results = discord.channelHistory().filter((message) => /done in/.test(message.content));
+    expect(results).toHaveLength(20);
+    expect(new Set(results.map((message) => message.content.match(/scene \d+/)?.[0])).size).toBe(20);
+    for (const message of results) expect(message.attachments).toHaveLength(1);
+    expect(scenario.generateCalls()).toHaveLength(20); // nothing was submitted twice
+    expect(deliveredBefore).toBeLessThan(20);
+  }, 90_000);
+});
