@@ -175,3 +175,19 @@ export const TEXT = {
   replyGoneFallback: (userId: string) =>
     `<@${userId}>, your earlier request's message was deleted, so here is the result:`,
 } as const;
+
+/** Why a reservation was refused, in words (commands answer it ephemerally, rerolls by DM). */
+export function refusalText(
+  refusal: {
+    reason: 'quota_exhausted' | 'blocked' | 'too_many_running' | 'storage_unavailable';
+    quota?: QuotaLine;
+  },
+  credits: number,
+  maxRunning: number,
+): string {
+  if (refusal.reason === 'too_many_running') return TEXT.tooManyRunning(maxRunning);
+  if (refusal.reason === 'blocked') return TEXT.blocked;
+  if (refusal.reason === 'quota_exhausted' && refusal.quota)
+    return TEXT.quotaExhausted(refusal.quota, credits);
+  return TEXT.storageUnavailable;
+}

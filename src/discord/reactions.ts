@@ -9,7 +9,7 @@ import {
 import type { Deps } from '../commands/types.js';
 import { modelLabel, modelSpecs } from '../models/index.js';
 import { DELETE_EMOJI, type Delivery, discordCode, REROLL_EMOJI } from '../services/delivery.js';
-import { progressMessage, SCENARIO_ERROR_WORDS, TEXT } from './messages.js';
+import { progressMessage, refusalText, SCENARIO_ERROR_WORDS, TEXT } from './messages.js';
 import { isModerator, roleIdsOf } from './permissions.js';
 
 /** How long a refusal posted in the channel stays (when the member's DMs are closed). */
@@ -117,14 +117,7 @@ export function createReactionHandler(input: { deps: Deps; client: Client; deliv
           reason: 'reroll',
         });
         if (!reservation.ok) {
-          const text =
-            reservation.reason === 'too_many_running'
-              ? TEXT.tooManyRunning(deps.config.MAX_RUNNING_JOBS_PER_USER)
-              : reservation.reason === 'blocked'
-                ? TEXT.blocked
-                : reservation.reason === 'quota_exhausted' && reservation.quota
-                  ? TEXT.quotaExhausted(reservation.quota, credits)
-                  : TEXT.storageUnavailable;
+          const text = refusalText(reservation, credits, deps.config.MAX_RUNNING_JOBS_PER_USER);
           return notify(user, message.channelId, text);
         }
         const { seed: _previousSeed, ...body } = generation.body;

@@ -59,7 +59,3 @@ export async function replyEphemeral(interaction: RepliableInteraction, content:
   }
   await interaction.reply(payload);
 }
-
-export function newErrorId(): string {
-  return randomBytes(4).toString('hex');
-}

@@ -4,7 +4,7 @@ import type { Deps } from '../commands/types.js';
 import type { ModelSpec } from '../models/spec.js';
 import { parseModelOptions } from '../models/spec.js';
 import type { DiscordAttachment, FetchedImage } from '../services/attachments.js';
-import { progressMessage, SCENARIO_ERROR_WORDS, TEXT } from './messages.js';
+import { progressMessage, refusalText, SCENARIO_ERROR_WORDS, TEXT } from './messages.js';
 import { replyEphemeral } from './router.js';
 
 type GenerationInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;
@@ -80,14 +80,7 @@ export async function runGeneration(
     reason: input.command,
   });
   if (!reservation.ok) {
-    const text =
-      reservation.reason === 'too_many_running'
-        ? TEXT.tooManyRunning(deps.config.MAX_RUNNING_JOBS_PER_USER)
-        : reservation.reason === 'blocked'
-          ? TEXT.blocked
-          : reservation.reason === 'quota_exhausted' && reservation.quota
-            ? TEXT.quotaExhausted(reservation.quota, credits)
-            : TEXT.storageUnavailable;
+    const text = refusalText(reservation, credits, deps.config.MAX_RUNNING_JOBS_PER_USER);
     return replyEphemeral(interaction, text);
   }
   const refundAndTell = async (message: string) => {

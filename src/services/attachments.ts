@@ -1,6 +1,5 @@
 import { probeImage } from './image-probe.js';
 import type { ScenarioClient } from './scenario-client.js';
-import { ScenarioError } from './scenario-errors.js';
 
 /** What Discord tells us about an attachment option (discord.js `Attachment`). */
 export interface DiscordAttachment {
@@ -169,10 +168,6 @@ export class AttachmentService {
     }
     return { ok: true, bytes: Buffer.concat(chunks) };
   }
-}
-
-export function isScenarioError(error: unknown): error is ScenarioError {
-  return error instanceof ScenarioError;
 }
 
 function mb(bytes: number): string {
