@@ -67,6 +67,8 @@ interface BotRun {
   peakRssMb: number;
   loopDelayP99Ms: number;
   delivered: number;
+  /** Commands Discord would have expired (no callback within 3 s). */
+  missedAcks: number;
   wallMs: number;
 }
 
@@ -161,6 +163,11 @@ async function runBot(n: number): Promise<BotRun> {
     peakRssMb: peakRss / 1024 / 1024,
     loopDelayP99Ms: loop.percentile(99) / 1e6,
     delivered: seenAt.size,
+    missedAcks: handles.filter((handle) => {
+      const interaction = discord.interaction(handle);
+      const first = interaction?.callbacks[0];
+      return !interaction || !first || first.at - interaction.createdAt > 3_000;
+    }).length,
     wallMs,
   };
   await bot.close();
@@ -277,6 +284,7 @@ const rows: [string, string, string][] = [
   ['jobs delivered', `${bot.delivered}/${N}`, `${naive.lags.filter(Number.isFinite).length}/${N}`],
   ['wall time', seconds(bot.wallMs), seconds(naive.wallMs)],
   ['command ack p50 / p99', `${percentile(bot.acks, 50)} / ${percentile(bot.acks, 99)} ms`, '–'],
+  ['commands not acknowledged within 3 s', String(bot.missedAcks), '–'],
   ['Discord edits per job', bot.editsPerJob.toFixed(2), '–'],
   ['peak RSS (whole process)', `${bot.peakRssMb.toFixed(0)} MB`, '–'],
   ['event-loop delay p99', `${bot.loopDelayP99Ms.toFixed(1)} ms`, '–'],
@@ -292,13 +300,13 @@ console.log(
 const sizes = (flags.sizes ?? '').split(',').filter(Boolean).map(Number);
 if (sizes.length > 0) {
   console.log(
-    '| pending jobs N | requests | peak per (scaled) minute | 429s | lag p50 (unscaled) | lag p95 (unscaled) | peak RSS | wall |',
+    '| pending jobs N | requests | per job | peak per (scaled) minute | 429s | delivered | missed acks | lag p50 (unscaled) | lag p95 (unscaled) | peak RSS | wall |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const size of sizes) {
     const run = await runBot(size);
     console.log(
-      `| ${size} | ${run.requests} | ${run.peakPerMinute} | ${run.rateLimited} | ${seconds(percentile(run.lags, 50) * SCALE)} | ${seconds(percentile(run.lags, 95) * SCALE)} | ${run.peakRssMb.toFixed(0)} MB | ${seconds(run.wallMs)} |`,
+      `| ${size} | ${run.requests} | ${(run.requests / size).toFixed(2)} | ${run.peakPerMinute} | ${run.rateLimited} | ${run.delivered}/${size} | ${run.missedAcks} | ${seconds(percentile(run.lags, 50) * SCALE)} | ${seconds(percentile(run.lags, 95) * SCALE)} | ${run.peakRssMb.toFixed(0)} MB | ${seconds(run.wallMs)} |`,
     );
   }
 }

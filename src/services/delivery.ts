@@ -8,6 +8,7 @@ import {
   stuckMessage,
   TEXT,
 } from '../discord/messages.js';
+import { type AssetBatcher, createAssetBatcher } from './asset-batcher.js';
 import type { Clock } from './clock.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
 import type { Asset, Job, ScenarioClient } from './scenario-client.js';
@@ -79,7 +80,11 @@ type EditOutcome =
  * job resumed after a restart as for one started a second ago.
  */
 export class Delivery {
-  constructor(private readonly options: DeliveryOptions) {}
+  private readonly assetBatcher: AssetBatcher;
+
+  constructor(private readonly options: DeliveryOptions) {
+    this.assetBatcher = createAssetBatcher(options.scenario);
+  }
 
   private log(record: JobRecord): Logger {
     return this.options.logger.child({
@@ -135,7 +140,7 @@ export class Delivery {
 
   /** Downloads the results and posts them; idempotent per job thanks to the ledger state. */
   async deliver(record: JobRecord, job: Job): Promise<void> {
-    const { ledger, clock, scenario, credits } = this.options;
+    const { ledger, clock, credits } = this.options;
     const current = await ledger.get(record.id);
     if (!current || current.state === 'delivered' || current.state === 'failed') return;
     const log = this.log(record);
@@ -145,8 +150,7 @@ export class Delivery {
       clock.now(),
     );
 
-    const assets =
-      job.assetIds.length > 0 ? await scenario.assets.retrieveMany(job.assetIds, 'background') : [];
+    const assets = await this.assetBatcher.get(job.assetIds);
     const limit = Math.min(record.attachmentSizeLimit, this.options.maxResultBytes);
     const files: OutgoingFile[] = [];
     const notAttached: { name: string; size: number; url: string; expires?: string }[] = [];

@@ -272,7 +272,7 @@ export class JobTracker {
   }
 
   private pumpDeliveries(): void {
-    const limit = this.options.deliveryConcurrency ?? 4;
+    const limit = this.options.deliveryConcurrency ?? 8;
     while (this.activeDeliveries < limit && this.deliveryQueue.length > 0) {
       const task = this.deliveryQueue.shift();
       if (!task) break;

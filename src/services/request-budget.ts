@@ -23,6 +23,9 @@ export interface RequestBudgetOptions {
   windowMs?: number;
 }
 
+/** One slot in three goes to background work (polls, deliveries) when both kinds are waiting. */
+const BACKGROUND_SHARE = 3;
+
 interface Waiter {
   priority: RequestPriority;
   resolve: () => void;
@@ -47,9 +50,16 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     while (sentAt.length > 0 && (sentAt[0] ?? 0) <= now - windowMs) sentAt.shift();
   };
 
+  let interactiveStreak = 0;
   const nextWaiter = (): Waiter | undefined => {
-    const index = waiting.findIndex((waiter) => waiter.priority === 'interactive');
-    return waiting.splice(index >= 0 ? index : 0, 1)[0];
+    // Interactive calls go first, but every BACKGROUND_SHARE-th slot goes to background work when some
+    // waits: a burst of commands must not starve the polls and deliveries of jobs already running.
+    const background = waiting.findIndex((waiter) => waiter.priority === 'background');
+    const interactive = waiting.findIndex((waiter) => waiter.priority === 'interactive');
+    const pickBackground = interactive < 0 || (background >= 0 && interactiveStreak >= BACKGROUND_SHARE - 1);
+    const index = pickBackground ? Math.max(background, 0) : interactive;
+    interactiveStreak = pickBackground ? 0 : interactiveStreak + 1;
+    return waiting.splice(index, 1)[0];
   };
 
   const pump = () => {
