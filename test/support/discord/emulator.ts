@@ -1016,6 +1016,8 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       const resolvedAttachments: Record<string, unknown> = {};
       const resolvedUsers: Record<string, unknown> = {};
       const resolvedMembers: Record<string, unknown> = {};
+      const resolvedChannels: Record<string, unknown> = {};
+      const resolvedRoles: Record<string, unknown> = {};
       const options: Record<string, unknown>[] = [];
       for (const [name, value] of Object.entries(invocation.options ?? {})) {
         const type =
@@ -1027,6 +1029,30 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
                 ? 4
                 : 10
               : 3);
+        if (type === 7) {
+          const channel = channels.get(String(value));
+          resolvedChannels[String(value)] = {
+            id: String(value),
+            type: channel?.type ?? 0,
+            name: channel?.name ?? 'unknown',
+            permissions: BOT_PERMS.toString(),
+            guild_id: guildId,
+          };
+        }
+        if (type === 8) {
+          const role = guild.roles.find((candidate) => candidate.id === String(value));
+          resolvedRoles[String(value)] = {
+            id: String(value),
+            name: role?.name ?? 'role',
+            color: 0,
+            hoist: false,
+            position: 1,
+            permissions: (role?.permissions ?? 0n).toString(),
+            managed: false,
+            mentionable: false,
+            flags: 0,
+          };
+        }
         if (type === 6) {
           resolvedUsers[String(value)] = apiUser(String(value));
           const { user: _user, ...member } = apiMember(String(value));
@@ -1050,7 +1076,13 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
         type: 1,
         guild_id: guildId,
         options: invocation.subcommand ? [{ name: invocation.subcommand, type: 1, options }] : options,
-        resolved: { attachments: resolvedAttachments, users: resolvedUsers, members: resolvedMembers },
+        resolved: {
+          attachments: resolvedAttachments,
+          users: resolvedUsers,
+          members: resolvedMembers,
+          channels: resolvedChannels,
+          roles: resolvedRoles,
+        },
       };
       if (invocation.type === 4) {
         const focused = options.find((option) => option.type === 3);
