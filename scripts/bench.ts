@@ -57,6 +57,18 @@ function commandFor(index: number): { name: string; subcommand?: string; options
   return { name: 'skybox', subcommand: 'gpt', options: { prompt: `bench ${index}`, quality: 'low' } };
 }
 
+/** The Scenario emulator with its limit on, in scaled time; the i-th job gets the i-th duration in both runs. */
+function startBenchScenario() {
+  let submitted = 0;
+  return startScenarioEmulator({
+    apiKey: 'bench-key',
+    apiSecret: 'bench-secret',
+    rateLimitPerMinute: 100,
+    rateWindowMs: MINUTE,
+    jobDurationMs: () => durationFor(submitted++),
+  });
+}
+
 interface BotRun {
   requests: number;
   peakPerMinute: number;
@@ -75,14 +87,7 @@ interface BotRun {
 async function runBot(n: number): Promise<BotRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-bench-'));
   const discord = await startDiscordEmulator();
-  let submitted = 0;
-  const scenario = await startScenarioEmulator({
-    apiKey: 'bench-key',
-    apiSecret: 'bench-secret',
-    rateLimitPerMinute: 100,
-    rateWindowMs: MINUTE,
-    jobDurationMs: () => durationFor(submitted++),
-  });
+  const scenario = await startBenchScenario();
   const bot = await startBot(
     {
       DISCORD_TOKEN: discord.token,
@@ -179,14 +184,7 @@ async function runBot(n: number): Promise<BotRun> {
 
 /** The guide's loop: submit, then GET /jobs/{id} every 3 s (scaled) per job, retrying a 429 after 3 s. */
 async function runNaive(n: number) {
-  let submitted = 0;
-  const scenario = await startScenarioEmulator({
-    apiKey: 'bench-key',
-    apiSecret: 'bench-secret',
-    rateLimitPerMinute: 100,
-    rateWindowMs: MINUTE,
-    jobDurationMs: () => durationFor(submitted++),
-  });
+  const scenario = await startBenchScenario();
   const headers = {
     authorization: `Basic ${Buffer.from('bench-key:bench-secret').toString('base64')}`,
     'content-type': 'application/json',

@@ -188,29 +188,32 @@ export class QuotaLedger {
   }
 
   /** Spends a reservation; idempotent. Records what Scenario actually charged. */
-  async commit(reservationId: string, creativeUnitsCost?: number): Promise<boolean> {
-    const [guildId, userId] = reservationId.split(':');
-    if (!guildId || !userId) return false;
-    const { result } = await this.change(guildId, userId, (quota) => {
-      const reservation = quota.reservations[reservationId];
-      if (reservation?.state !== 'open') return false;
-      reservation.state = 'committed';
-      reservation.cuCost = creativeUnitsCost;
-      quota.spent += reservation.amount;
+  commit(reservationId: string, creativeUnitsCost?: number): Promise<boolean> {
+    return this.settle(reservationId, 'committed', (quota, amount) => {
+      quota.spent += amount;
       quota.cuCharged += creativeUnitsCost ?? 0;
-      return true;
+      return creativeUnitsCost;
     });
-    return result;
   }
 
   /** Gives an open reservation back; idempotent; false when there was nothing to refund. */
-  async refund(reservationId: string): Promise<boolean> {
+  refund(reservationId: string): Promise<boolean> {
+    return this.settle(reservationId, 'refunded', () => undefined);
+  }
+
+  /** Closes an open reservation once; a committed or refunded one is never settled again. */
+  private async settle(
+    reservationId: string,
+    state: 'committed' | 'refunded',
+    apply: (quota: UserQuota, amount: number) => number | undefined,
+  ): Promise<boolean> {
     const [guildId, userId] = reservationId.split(':');
     if (!guildId || !userId) return false;
     const { result } = await this.change(guildId, userId, (quota) => {
       const reservation = quota.reservations[reservationId];
       if (reservation?.state !== 'open') return false;
-      reservation.state = 'refunded';
+      reservation.state = state;
+      reservation.cuCost = apply(quota, reservation.amount);
       return true;
     });
     return result;

@@ -104,6 +104,8 @@ export interface EmulatedJob {
   input: Record<string, unknown>;
   createdAt: number;
   durationMs: number;
+  /** The duration drawn at submission (a never-ending job keeps it for its queued → in-progress step). */
+  nominalDurationMs: number;
   outcome: 'success' | 'failure' | 'canceled' | 'never';
   error?: string;
   hint?: string;
@@ -261,7 +263,7 @@ export async function startScenarioEmulator(
       status = job.outcome === 'never' ? 'success' : job.outcome;
       if (status === 'success' && job.assetIds.length === 0 && model) createOutputs(job, model);
       progress = status === 'success' ? 1 : Math.min(0.99, age / job.durationMs);
-    } else if (age < Math.min(job.durationMs, durationFor(job.modelId)) * 0.15) {
+    } else if (age < job.nominalDurationMs * 0.15) {
       status = 'queued';
       progress = 0;
     } else {
@@ -272,9 +274,7 @@ export async function startScenarioEmulator(
     const history = [{ date: new Date(job.createdAt).toISOString(), status: 'queued' }];
     if (status !== 'queued')
       history.push({
-        date: new Date(
-          job.createdAt + Math.min(job.durationMs, durationFor(job.modelId)) * 0.15,
-        ).toISOString(),
+        date: new Date(job.createdAt + job.nominalDurationMs * 0.15).toISOString(),
         status: 'in-progress',
       });
     if (finished) history.push({ date: new Date(job.finishedAt ?? clock()).toISOString(), status });
@@ -417,12 +417,14 @@ export async function startScenarioEmulator(
         faults.neverFinishNextJobs -= 1;
         outcome = 'never';
       }
+      const nominal = durationFor(modelId);
       const job: EmulatedJob = {
         jobId: newId('job'),
         modelId,
         input: body,
         createdAt: clock(),
-        durationMs: durationFor(modelId),
+        durationMs: nominal,
+        nominalDurationMs: nominal,
         outcome,
         error: outcome === 'failure' ? faults.failError : undefined,
         hint: outcome === 'failure' ? faults.failHint : undefined,
