@@ -178,10 +178,18 @@ describe('generation flows, end to end', () => {
       user: h.discord.ids.alice,
       name: 'skybox',
       subcommand: 'flux',
-      options: { prompt: 'a sunset beach', style: 'fantasy', seed: 1234 },
+      options: { prompt: 'a sunset beach', style: 'fantasy', seed: 1234, num_outputs: 2 },
     });
     const parent = await finished(() => h.discord.originalMessage(handle));
     expect(parent.content).toContain('seed `1234`');
+    // Two panoramas in one message, the first shown large.
+    expect(parent.attachments.map((attachment) => attachment.filename)).toEqual([
+      expect.stringMatching(/-1\.png$/),
+      expect.stringMatching(/-2\.png$/),
+    ]);
+    expect(parent.embeds).toEqual([
+      expect.objectContaining({ image: { url: `attachment://${parent.attachments[0]?.filename}` } }),
+    ]);
     // A member clicks the 🔄 the bot put under its result.
     await h.discord.waitFor(
       () => parent.reactions.get('🔄')?.has(h.discord.botUserId),
@@ -202,9 +210,9 @@ describe('generation flows, end to end', () => {
       .generateCalls()
       .filter((call) => (call.body as { prompt?: string }).prompt === 'a sunset beach');
     expect(calls).toHaveLength(2);
-    expect(calls[1]?.body).toMatchObject({ prompt: 'a sunset beach', style: 'fantasy', numOutputs: 1 });
+    expect(calls[1]?.body).toMatchObject({ prompt: 'a sunset beach', style: 'fantasy', numOutputs: 2 });
     const bobAfter = await h.bot.deps.quota.status(h.discord.guildId, h.discord.ids.bob);
-    expect(bobAfter.spent - bobBefore.spent).toBe(1);
+    expect(bobAfter.spent - bobBefore.spent).toBe(2);
     await h.discord.waitFor(
       () => !parent.reactions.get('🔄')?.has(h.discord.ids.bob),
       5_000,
