@@ -23,7 +23,6 @@ import { GuildSettingsService } from './services/guild-settings.js';
 import { startHealthServer } from './services/health.js';
 import { JobLedger } from './services/job-ledger.js';
 import { JobTracker } from './services/job-tracker.js';
-import { createKeyLock } from './services/key-lock.js';
 import { createQuotaAdapter } from './services/quota-adapter.js';
 import { QuotaLedger } from './services/quota-ledger.js';
 import { createRequestBudget } from './services/request-budget.js';
@@ -65,7 +64,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
   try {
     const store = await createStore({ url: config.STORE_URL, logger });
     closers.push(() => store.close());
-    const lock = createKeyLock();
+    const { lock } = store;
     const quota = new QuotaLedger({
       store: store.quotas,
       lock,
@@ -93,7 +92,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
 
     const client = createDiscordClient(config.DISCORD_API_URL);
     closers.push(() => client.destroy());
-    const ledger = new JobLedger(store.jobs);
+    const ledger = new JobLedger(store.jobs, lock);
     const generationLog = new GenerationLog(store.generations);
     const credits = createQuotaAdapter(quota);
     const delivery = new Delivery({
@@ -116,6 +115,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       clock,
       typicalDurationMs,
       stuckAfterMs: config.JOB_STUCK_AFTER_MS,
+      servedGuildIds: config.DISCORD_GUILD_IDS,
     });
     closers.push(() => tracker.close());
     const generations = new GenerationService({

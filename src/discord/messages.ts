@@ -164,7 +164,7 @@ export const TEXT = {
   storageUnavailable:
     'Storage is unavailable right now, so the bot cannot meter credits: nothing was spent. Try again in a moment.',
   notAllowedHere: 'Generation is not enabled in this channel or for your roles.',
-  guildNotServed: 'This bot is not set up for this server.',
+  guildNotServed: 'This bot works in the servers it is set up for, not in direct messages.',
   tooManyRunning: (max: number) => `You already have ${max} generations running; wait for one to finish.`,
   blocked: 'A moderator has paused generation for you in this server.',
   quotaExhausted: (quota: QuotaLine, cost: number) =>

@@ -4,7 +4,7 @@ import type { Command, Deps } from '../commands/types.js';
 import { TEXT } from './messages.js';
 
 /**
- * The one place interactions enter. It ignores guilds the bot does not serve, finds the command, and
+ * The one place interactions enter. It ignores guilds the bot does not serve (silently), finds the command, and
  * catches what a handler throws: logged with context and a short error id, shown to the user as a plain
  * apology with that id — never an internal message, a stack or a secret.
  */
@@ -20,9 +20,14 @@ export function createInteractionRouter(commands: readonly Command[], deps: Deps
       userId: interaction.user.id,
       command: commandName,
     });
-    if (!interaction.guildId || !served.has(interaction.guildId)) {
+    if (!interaction.guildId) {
       if (interaction.isRepliable())
         await replyEphemeral(interaction, TEXT.guildNotServed).catch(() => undefined);
+      return;
+    }
+    if (!served.has(interaction.guildId)) {
+      // Not a word: another instance sharing this bot may serve that guild, and only one may answer.
+      log.debug('interaction from a guild this instance does not serve: ignored');
       return;
     }
     const command = commandName ? byName.get(commandName) : undefined;

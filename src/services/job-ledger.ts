@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KeyLock } from './key-lock.js';
 import type { KeyValue } from './store.js';
 
 /**
@@ -56,10 +57,11 @@ const openIndexSchema = z.array(z.string());
 
 /** Durable job records in the store's `jobs` namespace, with an index of the ones not yet finished. */
 export class JobLedger {
-  // One writer at a time for the index: keyv has no atomic list operations.
-  private indexChain: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly jobs: KeyValue) {}
+  constructor(
+    private readonly jobs: KeyValue,
+    // One writer at a time for the index (keyv has no atomic list operations), across instances on Redis.
+    private readonly lock: KeyLock,
+  ) {}
 
   async get(id: string): Promise<JobRecord | undefined> {
     const raw = await this.jobs.get(`job:${id}`);
@@ -95,12 +97,10 @@ export class JobLedger {
   }
 
   private updateIndex(change: (ids: string[]) => string[]): Promise<void> {
-    const next = this.indexChain.then(async () => {
+    return this.lock.withLock(`jobs:${INDEX_KEY}`, async () => {
       const ids = openIndexSchema.catch([]).parse(await this.jobs.get(INDEX_KEY));
       const changed = change(ids);
       if (changed !== ids) await this.jobs.set(INDEX_KEY, changed);
     });
-    this.indexChain = next.catch(() => undefined);
-    return next;
   }
 }

@@ -14,6 +14,11 @@ export interface JobTrackerOptions {
   /** The model's usual run time; polls get denser around it. */
   typicalDurationMs: (modelId: string) => number;
   stuckAfterMs: number;
+  /**
+   * The guilds this instance serves: several instances may share one Redis store, each resuming only
+   * its own guilds' jobs after a restart.
+   */
+  servedGuildIds: readonly string[];
   /** Above this many pending jobs, one `GET /jobs?pageSize=200` per round replaces the individual polls. */
   listModeThreshold?: number;
   /** Shortest gap between two poll rounds. */
@@ -67,7 +72,8 @@ export class JobTracker {
 
   /** Loads every unfinished job from the ledger (a restart resumes them) and starts polling. */
   async start(): Promise<number> {
-    const open = await this.options.ledger.open();
+    const served = new Set(this.options.servedGuildIds);
+    const open = (await this.options.ledger.open()).filter((record) => served.has(record.guildId));
     for (const record of open) {
       if (record.state === 'submitting') {
         // We crashed between writing the record and hearing back from Scenario: we cannot know the job.

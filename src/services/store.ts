@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import KeyvRedis from '@keyv/redis';
+import KeyvRedis, { createClient } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import type { Logger } from 'pino';
+import { createKeyLock, createRedisKeyLock, type KeyLock } from './key-lock.js';
 
 /** The few operations our services need: a key-value namespace. Values are validated by their owners. */
 export interface KeyValue {
@@ -19,6 +20,8 @@ export interface Store {
   guildSettings: KeyValue;
   userSettings: KeyValue;
   backend: 'sqlite' | 'redis';
+  /** Serialises read-modify-writes of one key: in-process on SQLite, across processes on Redis. */
+  lock: KeyLock;
   /** Whether the store answers now (health endpoint). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -51,6 +54,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const prefix = options.namespacePrefix ? `${options.namespacePrefix}:` : '';
   let keyv: Keyv;
   let backend: Store['backend'];
+  let lock: KeyLock;
   if (options.url.startsWith('sqlite://')) {
     const path = sqlitePathOf(options.url);
     mkdirSync(dirname(path), { recursive: true });
@@ -65,15 +69,42 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       namespace: 'bot',
     });
     backend = 'sqlite';
+    lock = createKeyLock();
   } else {
-    const adapter = new KeyvRedis(options.url, {
+    let connected = false;
+    const client = createClient({
+      url: options.url,
+      // While the server is away, fail each call at once ("storage unavailable, nothing was spent")
+      // instead of queueing it until the server returns.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: options.connectTimeoutMs ?? 3_000,
+        // Not at start (the bot must fail fast on a wrong URL); after that, reconnect for ever so the
+        // bot recovers without a restart when Redis comes back.
+        reconnectStrategy: (retries: number, cause: Error) =>
+          connected ? Math.min(100 * 2 ** retries, 2_000) : cause,
+      },
+    });
+    client.on('error', (error: unknown) => {
+      if (connected) options.logger.warn({ err: error, backend: 'redis' }, 'redis connection error');
+    });
+    try {
+      await client.connect();
+      connected = true;
+    } catch (error) {
+      if (client.isOpen) client.destroy();
+      throw new StoreUnavailableError(
+        `the redis store is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const adapter = new KeyvRedis(client, {
       throwOnErrors: true,
       throwOnConnectError: true,
-      connectionTimeout: options.connectTimeoutMs ?? 3_000,
       namespace: 'bot',
     });
     keyv = new Keyv({ store: adapter, throwOnErrors: true, useKeyPrefix: false, namespace: 'bot' });
     backend = 'redis';
+    lock = createRedisKeyLock({ redis: client, prefix: `${prefix}bot:` });
   }
   // keyv also emits errors; without a listener an emitted error would crash the process.
   keyv.on('error', (error: unknown) => options.logger.warn({ err: error, backend }, 'store error'));
@@ -107,6 +138,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     guildSettings: namespace('guild-settings'),
     userSettings: namespace('user-settings'),
     backend,
+    lock,
     async ping() {
       try {
         await keyv.set(`${prefix}health:ping`, Date.now());

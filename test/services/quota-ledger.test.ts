@@ -1,8 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createKeyLock } from '../../src/services/key-lock.js';
 import { periodWindow, QuotaLedger } from '../../src/services/quota-ledger.js';
 import type { Store } from '../../src/services/store.js';
-import { BACKENDS, openTestStore } from '../support/stores.js';
+import { BACKENDS, openRedisStore, openTestStore } from '../support/stores.js';
 
 const G = '100000000000000001';
 const U = '200000000000000001';
@@ -31,7 +31,7 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
     now = new Date('2026-11-22T10:00:00Z');
     ledger = new QuotaLedger({
       store: store.quotas,
-      lock: createKeyLock(),
+      lock: store.lock,
       clock: () => now,
       defaults: { limit: 10, period: 'daily' },
     });
@@ -112,5 +112,34 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
     const usage = await ledger.usage(G);
     expect(usage).toMatchObject({ spent: 10, cuCharged: 100 });
     expect(usage.top.map((entry) => entry.userId)).toEqual(['300000000000000002', '300000000000000001']);
+  });
+});
+
+describe('quota ledger shared by two instances on one Redis', () => {
+  it('lets 50 concurrent requests split across both instances spend exactly the limit', async () => {
+    const prefix = `test-${randomBytes(6).toString('hex')}`;
+    // Two connections with their own locks: what two bot processes (or an old and a new one during a
+    // rolling deploy) have. An in-process lock alone would let them overspend.
+    const instances = await Promise.all([openRedisStore(prefix), openRedisStore(prefix)]);
+    try {
+      const ledgers = instances.map(
+        (store) =>
+          new QuotaLedger({
+            store: store.quotas,
+            lock: store.lock,
+            clock: () => new Date('2026-11-22T10:00:00Z'),
+            defaults: { limit: 10, period: 'daily' },
+          }),
+      );
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, index) =>
+          ledgers[index % 2]?.reserve({ guildId: G, userId: U, amount: 1, reason: 'race' }),
+        ),
+      );
+      expect(results.filter((result) => result?.ok)).toHaveLength(10);
+      expect(await ledgers[0]?.status(G, U)).toMatchObject({ spent: 0, reserved: 10, remaining: 0 });
+    } finally {
+      await Promise.all(instances.map((store) => store.close()));
+    }
   });
 });

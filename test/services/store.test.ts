@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { createKeyLock } from '../../src/services/key-lock.js';
+import { randomBytes } from 'node:crypto';
+import { createClient } from '@keyv/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisKeyLock, LockTimeoutError } from '../../src/services/key-lock.js';
 import { createStore, StoreUnavailableError, sqlitePathOf } from '../../src/services/store.js';
-import { BACKENDS, openTestStore } from '../support/stores.js';
+import { BACKENDS, openTestStore, REDIS_URL } from '../support/stores.js';
 
 describe.each(BACKENDS)('store on %s', (backend) => {
   it('keeps namespaces apart and answers ping', async () => {
@@ -25,7 +27,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
 
   it('serialises 200 concurrent read-modify-writes through the key lock', async () => {
     const { store, cleanup } = await openTestStore(backend);
-    const lock = createKeyLock();
+    const { lock } = store;
     try {
       await Promise.all(
         Array.from({ length: 200 }, () =>
@@ -56,5 +58,42 @@ describe('store failures', () => {
     await store.close();
     await expect(store.quotas.set('k', 1)).rejects.toBeInstanceOf(StoreUnavailableError);
     await cleanup().catch(() => undefined);
+  });
+});
+
+describe('the Redis lock between instances', () => {
+  const redis = createClient({ url: REDIS_URL });
+  const prefix = `test-${randomBytes(6).toString('hex')}:`;
+  beforeAll(() => redis.connect());
+  afterAll(() => redis.close());
+  const lockOf = (options: { ttlMs: number; acquireTimeoutMs: number }) =>
+    createRedisKeyLock({ redis, prefix, ...options });
+
+  it('takes over a lock whose holder died, once its TTL has passed', async () => {
+    await redis.set(`${prefix}lock:dead`, 'crashed-holder', { expiration: { type: 'PX', value: 300 } });
+    const ran = await lockOf({ ttlMs: 1_000, acquireTimeoutMs: 3_000 }).withLock('dead', async () => 'ran');
+    expect(ran).toBe('ran');
+    expect(await redis.get(`${prefix}lock:dead`)).toBeNull();
+  });
+
+  it('gives up, without running the task, while another instance holds the lock', async () => {
+    await redis.set(`${prefix}lock:busy`, 'other-instance', { expiration: { type: 'PX', value: 10_000 } });
+    let ran = false;
+    await expect(
+      lockOf({ ttlMs: 1_000, acquireTimeoutMs: 200 }).withLock('busy', async () => {
+        ran = true;
+      }),
+    ).rejects.toBeInstanceOf(LockTimeoutError);
+    expect(ran).toBe(false);
+    expect(await redis.get(`${prefix}lock:busy`)).toBe('other-instance');
+  });
+
+  it('leaves alone a lock that expired and was taken by someone else before it released', async () => {
+    await lockOf({ ttlMs: 100, acquireTimeoutMs: 1_000 }).withLock('slow', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await redis.set(`${prefix}lock:slow`, 'next-holder', { expiration: { type: 'PX', value: 10_000 } });
+    });
+    expect(await redis.get(`${prefix}lock:slow`)).toBe('next-holder');
+    await redis.del(`${prefix}lock:slow`);
   });
 });

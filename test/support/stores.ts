@@ -29,10 +29,11 @@ export async function openTestStore(
       },
     };
   }
-  const store = await createStore({
-    url: REDIS_URL,
-    logger,
-    namespacePrefix: `test-${randomBytes(6).toString('hex')}`,
-  });
+  const store = await openRedisStore(`test-${randomBytes(6).toString('hex')}`);
   return { store, url: REDIS_URL, cleanup: () => store.close() };
+}
+
+/** A connection to the shared Redis under a key prefix; two calls with one prefix act as two instances. */
+export function openRedisStore(namespacePrefix: string): Promise<Store> {
+  return createStore({ url: REDIS_URL, logger: pino({ level: 'silent' }), namespacePrefix });
 }
