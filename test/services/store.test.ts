@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
-import pino from 'pino';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createClient } from '@keyv/redis';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisKeyLock, LockTimeoutError } from '../../src/services/key-lock.js';
 import { createStore, StoreUnavailableError, sqlitePathOf } from '../../src/services/store.js';
