@@ -122,6 +122,12 @@ export const generateCommand: ChatCommand = {
     const params = parseParams(interaction.options.getString('params'));
     if (!params.ok) return replyEphemeral(interaction, params.message);
     const prompt = interaction.options.getString('prompt', true);
+    // Discord's max_length binds its own clients only: a request can carry 6000 characters.
+    if (prompt.trim().length > PROMPT_MAX_LENGTH)
+      return replyEphemeral(
+        interaction,
+        `\`prompt\` is ${prompt.trim().length} characters; keep it under ${PROMPT_MAX_LENGTH}.`,
+      );
     const image = interaction.options.getAttachment('image');
     const attachments = image
       ? [

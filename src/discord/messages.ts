@@ -21,7 +21,9 @@ export function formatDuration(ms: number): string {
 /** Shortens user text for display and stops it from pinging or breaking formatting. */
 export function quoteUserText(text: string, max = 180): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
-  const short = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+  // Cut before, not inside, a surrogate pair (an emoji): half of one is malformed text for Discord.
+  const cut = /[\ud800-\udbff]/.test(oneLine.charAt(max - 2)) ? max - 2 : max - 1;
+  const short = oneLine.length > max ? `${oneLine.slice(0, cut)}…` : oneLine;
   return short.replace(/([`*_~|>\\])/g, '\\$1').replace(/@/g, '@\u200b');
 }
 

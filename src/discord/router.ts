@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Interaction, MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { Command, Deps } from '../commands/types.js';
+import { StoreUnavailableError } from '../services/store-errors.js';
 import { TEXT } from './messages.js';
 
 /**
@@ -43,6 +44,13 @@ export function createInteractionRouter(commands: readonly Command[], deps: Deps
       else if (interaction.isMessageContextMenuCommand() && command.kind === 'message-menu')
         await command.execute(interaction, deps, log);
     } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        // Expected while the store is down: nothing was spent, and the user can simply retry.
+        log.warn({ err: error }, 'store unavailable during a command');
+        if (interaction.isRepliable())
+          await replyEphemeral(interaction, TEXT.storageUnavailable).catch(() => undefined);
+        return;
+      }
       const errorId = randomBytes(4).toString('hex');
       log.error({ err: error, errorId }, 'command failed');
       if (interaction.isRepliable())

@@ -163,7 +163,11 @@ export async function runGeneration(
       log.warn({ err: error }, 'could not show the first progress message');
       return undefined;
     });
-  if (message && message.id !== replyMessageId) await deps.generations.attachMessage(record.id, message.id);
+  if (message && message.id !== replyMessageId)
+    // The job is submitted and tracked: a store hiccup here must not surface as an error to the user.
+    await deps.generations
+      .attachMessage(record.id, message.id)
+      .catch((error) => log.warn({ err: error }, 'could not record the reply message id'));
 }
 
 /** Spec models are validated against their spec; pass-through models (/generate) send what the user gave. */

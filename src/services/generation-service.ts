@@ -157,26 +157,9 @@ export class GenerationService {
       command: request.command,
       modelId: request.modelId,
     });
+    let response: Awaited<ReturnType<ScenarioClient['generate']['runModel']>>;
     try {
-      const response = await scenario.generate.runModel(request.modelId, body);
-      record =
-        (await ledger.update(
-          id,
-          {
-            state: 'submitted',
-            scenarioJobId: response.job.jobId,
-            creativeUnitsCost: response.creativeUnitsCost,
-            progress: response.job.progress,
-          },
-          clock.now(),
-        )) ?? record;
-      log
-        .child({ jobId: response.job.jobId })
-        .info({ seed, cost: response.creativeUnitsCost }, 'job submitted');
-      tracker.track(record);
-      // The slot is now held by the ledger's open job; drop the in-memory hold.
-      this.release(key);
-      return { ok: true, record };
+      response = await scenario.generate.runModel(request.modelId, body);
     } catch (error) {
       const scenarioError =
         error instanceof ScenarioError ? error : new ScenarioError('unavailable', 'Scenario call failed');
@@ -187,6 +170,30 @@ export class GenerationService {
       await this.cancelReservation(request.guildId, request.userId, reservationId);
       return { ok: false, reason: 'scenario', error: scenarioError };
     }
+    const submitted = {
+      state: 'submitted',
+      scenarioJobId: response.job.jobId,
+      creativeUnitsCost: response.creativeUnitsCost,
+      progress: response.job.progress,
+    } as const;
+    record = { ...record, ...submitted };
+    try {
+      record = (await ledger.update(id, submitted, clock.now())) ?? record;
+    } catch (error) {
+      // Scenario accepted (and charged) the job: follow it from memory rather than refund a job that
+      // runs. Only a restart before the store returns would lose it (it is then refunded as unknown).
+      log.error(
+        { err: error, jobId: response.job.jobId },
+        'job submitted but the ledger could not record it',
+      );
+    }
+    log
+      .child({ jobId: response.job.jobId })
+      .info({ seed, cost: response.creativeUnitsCost }, 'job submitted');
+    tracker.track(record);
+    // The slot is now held by the tracker's open job; drop the in-memory hold.
+    this.release(key);
+    return { ok: true, record };
   }
 
   /** Records the reply's message id (known only after the first edit) so channel-route edits can find it. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { StoreUnavailableError } from './store-errors.js';
 
 /**
  * keyv has no atomic increment, so every read-modify-write of one key runs inside `withLock(key)`.
@@ -40,7 +41,7 @@ export interface LockRedis {
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
-export class LockTimeoutError extends Error {
+export class LockTimeoutError extends StoreUnavailableError {
   override readonly name = 'LockTimeoutError';
 }
 
@@ -72,10 +73,13 @@ export function createRedisKeyLock(options: RedisKeyLockOptions): KeyLock {
   const acquire = async (lockKey: string, token: string): Promise<void> => {
     const deadline = Date.now() + acquireTimeoutMs;
     for (let attempt = 0; ; attempt += 1) {
-      const taken = await options.redis.set(lockKey, token, {
-        condition: 'NX',
-        expiration: { type: 'PX', value: ttlMs },
-      });
+      const taken = await options.redis
+        .set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } })
+        .catch((error: unknown) => {
+          throw new StoreUnavailableError(
+            `the redis lock is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
       if (taken === 'OK') return;
       if (Date.now() >= deadline)
         throw new LockTimeoutError(`lock ${lockKey} still busy after ${acquireTimeoutMs} ms`);

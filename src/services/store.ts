@@ -5,6 +5,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { createKeyLock, createRedisKeyLock, type KeyLock } from './key-lock.js';
+import { StoreUnavailableError } from './store-errors.js';
 
 /** The few operations our services need: a key-value namespace. Values are validated by their owners. */
 export interface KeyValue {
@@ -35,9 +36,7 @@ export interface StoreOptions {
   connectTimeoutMs?: number;
 }
 
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-}
+export { StoreUnavailableError };
 
 /** `sqlite://data/bot.sqlite` (relative to the working directory) or `sqlite:///abs/path.sqlite`. */
 export function sqlitePathOf(url: string): string {

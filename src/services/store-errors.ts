@@ -1,0 +1,7 @@
+/**
+ * The store could not be read or written (server down, database locked, a lock that stays busy).
+ * Callers turn it into "storage unavailable, nothing was spent" instead of running unmetered.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name: string = 'StoreUnavailableError';
+}
