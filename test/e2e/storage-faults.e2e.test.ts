@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import KeyvSqlite from '@keyv/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
+import { eventually } from '../support/eventually.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
 
@@ -108,7 +109,7 @@ describe('the Redis server stopped and started again, end to end', () => {
     const done = await deliveredFor(h, handle, 30_000);
     expect(done.attachments).toHaveLength(1);
     expect(h.scenario.generateCalls()).toHaveLength(before + 1);
-    await h.discord.waitFor(
+    await eventually(
       async () => {
         const status = await h.bot.deps.quota.status(h.discord.guildId, bob);
         return status.spent === 1 && status.reserved === 0 ? status : undefined;
