@@ -174,6 +174,14 @@ export const TEXT = {
   internalError: (errorId: string) =>
     `Something went wrong on the bot's side (error id \`${errorId}\`). Nothing was spent.`,
   moderatorsOnly: 'Only moderators (Manage Server, or the configured moderator role) can do that.',
+  cannotAttachFiles: (links: { name: string; url: string; expires?: string }[]) =>
+    [
+      '⚠️ The bot lacks the **Attach Files** permission in this channel (a moderator can grant it), so the files are linked instead:',
+      ...links.map(
+        (link) =>
+          `📦 [\`${link.name}\`](${link.url})${link.expires ? ` (link expires <t:${Math.floor(Date.parse(link.expires) / 1000)}:R>)` : ''}`,
+      ),
+    ].join('\n'),
   replyGoneFallback: (userId: string) =>
     `<@${userId}>, your earlier request's message was deleted, so here is the result:`,
 } as const;

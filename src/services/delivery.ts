@@ -60,6 +60,8 @@ interface OutgoingFile {
   name: string;
   data: Buffer;
   contentType?: string;
+  /** Scenario's signed link to the same file: what is shown when the file cannot be attached. */
+  link?: { url: string; expires?: string };
 }
 
 interface MessagePayload {
@@ -159,7 +161,12 @@ export class Delivery {
       const name = fileNameFor(record, asset, index);
       const fetched = await this.fetchResult(asset, limit, log);
       if (fetched.ok) {
-        files.push({ name, data: fetched.bytes, contentType: asset.mimeType });
+        files.push({
+          name,
+          data: fetched.bytes,
+          contentType: asset.mimeType,
+          link: asset.url ? { url: asset.url, expires: signedUrlExpiry(asset.url) } : undefined,
+        });
         continue;
       }
       if (fetched.reason === 'too_large' && asset.url) {
@@ -392,6 +399,23 @@ export class Delivery {
           files: [],
           embeds: [],
           content: `${payload.content}\n⚠️ The files were too large for this server's upload limit.`,
+        },
+        repostIfGone,
+      );
+    }
+    if (outcome.reason === 'forbidden' && files.length > 0) {
+      // The bot may post but not attach (Attach Files denied in this channel): Scenario's links instead.
+      log.warn('missing the Attach Files permission: posting links to the results instead');
+      const links = (payload.files ?? []).flatMap((file) =>
+        file.link ? [{ name: file.name, ...file.link }] : [],
+      );
+      return this.editJobMessage(
+        record,
+        {
+          ...payload,
+          files: [],
+          embeds: [],
+          content: `${payload.content}\n${TEXT.cannotAttachFiles(links)}`,
         },
         repostIfGone,
       );

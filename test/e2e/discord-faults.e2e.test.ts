@@ -88,6 +88,69 @@ describe('Discord faults, end to end', () => {
     }
   });
 
+  it('links the results when it may post but not attach files (token expired, Attach Files denied)', async () => {
+    const { alice, general } = h.discord.ids;
+    h.discord.setBotPermission(general, 'ATTACH_FILES', false);
+    try {
+      const handle = h.discord.invokeSlashCommand({
+        user: alice,
+        name: 'skybox',
+        subcommand: 'gpt',
+        options: { prompt: 'no attachments allowed' },
+      });
+      const first = await h.discord.waitFor(() => h.discord.originalMessage(handle), 5_000, 'the reply');
+      // A job that outlived the 15-minute token is edited through the channel, where permissions apply.
+      h.discord.expireInteractionToken(handle.token);
+      const done = await h.discord.waitFor(
+        () => {
+          const message = h.discord.messages.get(first.id);
+          return message && /done in/.test(message.content) ? message : undefined;
+        },
+        20_000,
+        'the result',
+      );
+      expect(done.attachments).toHaveLength(0);
+      expect(done.content).toContain('Attach Files');
+      expect(done.content).toMatch(/\[`skybox-gpt-\d+-1\.png`\]\(http:\/\/127\.0\.0\.1:\d+\/.+\)/);
+      const status = await h.bot.deps.quota.status(h.discord.guildId, alice);
+      expect(status.reserved).toBe(0);
+    } finally {
+      h.discord.setBotPermission(general, 'ATTACH_FILES', true);
+    }
+  });
+
+  it('explains in the log a result whose channel was deleted, and keeps serving', async () => {
+    const { bob, modLog } = h.discord.ids;
+    const handle = h.discord.invokeSlashCommand({
+      user: bob,
+      name: 'skybox',
+      subcommand: 'gpt',
+      options: { prompt: 'a channel about to vanish' },
+      channelId: modLog,
+    });
+    await h.discord.waitFor(() => h.discord.originalMessage(handle), 5_000, 'the reply');
+    h.discord.deleteChannel(modLog);
+    await h.discord.waitFor(
+      () =>
+        h.logs.some((line) => line.includes('result could not be posted anywhere') && line.includes(bob)) ||
+        undefined,
+      20_000,
+      'the log line',
+    );
+    await h.discord.waitFor(
+      () => h.bot.tracker.pendingCount() === 0 || undefined,
+      5_000,
+      'the tracker empty',
+    );
+    const next = h.discord.invokeSlashCommand({
+      user: bob,
+      name: 'skybox',
+      subcommand: 'gpt',
+      options: { prompt: 'still serving' },
+    });
+    expect((await result(next)).attachments).toHaveLength(1);
+  });
+
   it('made no request to a route Discord does not have', () => {
     expect(h.discord.unknownRoutes).toEqual([]);
   });
