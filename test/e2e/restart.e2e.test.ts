@@ -1,21 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnBot } from '../support/bot-process.js';
 import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
 import { type ScenarioEmulator, startScenarioEmulator } from '../support/scenario/emulator.js';
-
-/** The bot as production runs it: `tsx src/main.ts` in its own process, configured by environment only. */
-function spawnBot(env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk) => output.push(String(chunk)));
-  child.stderr?.on('data', (chunk) => output.push(String(chunk)));
-  return child;
-}
 
 describe('a restart in the middle of 20 jobs', () => {
   let discord: DiscordEmulator;
