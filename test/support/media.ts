@@ -62,6 +62,26 @@ export function makePng(options: PngOptions): Buffer {
   return Buffer.concat([...parts, end]);
 }
 
+/**
+ * A decompression bomb: a structurally valid PNG (signature, IHDR, IDAT, IEND, correct CRCs) of a few KB
+ * whose IHDR claims `width`×`height` RGBA pixels and whose IDAT inflates to `inflatedBytes` of zeros
+ * (deflate reaches about 1000:1 on zeros, so 8 MiB inflated is about 8 KB on disk). A decoder that trusts
+ * the header allocates width × height × 4 bytes (3.6 GB for 30000×30000) before reading any pixel.
+ */
+export function makePngBomb(options: { width: number; height: number; inflatedBytes?: number }): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(options.width, 0);
+  ihdr.writeUInt32BE(options.height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 6; // RGBA
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.alloc(options.inflatedBytes ?? 8 * 1024 * 1024), { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 /** A valid glTF 2.0 binary with one triangle (12-byte header, JSON chunk, BIN chunk, 4-byte aligned). */
 export function makeGlb(options: { padToBytes?: number } = {}): Buffer {
   const positions = Buffer.alloc(36);

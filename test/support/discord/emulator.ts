@@ -48,6 +48,19 @@ export interface EmulatedAttachment {
   data: Buffer;
 }
 
+/** One body the bot sent for a message (a create or an edit), as it arrived: what Discord would parse. */
+export interface MessageWrite {
+  messageId: string;
+  channelId: string;
+  interactionId?: string;
+  kind: 'create' | 'edit';
+  /** The message's content after this write. */
+  content: string;
+  /** The body's `allowed_mentions`; undefined when the body had none (Discord then parses every mention). */
+  allowedMentions: unknown;
+  at: number;
+}
+
 export interface EmulatedMessage {
   id: string;
   channelId: string;
@@ -63,6 +76,8 @@ export interface EmulatedMessage {
   edits: number;
   reactions: Map<string, Set<string>>;
   allowedMentions?: unknown;
+  /** Every create and edit body applied to this message, oldest first. */
+  revisions: MessageWrite[];
   createdAt: number;
 }
 
@@ -172,6 +187,8 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       denied: new Set(),
     });
   const messages = new Map<string, EmulatedMessage>();
+  /** Every message body the bot sent, deleted messages included. */
+  const writes: MessageWrite[] = [];
   const files = new Map<string, EmulatedAttachment>();
   const interactions = new Map<string, EmulatedInteraction>();
   const commands = new Map<string, Record<string, unknown>[]>();
@@ -485,6 +502,17 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     }
     if (isEdit) message.edits += 1;
     message.flags &= ~128; // a deferred "thinking" message stops loading once edited
+    const write: MessageWrite = {
+      messageId: message.id,
+      channelId: message.channelId,
+      interactionId: message.interactionId,
+      kind: isEdit ? 'edit' : 'create',
+      content: message.content,
+      allowedMentions: body.json.allowed_mentions,
+      at: Date.now(),
+    };
+    message.revisions.push(write);
+    writes.push(write);
   };
 
   const liveChannel = (channelId: string) => {
@@ -516,6 +544,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       flags: 0,
       edits: 0,
       reactions: new Map(),
+      revisions: [],
       createdAt: Date.now(),
       ...fields,
     };
@@ -911,6 +940,8 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     new Promise((resolve, reject) => {
       const attempt = () => {
         const value = check();
+        // A promise is always truthy: an async check would pass at once without being awaited.
+        if (value instanceof Promise) throw new Error(`waitFor(${what}) got a promise: use eventually()`);
         if (value !== undefined && value !== false) {
           cleanup();
           resolve(value as T);
@@ -939,7 +970,14 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     name: string;
     subcommand?: string;
     options?: Record<string, OptionValue>;
-    attachments?: Record<string, { filename: string; contentType: string; data: Buffer }>;
+    /**
+     * Files the member attached. `url` / `proxyUrl` replace the links Discord reports for the file (the
+     * bytes stay on the emulator's CDN), to play a client that forges them.
+     */
+    attachments?: Record<
+      string,
+      { filename: string; contentType: string; data: Buffer; url?: string; proxyUrl?: string }
+    >;
     channelId?: string;
     attachmentSizeLimit?: number;
     type?: 2 | 4;
@@ -1005,6 +1043,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     requests,
     unknownRoutes,
     messages,
+    writes,
     identifiedIntents: () => identified.at(-1),
     waitFor,
     waitForReady: () => waitFor(() => identified.length > 0 || undefined, 15_000, 'a client to identify'),
@@ -1067,7 +1106,11 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
           file.data,
           file.contentType,
         );
-        resolvedAttachments[stored.id] = apiAttachment(stored);
+        resolvedAttachments[stored.id] = {
+          ...apiAttachment(stored),
+          ...(file.url === undefined ? {} : { url: file.url }),
+          ...(file.proxyUrl === undefined ? {} : { proxy_url: file.proxyUrl }),
+        };
         options.push({ name, type: 11, value: stored.id });
       }
       const data: Record<string, unknown> = {

@@ -125,6 +125,15 @@ interface Upload {
   errorMessage?: string;
 }
 
+/** One answer of the file CDN (the signed URLs' edge copy): how much of the asset went out. */
+export interface FileDownload {
+  assetId: string;
+  size: number;
+  /** Bytes handed to the connection before it ended or was closed by the client. */
+  bytesSent: number;
+  complete: boolean;
+}
+
 export interface ScenarioEmulator {
   url: string;
   origin: string;
@@ -134,6 +143,8 @@ export interface ScenarioEmulator {
   requestsPerMinutePeak(windowMs?: number): number;
   jobs: Map<string, EmulatedJob>;
   assets: Map<string, EmulatedAsset>;
+  /** Every file served by the CDN route (not API calls, so not in `requests`). */
+  downloads: FileDownload[];
   finishJob(jobId: string, outcome?: 'success' | 'failure' | 'canceled'): void;
   reset(): void;
   close(): Promise<void>;
@@ -156,6 +167,7 @@ export async function startScenarioEmulator(
   const jobs = new Map<string, EmulatedJob>();
   const assets = new Map<string, EmulatedAsset>();
   const uploads = new Map<string, Upload>();
+  const downloads: FileDownload[] = [];
   let origin = '';
   let counter = 0;
   const newId = (prefix: string) => `${prefix}_${(++counter).toString(36)}${randomBytes(6).toString('hex')}`;
@@ -323,15 +335,25 @@ export async function startScenarioEmulator(
     extra: Record<string, unknown> = {},
   ) => send(response, status, { status, code, message, ...extra });
 
-  const readBody = async (request: IncomingMessage, max: number): Promise<Buffer | 'too_large'> => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for await (const chunk of request) {
-      total += (chunk as Buffer).length;
-      if (total > max) return 'too_large';
-      chunks.push(chunk as Buffer);
+  // A body is read once per request, possibly early: a slow answer (delayMs) still acts on the request
+  // it received in full, as a real server would after its client gave up waiting.
+  const bodies = new WeakMap<IncomingMessage, Promise<Buffer | 'too_large'>>();
+  const readBody = (request: IncomingMessage, max: number): Promise<Buffer | 'too_large'> => {
+    let body = bodies.get(request);
+    if (!body) {
+      body = (async () => {
+        const chunks: Buffer[] = [];
+        let total = 0;
+        for await (const chunk of request) {
+          total += (chunk as Buffer).length;
+          if (total > max) return 'too_large' as const;
+          chunks.push(chunk as Buffer);
+        }
+        return Buffer.concat(chunks);
+      })();
+      bodies.set(request, body);
     }
-    return Buffer.concat(chunks);
+    return body;
   };
 
   const windowCount = (now: number) => {
@@ -611,9 +633,29 @@ export async function startScenarioEmulator(
         const asset = assets.get(match[1] ?? '');
         if (faults.downloads404 || !asset || url.searchParams.get('token') !== sign(asset.id, 0))
           return void response.writeHead(404).end('Not Found');
-        return void response
-          .writeHead(200, { 'content-type': asset.mimeType, 'content-length': String(asset.bytes.length) })
-          .end(asset.bytes);
+        response.writeHead(200, {
+          'content-type': asset.mimeType,
+          'content-length': String(asset.bytes.length),
+        });
+        // Streamed in chunks with backpressure, so a client that stops reading is seen to stop.
+        const download: FileDownload = {
+          assetId: asset.id,
+          size: asset.bytes.length,
+          bytesSent: 0,
+          complete: false,
+        };
+        downloads.push(download);
+        const pump = () => {
+          while (download.bytesSent < asset.bytes.length && !response.destroyed) {
+            const piece = asset.bytes.subarray(download.bytesSent, download.bytesSent + 64 * 1024);
+            download.bytesSent += piece.length;
+            if (!response.write(piece)) return void response.once('drain', pump);
+          }
+          if (response.destroyed) return;
+          download.complete = true;
+          response.end();
+        };
+        return pump();
       }
       if (!url.pathname.startsWith('/v1/')) return void response.writeHead(404).end();
 
@@ -625,7 +667,10 @@ export async function startScenarioEmulator(
       const now = clock();
       const inWindow = windowCount(now);
       requests.push(record);
-      if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
+      if (faults.delayMs > 0) {
+        const received = readBody(request, 200 * 1024 * 1024).catch(() => 'too_large' as const);
+        await Promise.all([received, new Promise((resolve) => setTimeout(resolve, faults.delayMs))]);
+      }
       if (limit !== null && inWindow >= limit) {
         record.status = 429;
         const oldest = requests.find(
@@ -667,6 +712,7 @@ export async function startScenarioEmulator(
     requests,
     jobs,
     assets,
+    downloads,
     generateCalls: () =>
       requests.filter((entry) => entry.method === 'POST' && entry.path.startsWith('/v1/generate/custom/')),
     requestsPerMinutePeak(windowMs = rateWindowMs) {
