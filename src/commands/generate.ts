@@ -58,6 +58,12 @@ export function parseParams(
   raw: string | null,
 ): { ok: true; params: Record<string, unknown> } | { ok: false; message: string } {
   if (raw === null || raw.trim() === '') return { ok: true, params: {} };
+  // Discord's max_length binds its own clients only.
+  if (raw.length > PARAMS_MAX_LENGTH)
+    return {
+      ok: false,
+      message: `\`params\` is ${raw.length} characters; keep it under ${PARAMS_MAX_LENGTH}.`,
+    };
   let value: unknown;
   try {
     value = JSON.parse(raw);

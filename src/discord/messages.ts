@@ -125,11 +125,14 @@ export function failureMessage(view: {
   userId: string;
   error?: string;
   hint?: string;
+  /** The bot's own account of what went wrong, when it was not Scenario's job that failed. */
+  explanation?: string;
   refunded: number;
 }): string {
   return [
     `**${view.modelLabel}** for <@${view.userId}> · ❌ failed`,
-    view.error ? `Scenario said: ${quoteUserText(view.error, 300)}` : 'Scenario did not say why.',
+    view.explanation ??
+      (view.error ? `Scenario said: ${quoteUserText(view.error, 300)}` : 'Scenario did not say why.'),
     view.hint ? `Hint: ${quoteUserText(view.hint, 300)}` : undefined,
     view.refunded > 0
       ? `Your ${view.refunded} credit${view.refunded === 1 ? ' was' : 's were'} refunded.`
@@ -174,6 +177,8 @@ export const TEXT = {
   internalError: (errorId: string) =>
     `Something went wrong on the bot's side (error id \`${errorId}\`). Nothing was spent.`,
   moderatorsOnly: 'Only moderators (Manage Server, or the configured moderator role) can do that.',
+  resultsUnavailable:
+    'The job finished on Scenario, but none of its result files could be downloaded (missing or expired links).',
   cannotAttachFiles: (links: { name: string; url: string; expires?: string }[]) =>
     [
       '⚠️ The bot lacks the **Attach Files** permission in this channel (a moderator can grant it), so the files are linked instead:',

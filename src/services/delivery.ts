@@ -208,6 +208,15 @@ export class Delivery {
       }
     }
 
+    if (missing === job.assetIds.length && job.assetIds.length > 0) {
+      // Nothing reached the member (every file 404s or its link expired): they are not charged for it.
+      log.warn({ assetIds: job.assetIds }, 'no result file could be downloaded');
+      return this.fail(record, {
+        error: 'result files unavailable',
+        rawStatus: job.rawStatus,
+        explanation: TEXT.resultsUnavailable,
+      });
+    }
     if (record.reservationId) await credits.commit(record.reservationId, record.creativeUnitsCost);
     const quota = await credits.status(record.guildId, record.userId).catch(() => undefined);
     const content = resultMessage({
@@ -246,7 +255,10 @@ export class Delivery {
     );
   }
 
-  async fail(record: JobRecord, job: Pick<Job, 'error' | 'hint' | 'rawStatus'>): Promise<void> {
+  async fail(
+    record: JobRecord,
+    job: Partial<Pick<Job, 'error' | 'hint'>> & Pick<Job, 'rawStatus'> & { explanation?: string },
+  ): Promise<void> {
     const { ledger, clock } = this.options;
     const refunded = await this.refund(record);
     const content = failureMessage({
@@ -254,6 +266,7 @@ export class Delivery {
       userId: record.userId,
       error: job.error,
       hint: job.hint,
+      explanation: job.explanation,
       refunded,
     });
     await this.editJobMessage(record, { content, mentionUser: record.userId }, true);

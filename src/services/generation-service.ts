@@ -4,7 +4,7 @@ import type { QuotaLine } from '../discord/messages.js';
 import type { Clock } from './clock.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
 import type { JobTracker } from './job-tracker.js';
-import type { ScenarioClient } from './scenario-client.js';
+import type { Job, ScenarioClient } from './scenario-client.js';
 import { ScenarioError } from './scenario-errors.js';
 
 /** What submission needs from the quota ledger. */
@@ -63,6 +63,8 @@ export interface GenerationServiceOptions {
   clock: Clock;
   maxRunningPerUser: number;
   random?: (min: number, max: number) => number;
+  /** Waits between the job listings that look for a job whose submission went unanswered. */
+  startedJobLookupDelaysMs?: readonly number[];
 }
 
 /**
@@ -114,7 +116,7 @@ export class GenerationService {
   }
 
   async submit(request: GenerationRequest, reservationId: string): Promise<SubmitResult> {
-    const { clock, ledger, scenario, tracker } = this.options;
+    const { clock, ledger, scenario } = this.options;
     const key = `${request.guildId}:${request.userId}`;
     const seed = request.seedRange
       ? pickSeed(request.body, request.seedRange, this.options.random)
@@ -157,19 +159,37 @@ export class GenerationService {
       command: request.command,
       modelId: request.modelId,
     });
-    let response: Awaited<ReturnType<ScenarioClient['generate']['runModel']>>;
+    let response: { job: Job; creativeUnitsCost?: number };
     try {
       response = await scenario.generate.runModel(request.modelId, body);
     } catch (error) {
       const scenarioError =
         error instanceof ScenarioError ? error : new ScenarioError('unavailable', 'Scenario call failed');
       log.warn({ kind: scenarioError.kind, status: scenarioError.details.status }, 'submission refused');
+      // Generate is never resubmitted (it would be paid twice), but a job it started is found and followed.
+      const started = scenarioError.mayHaveRun
+        ? await this.findStartedJob(request.modelId, body, now, log)
+        : undefined;
+      if (started)
+        return this.followSubmitted(record, { job: started, creativeUnitsCost: started.cuCost }, key, log);
       await ledger
         .update(id, { state: 'failed', error: scenarioError.message }, clock.now())
         .catch(() => undefined);
       await this.cancelReservation(request.guildId, request.userId, reservationId);
       return { ok: false, reason: 'scenario', error: scenarioError };
     }
+    return this.followSubmitted(record, response, key, log);
+  }
+
+  /** Records the accepted job and hands it to the tracker. */
+  private async followSubmitted(
+    pending: JobRecord,
+    response: { job: Job; creativeUnitsCost?: number },
+    key: string,
+    log: Logger,
+  ): Promise<SubmitResult> {
+    const { clock, ledger, tracker } = this.options;
+    let record = pending;
     const submitted = {
       state: 'submitted',
       scenarioJobId: response.job.jobId,
@@ -178,7 +198,7 @@ export class GenerationService {
     } as const;
     record = { ...record, ...submitted };
     try {
-      record = (await ledger.update(id, submitted, clock.now())) ?? record;
+      record = (await ledger.update(record.id, submitted, clock.now())) ?? record;
     } catch (error) {
       // Scenario accepted (and charged) the job: follow it from memory rather than refund a job that
       // runs. Only a restart before the store returns would lose it (it is then refunded as unknown).
@@ -189,11 +209,41 @@ export class GenerationService {
     }
     log
       .child({ jobId: response.job.jobId })
-      .info({ seed, cost: response.creativeUnitsCost }, 'job submitted');
+      .info({ seed: record.seed, cost: response.creativeUnitsCost }, 'job submitted');
     tracker.track(record);
     // The slot is now held by the tracker's open job; drop the in-memory hold.
     this.release(key);
     return { ok: true, record };
+  }
+
+  /**
+   * After a generate whose answer was lost, looks for the job among the project's recent ones (Scenario
+   * has no idempotency key; a job's `metadata.input` carries its parameters, and the drawn seed makes
+   * them unique). A few listings over some seconds: a slow request may still be creating it.
+   */
+  private async findStartedJob(
+    modelId: string,
+    body: Record<string, unknown>,
+    submittedAt: number,
+    log: Logger,
+  ): Promise<Job | undefined> {
+    for (const waitMs of this.options.startedJobLookupDelaysMs ?? [1_000, 2_000, 4_000]) {
+      await this.options.clock.sleep(waitMs);
+      try {
+        const { jobs } = await this.options.scenario.jobs.list({ pageSize: 50 }, 'interactive');
+        const found = jobs.find((job) => isJobFor(job, modelId, body, submittedAt));
+        if (found) {
+          log.warn(
+            { jobId: found.jobId },
+            'submission answer was lost, but the job was found and is followed',
+          );
+          return found;
+        }
+      } catch (error) {
+        log.warn({ err: error }, 'could not list jobs while looking for a lost submission');
+      }
+    }
+    return undefined;
   }
 
   /** Records the reply's message id (known only after the first edit) so channel-route edits can find it. */
@@ -216,4 +266,22 @@ export function pickSeed(
   random = (min: number, max: number) => randomInt(min, max + 1),
 ): number {
   return typeof body.seed === 'number' ? body.seed : random(range.min, range.max);
+}
+
+/**
+ * Whether a listed job is the one a request started: same model (when the listing says), started no
+ * earlier than a minute before the request (clock skew), with every parameter we sent. Pure.
+ */
+export function isJobFor(
+  job: Pick<Job, 'input' | 'modelId' | 'createdAt'>,
+  modelId: string,
+  body: Record<string, unknown>,
+  submittedAt: number,
+): boolean {
+  if (!job.input) return false;
+  if (job.modelId !== undefined && job.modelId !== modelId) return false;
+  const createdAt = job.createdAt === undefined ? Number.NaN : Date.parse(job.createdAt);
+  if (Number.isNaN(createdAt) || createdAt < submittedAt - 60_000) return false;
+  const input = job.input;
+  return Object.entries(body).every(([key, value]) => JSON.stringify(input[key]) === JSON.stringify(value));
 }

@@ -78,7 +78,7 @@ export class JobTracker {
       if (record.state === 'submitting') {
         // We crashed between writing the record and hearing back from Scenario: we cannot know the job.
         await this.options.delivery.fail(record, {
-          error: 'The bot restarted before Scenario confirmed this request.',
+          explanation: 'The bot restarted before Scenario confirmed this request.',
           hint: 'Please run the command again.',
           rawStatus: 'unknown',
         });

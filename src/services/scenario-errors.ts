@@ -25,6 +25,15 @@ export class ScenarioError extends Error {
   get rejectedBeforeRunning(): boolean {
     return ['auth', 'forbidden', 'invalid', 'not_found', 'rate_limited', 'concurrency'].includes(this.kind);
   }
+
+  /**
+   * Whether a generate that failed this way may still have started a job: no answer (timeout, dropped
+   * connection), an unreadable answer, or a 500. 502/503/504 come from the gateway before the API ran.
+   */
+  get mayHaveRun(): boolean {
+    if (this.rejectedBeforeRunning || this.kind === 'too_large') return false;
+    return !(this.kind === 'unavailable' && [502, 503, 504].includes(this.details.status ?? 0));
+  }
 }
 
 export function describeStatus(

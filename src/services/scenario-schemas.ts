@@ -73,6 +73,9 @@ const rawJobSchema = z
         assetIds: z.array(z.string()).optional().catch(undefined),
         error: errorText,
         hint: errorText,
+        // The parameters the job was started with: how a job whose submission went unanswered is found.
+        input: z.record(z.string(), z.unknown()).optional().catch(undefined),
+        modelId: z.string().optional().catch(undefined),
       })
       .loose()
       .optional()
@@ -94,6 +97,8 @@ export const jobSchema = rawJobSchema.transform((job) => {
     error: job.metadata?.error ?? job.error,
     hint: job.metadata?.hint,
     cuCost: job.billing?.cuCost,
+    input: job.metadata?.input,
+    modelId: job.metadata?.modelId,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
   };

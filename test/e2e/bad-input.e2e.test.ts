@@ -73,6 +73,13 @@ const cases: Case[] = [
     'JSON object',
   ],
   [
+    'params over 4000 characters',
+    'generate',
+    undefined,
+    { model: 'model_lyria-2', prompt: 'x', params: JSON.stringify({ negativePrompt: 'n'.repeat(4_100) }) },
+    'keep it under 4000',
+  ],
+  [
     'params overriding prompt',
     'generate',
     undefined,

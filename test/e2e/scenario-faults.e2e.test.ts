@@ -1,0 +1,173 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
+import { type Harness, startHarness } from '../support/harness.js';
+
+type Invocation = Parameters<Harness['discord']['invokeSlashCommand']>[0];
+
+/**
+ * Scenario misbehaving while real commands run through Discord. For each fault: every job is delivered
+ * or explained to its requester, no job is submitted twice, credits end settled, and the bot keeps serving.
+ */
+describe('Scenario faults, end to end', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      env: { MAX_RUNNING_JOBS_PER_USER: '10', SCENARIO_TIMEOUT_MS: '1500', SCENARIO_MAX_RETRIES: '6' },
+      scenario: { jobDurationMs: 800 },
+    });
+  }, 30_000);
+  afterEach(() => {
+    Object.assign(h.scenario.faults, {
+      rateLimitRatio: 0,
+      rateLimitRetryAfter: true,
+      serverErrorsNext: 0,
+      serverErrorStatus: 503,
+      delayMs: 0,
+      malformedNext: 0,
+      alternativeShapes: false,
+      downloads404: false,
+      expiredUrls: false,
+    });
+  });
+  afterAll(() => h?.close());
+
+  const skybox = (user: string, prompt: string): Invocation => ({
+    user,
+    name: 'skybox',
+    subcommand: 'gpt',
+    options: { prompt },
+  });
+  /** The reply once it says how the job ended: a result ("done in") or an explanation. */
+  const outcomeOf = (handle: { id: string; token: string }, timeoutMs = 30_000) =>
+    h.discord.waitFor(
+      () => {
+        const original = h.discord.originalMessage(handle);
+        if (
+          original &&
+          /done in|failed|could not|not answering|too long|could not read/i.test(original.content)
+        )
+          return original;
+        return [...h.discord.messages.values()].find(
+          (message) => message.interactionId === handle.id && message.visibleTo !== undefined,
+        );
+      },
+      timeoutMs,
+      'the outcome',
+    );
+  const settled = (user: string) =>
+    eventually(
+      async () => {
+        const status = await h.bot.deps.quota.status(h.discord.guildId, user);
+        return status.reserved === 0 ? status : undefined;
+      },
+      15_000,
+      'credits settled',
+    );
+
+  it.each([true, false])(
+    'delivers every job through 30%% of requests answered 429 (Retry-After header: %s)',
+    async (retryAfter) => {
+      const { alice, bob } = h.discord.ids;
+      const jobsBefore = h.scenario.jobs.size;
+      const before = await h.bot.deps.quota.status(h.discord.guildId, alice);
+      h.scenario.faults.rateLimitRatio = 0.3;
+      h.scenario.faults.rateLimitRetryAfter = retryAfter;
+      const handles = [0, 1, 2, 3].map((i) =>
+        h.discord.invokeSlashCommand(skybox(i % 2 ? bob : alice, `busy ${i}`)),
+      );
+      const outcomes = await Promise.all(handles.map((handle) => outcomeOf(handle, 60_000)));
+      for (const message of outcomes) expect(message.content).toMatch(/done in/);
+      for (const message of outcomes) expect(message.attachments).toHaveLength(1);
+      expect(h.scenario.jobs.size - jobsBefore).toBe(4); // a 429'd generate created nothing; none twice
+      expect((await settled(alice)).spent - before.spent).toBe(2);
+    },
+    90_000,
+  );
+
+  it('delivers through a burst of 5xx answers', async () => {
+    const jobsBefore = h.scenario.jobs.size;
+    h.scenario.faults.serverErrorsNext = 4;
+    const handle = h.discord.invokeSlashCommand(skybox(h.discord.ids.alice, 'through 503s'));
+    const message = await outcomeOf(handle);
+    expect(message.content).toMatch(/done in/);
+    expect(h.scenario.jobs.size - jobsBefore).toBe(1);
+  }, 60_000);
+
+  it('reads the other documented shapes (job.id, succeeded, progress 0–100)', async () => {
+    h.scenario.faults.alternativeShapes = true;
+    const handle = h.discord.invokeSlashCommand(skybox(h.discord.ids.alice, 'other shapes'));
+    const message = await outcomeOf(handle);
+    expect(message.content).toMatch(/done in/);
+    expect(message.attachments).toHaveLength(1);
+  }, 60_000);
+
+  it.each([
+    ['the result file answers 404', { downloads404: true }],
+    ['the result link has expired', { expiredUrls: true }],
+  ] as const)(
+    'explains a result that cannot be downloaded, and refunds it (%s)',
+    async (_label, fault) => {
+      const { bob } = h.discord.ids;
+      const before = await h.bot.deps.quota.status(h.discord.guildId, bob);
+      Object.assign(h.scenario.faults, fault);
+      const handle = h.discord.invokeSlashCommand(skybox(bob, 'a file that is gone'));
+      const message = await outcomeOf(handle);
+      expect(message.attachments).toHaveLength(0);
+      expect(message.content).toContain('❌ failed');
+      expect(message.content).toContain('none of its result files could be downloaded');
+      expect(message.content).toContain('Your 1 credit was refunded');
+      expect((await settled(bob)).spent).toBe(before.spent);
+    },
+    60_000,
+  );
+
+  it.each([
+    ['an unreadable answer', { malformedNext: 1 }],
+    ['no answer within the timeout', { delayMs: 2_500 }],
+  ] as const)(
+    'finds and delivers the job a generate started despite %s, without submitting twice',
+    async (_label, fault) => {
+      const { alice } = h.discord.ids;
+      const before = await h.bot.deps.quota.status(h.discord.guildId, alice);
+      const jobsBefore = h.scenario.jobs.size;
+      const generatesBefore = h.scenario.generateCalls().length;
+      Object.assign(h.scenario.faults, fault);
+      const handle = h.discord.invokeSlashCommand(skybox(alice, `lost answer: ${_label}`));
+      await h.discord.waitFor(
+        () => h.scenario.generateCalls().length > generatesBefore || undefined,
+        10_000,
+        'the generate',
+      );
+      // Only the generate misbehaves: the job listings that look for it are answered normally.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      Object.assign(h.scenario.faults, { malformedNext: 0, delayMs: 0 });
+      const message = await outcomeOf(handle);
+      expect(message.content).toMatch(/done in/);
+      expect(message.attachments).toHaveLength(1);
+      expect(h.scenario.generateCalls().length - generatesBefore).toBe(1);
+      expect(h.scenario.jobs.size - jobsBefore).toBe(1);
+      expect((await settled(alice)).spent - before.spent).toBe(1);
+    },
+    60_000,
+  );
+
+  it('explains and refunds a generate answered 500 that started nothing, after looking for it', async () => {
+    const { bob } = h.discord.ids;
+    const before = await h.bot.deps.quota.status(h.discord.guildId, bob);
+    const jobsBefore = h.scenario.jobs.size;
+    Object.assign(h.scenario.faults, { serverErrorsNext: 1, serverErrorStatus: 500 });
+    const handle = h.discord.invokeSlashCommand(skybox(bob, 'a 500 on generate'));
+    const message = await outcomeOf(handle);
+    expect(message.visibleTo).toBe(bob);
+    expect(message.content).toContain('not answering');
+    expect(h.scenario.jobs.size).toBe(jobsBefore);
+    expect(await settled(bob)).toMatchObject({ spent: before.spent });
+  }, 60_000);
+
+  it('still serves normally afterwards', async () => {
+    const handle = h.discord.invokeSlashCommand(skybox(h.discord.ids.bob, 'all is well'));
+    const message = await outcomeOf(handle);
+    expect(message.content).toMatch(/done in/);
+    await eventually(async () => h.bot.tracker.pendingCount() === 0, 5_000, 'no job left behind');
+  }, 60_000);
+});
