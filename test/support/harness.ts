@@ -20,6 +20,7 @@ export interface Harness {
   env: NodeJS.ProcessEnv;
   logs: string[];
   restart(): Promise<void>;
+  /** Closes everything, then fails if a secret appeared in a log line or in anything sent to Discord. */
   close(): Promise<void>;
 }
 
@@ -69,10 +70,33 @@ export async function startHarness(
     },
     async close() {
       await harness.bot.close();
+      // Every e2e file that uses the harness ends by proving no secret reached a log line or Discord.
+      const leaked = leakedSecrets(harness);
+      if (leaked.length > 0) throw new Error(`secrets leaked into logs or Discord: ${leaked.join(', ')}`);
       await discord.close();
       await scenario.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return harness;
+}
+
+/**
+ * Which secrets (named, never shown) appear in the captured log lines or in any body the bot sent to
+ * Discord (every create and edit, deleted messages included, with embeds and file names).
+ */
+export function leakedSecrets(h: Pick<Harness, 'discord' | 'logs'>): string[] {
+  const sent = [...h.discord.messages.values()].map(
+    (message) =>
+      `${JSON.stringify(message.embeds)} ${message.attachments.map((file) => file.filename).join(' ')}`,
+  );
+  const everything = [...h.logs, ...h.discord.writes.map((write) => write.content), ...sent].join('\n');
+  const secrets: [string, string][] = [
+    ['the Discord token', h.discord.token],
+    ['the Scenario key', SCENARIO_KEY],
+    ['the Scenario secret', SCENARIO_SECRET],
+    ['the Scenario Basic header', Buffer.from(`${SCENARIO_KEY}:${SCENARIO_SECRET}`).toString('base64')],
+    ...h.discord.interactionTokens().map((token): [string, string] => ['an interaction token', token]),
+  ];
+  return [...new Set(secrets.filter(([, value]) => everything.includes(value)).map(([name]) => name))];
 }

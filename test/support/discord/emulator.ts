@@ -1044,6 +1044,8 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     unknownRoutes,
     messages,
     writes,
+    /** Every interaction token handed to the bot: secrets it must never print or post. */
+    interactionTokens: () => [...interactions.keys()],
     identifiedIntents: () => identified.at(-1),
     waitFor,
     waitForReady: () => waitFor(() => identified.length > 0 || undefined, 15_000, 'a client to identify'),
