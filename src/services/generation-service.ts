@@ -6,6 +6,7 @@ import type { JobLedger, JobRecord } from './job-ledger.js';
 import type { JobTracker } from './job-tracker.js';
 import type { Job, ScenarioClient } from './scenario-client.js';
 import { ScenarioError } from './scenario-errors.js';
+import { findStartedJob } from './started-job.js';
 
 /** What submission needs from the quota ledger. */
 export interface CreditReserver {
@@ -168,7 +169,11 @@ export class GenerationService {
       log.warn({ kind: scenarioError.kind, status: scenarioError.details.status }, 'submission refused');
       // Generate is never resubmitted (it would be paid twice), but a job it started is found and followed.
       const started = scenarioError.mayHaveRun
-        ? await this.findStartedJob(request.modelId, body, now, log)
+        ? await findStartedJob(
+            { scenario, clock, log },
+            { modelId: request.modelId, body, submittedAt: now },
+            this.options.startedJobLookupDelaysMs ?? [1_000, 2_000, 4_000],
+          )
         : undefined;
       if (started)
         return this.followSubmitted(record, { job: started, creativeUnitsCost: started.cuCost }, key, log);
@@ -216,36 +221,6 @@ export class GenerationService {
     return { ok: true, record };
   }
 
-  /**
-   * After a generate whose answer was lost, looks for the job among the project's recent ones (Scenario
-   * has no idempotency key; a job's `metadata.input` carries its parameters, and the drawn seed makes
-   * them unique). A few listings over some seconds: a slow request may still be creating it.
-   */
-  private async findStartedJob(
-    modelId: string,
-    body: Record<string, unknown>,
-    submittedAt: number,
-    log: Logger,
-  ): Promise<Job | undefined> {
-    for (const waitMs of this.options.startedJobLookupDelaysMs ?? [1_000, 2_000, 4_000]) {
-      await this.options.clock.sleep(waitMs);
-      try {
-        const { jobs } = await this.options.scenario.jobs.list({ pageSize: 50 }, 'interactive');
-        const found = jobs.find((job) => isJobFor(job, modelId, body, submittedAt));
-        if (found) {
-          log.warn(
-            { jobId: found.jobId },
-            'submission answer was lost, but the job was found and is followed',
-          );
-          return found;
-        }
-      } catch (error) {
-        log.warn({ err: error }, 'could not list jobs while looking for a lost submission');
-      }
-    }
-    return undefined;
-  }
-
   /** Records the reply's message id (known only after the first edit) so channel-route edits can find it. */
   async attachMessage(id: string, messageId: string): Promise<void> {
     await this.options.ledger.update(id, { messageId }, this.options.clock.now());
@@ -266,22 +241,4 @@ export function pickSeed(
   random = (min: number, max: number) => randomInt(min, max + 1),
 ): number {
   return typeof body.seed === 'number' ? body.seed : random(range.min, range.max);
-}
-
-/**
- * Whether a listed job is the one a request started: same model (when the listing says), started no
- * earlier than a minute before the request (clock skew), with every parameter we sent. Pure.
- */
-export function isJobFor(
-  job: Pick<Job, 'input' | 'modelId' | 'createdAt'>,
-  modelId: string,
-  body: Record<string, unknown>,
-  submittedAt: number,
-): boolean {
-  if (!job.input) return false;
-  if (job.modelId !== undefined && job.modelId !== modelId) return false;
-  const createdAt = job.createdAt === undefined ? Number.NaN : Date.parse(job.createdAt);
-  if (Number.isNaN(createdAt) || createdAt < submittedAt - 60_000) return false;
-  const input = job.input;
-  return Object.entries(body).every(([key, value]) => JSON.stringify(input[key]) === JSON.stringify(value));
 }

@@ -4,6 +4,7 @@ import type { Delivery } from './delivery.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
 import type { Job, ScenarioClient } from './scenario-client.js';
 import { isTerminal } from './scenario-schemas.js';
+import { isJobFor, listRecentJobs } from './started-job.js';
 
 export interface JobTrackerOptions {
   scenario: ScenarioClient;
@@ -72,19 +73,31 @@ export class JobTracker {
 
   /** Loads every unfinished job from the ledger (a restart resumes them) and starts polling. */
   async start(): Promise<number> {
+    const { ledger, delivery, scenario, clock } = this.options;
     const served = new Set(this.options.servedGuildIds);
-    const open = (await this.options.ledger.open()).filter((record) => served.has(record.guildId));
+    const open = (await ledger.open()).filter((record) => served.has(record.guildId));
+    // Records written just before a crash, before Scenario's answer: the job may exist. One listing of
+    // recent jobs tells (matched by parameters, seed included); the rest are refunded and explained.
+    const unconfirmed = open.filter((record) => record.state === 'submitting');
+    const recent = unconfirmed.length > 0 ? await listRecentJobs({ scenario, log: this.log }) : [];
     for (const record of open) {
-      if (record.state === 'submitting') {
-        // We crashed between writing the record and hearing back from Scenario: we cannot know the job.
-        await this.options.delivery.fail(record, {
-          explanation: 'The bot restarted before Scenario confirmed this request.',
-          hint: 'Please run the command again.',
-          rawStatus: 'unknown',
-        });
+      if (record.state !== 'submitting') {
+        this.pending.set(record.id, { ...record, nextCheckAt: 0 });
         continue;
       }
-      this.pending.set(record.id, { ...record, nextCheckAt: 0 });
+      const started = recent.find((job) => isJobFor(job, record.modelId, record.body, record.createdAt));
+      if (started) {
+        const patch = { state: 'submitted', scenarioJobId: started.jobId } as const;
+        const updated = (await ledger.update(record.id, patch, clock.now())) ?? { ...record, ...patch };
+        this.log.info({ jobId: started.jobId }, 'found the job of a submission the restart interrupted');
+        this.pending.set(record.id, { ...updated, nextCheckAt: 0 });
+        continue;
+      }
+      await delivery.fail(record, {
+        explanation: 'The bot restarted before Scenario confirmed this request.',
+        hint: 'Please run the command again.',
+        rawStatus: 'unknown',
+      });
     }
     this.schedule(0);
     return this.pending.size;

@@ -1,12 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/harness.js';
+import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
 
-describe('job lifecycle, end to end', () => {
+// The same flows on both store backends: the embedded SQLite file and a Redis server of the test's own.
+describe.each(['sqlite', 'redis'] as const)('job lifecycle on %s, end to end', (backend) => {
   let h: Harness;
+  let redis: OwnRedisServer | undefined;
   beforeAll(async () => {
-    h = await startHarness({ env: { JOB_STUCK_AFTER_MS: '4000' }, scenario: { jobDurationMs: 600 } });
+    redis = backend === 'redis' ? await startOwnRedisServer() : undefined;
+    h = await startHarness({
+      env: { JOB_STUCK_AFTER_MS: '4000', ...(redis ? { STORE_URL: redis.url } : {}) },
+      scenario: { jobDurationMs: 600 },
+    });
+  }, 30_000);
+  afterAll(async () => {
+    await h?.close();
+    await redis?.close();
   });
-  afterAll(() => h?.close());
 
   const done = (find: () => ReturnType<Harness['discord']['originalMessage']>) =>
     h.discord.waitFor(
@@ -53,5 +63,10 @@ describe('job lifecycle, end to end', () => {
     );
     expect(child.content).toContain('before the restart');
     expect(child.attachments.length).toBeGreaterThan(0);
+    // Charged to the member who reacted, linked to its parent in the store.
+    expect(await h.bot.deps.quota.status(h.discord.guildId, h.discord.ids.alice)).toMatchObject({
+      spent: 2,
+      reserved: 0,
+    });
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnBot } from '../support/bot-process.js';
+import { exitOf, spawnBot } from '../support/bot-process.js';
 import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
 import { type ScenarioEmulator, startScenarioEmulator } from '../support/scenario/emulator.js';
 
@@ -89,4 +89,71 @@ describe('a restart in the middle of 20 jobs', () => {
     expect(scenario.generateCalls()).toHaveLength(20); // nothing was submitted twice
     expect(deliveredBefore).toBeLessThan(20);
   }, 90_000);
+});
+
+describe('SIGKILL while a generate request is in flight', () => {
+  let discord: DiscordEmulator;
+  let scenario: ScenarioEmulator;
+  let dir: string;
+  let child: ChildProcess | undefined;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bot-inflight-'));
+    discord = await startDiscordEmulator();
+    scenario = await startScenarioEmulator({
+      apiKey: 'k-inflight',
+      apiSecret: 's-inflight',
+      jobDurationMs: 1_000,
+    });
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await discord.close();
+    await scenario.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds the job the interrupted request started and delivers it, charged once', async () => {
+    const env = {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_GUILD_IDS: discord.guildId,
+      SCENARIO_SDK_API_KEY: 'k-inflight',
+      SCENARIO_SDK_API_SECRET: 's-inflight',
+      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
+      DISCORD_API_URL: discord.apiUrl,
+      SCENARIO_API_URL: scenario.url,
+      LOG_LEVEL: 'info',
+    };
+    child = spawnBot(env, output);
+    await discord.waitFor(() => discord.registeredCommands().length > 0 || undefined, 20_000, 'the start');
+    // Scenario takes 2 s to answer the generate; the bot dies before the answer, the job is created anyway.
+    scenario.faults.delayMs = 2_000;
+    const handle = discord.invokeSlashCommand({
+      user: discord.ids.alice,
+      name: 'skybox',
+      subcommand: 'gpt',
+      options: { prompt: 'interrupted submission' },
+    });
+    await discord.waitFor(() => scenario.generateCalls().length > 0 || undefined, 10_000, 'the generate');
+    child.kill('SIGKILL');
+    await exitOf(child);
+    await discord.waitFor(() => scenario.jobs.size > 0 || undefined, 10_000, 'the job created on Scenario');
+    scenario.faults.delayMs = 0;
+
+    child = spawnBot(env, output);
+    const done = await discord.waitFor(
+      () => {
+        const message = discord.originalMessage(handle);
+        return message && /done in/.test(message.content) ? message : undefined;
+      },
+      30_000,
+      'the result',
+    );
+    expect(done.attachments).toHaveLength(1);
+    expect(done.content).toContain('49 of 50 credits left');
+    expect(scenario.generateCalls()).toHaveLength(1);
+    expect(scenario.jobs.size).toBe(1);
+    expect(output.join('')).toContain('found the job of a submission the restart interrupted');
+  }, 60_000);
 });
