@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/harness.js';
+import { answerTo, type Harness, startHarness } from '../support/harness.js';
 
 describe('who may generate, and how much at once', () => {
   let h: Harness;
@@ -8,15 +8,7 @@ describe('who may generate, and how much at once', () => {
   });
   afterAll(() => h?.close());
 
-  const answer = (handle: { id: string }) =>
-    h.discord.waitFor(
-      () =>
-        [...h.discord.messages.values()].find(
-          (message) => message.interactionId === handle.id && message.content.length > 0,
-        ),
-      8_000,
-      'an answer',
-    );
+  const answer = (handle: { id: string }) => answerTo(h, handle);
 
   it('caps running jobs per member with a clear ephemeral reply, spending nothing for the refused one', async () => {
     const { bob } = h.discord.ids;

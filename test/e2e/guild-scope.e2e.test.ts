@@ -1,18 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { type Harness, startHarness } from '../support/harness.js';
-
-/** The first non-empty message the bot posted for one interaction. */
-function answerTo(h: Harness, handle: { id: string }, timeoutMs = 15_000) {
-  return h.discord.waitFor(
-    () =>
-      [...h.discord.messages.values()].find(
-        (message) => message.interactionId === handle.id && message.content.length > 0,
-      ),
-    timeoutMs,
-    'an answer',
-  );
-}
+import { answerTo, deliveredFor, type Harness, startHarness } from '../support/harness.js';
 
 describe('credits under a burst of slash commands, end to end', () => {
   let h: Harness;
@@ -85,11 +73,7 @@ describe('allowed roles, end to end', () => {
       subcommand: 'gpt',
       options: { prompt: 'has the role' },
     });
-    await h.discord.waitFor(
-      () => (h.discord.originalMessage(served)?.attachments.length ?? 0) > 0 || undefined,
-      20_000,
-      'the result for the member with the role',
-    );
+    await deliveredFor(h, served);
     expect(h.scenario.generateCalls()).toHaveLength(1);
   }, 60_000);
 });

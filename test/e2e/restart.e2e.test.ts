@@ -1,55 +1,21 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exitOf, spawnBot } from '../support/bot-process.js';
-import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
-import { type ScenarioEmulator, startScenarioEmulator } from '../support/scenario/emulator.js';
+import { type BotProcessFixture, exitOf, startBotProcessFixture } from '../support/bot-process.js';
 
 describe('a restart in the middle of 20 jobs', () => {
-  let discord: DiscordEmulator;
-  let scenario: ScenarioEmulator;
-  let dir: string;
-  let child: ChildProcess | undefined;
-  const output: string[] = [];
-
+  let f: BotProcessFixture;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bot-restart-'));
-    discord = await startDiscordEmulator();
     // Job durations spread from 2.5 s to 8 s: some finish while the bot is down, some after it is back.
     let n = 0;
-    scenario = await startScenarioEmulator({
-      apiKey: 'k-restart',
-      apiSecret: 's-restart',
-      jobDurationMs: () => 2_500 + ((n++ * 290) % 5_500),
+    f = await startBotProcessFixture({
+      env: { MAX_RUNNING_JOBS_PER_USER: '50' },
+      scenario: { jobDurationMs: () => 2_500 + ((n++ * 290) % 5_500) },
     });
   });
-  afterAll(async () => {
-    child?.kill('SIGKILL');
-    await discord.close();
-    await scenario.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => f?.close());
 
   it('delivers every job exactly once after SIGKILL and a new start', async () => {
-    const env = {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_GUILD_IDS: discord.guildId,
-      SCENARIO_SDK_API_KEY: 'k-restart',
-      SCENARIO_SDK_API_SECRET: 's-restart',
-      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
-      DISCORD_API_URL: discord.apiUrl,
-      SCENARIO_API_URL: scenario.url,
-      MAX_RUNNING_JOBS_PER_USER: '50',
-      LOG_LEVEL: 'info',
-    };
-    child = spawnBot(env, output);
-    await discord.waitFor(
-      () => discord.registeredCommands().length > 0 || undefined,
-      20_000,
-      'the first start',
-    );
+    const { discord, scenario } = f;
+    await f.start();
     const users = [discord.ids.alice, discord.ids.bob, discord.ids.mod];
     const handles = Array.from({ length: 20 }, (_, i) =>
       discord.invokeSlashCommand({
@@ -66,14 +32,14 @@ describe('a restart in the middle of 20 jobs', () => {
     );
     // Every job is in the ledger before Scenario's answer reaches the user; give the last writes a moment.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child?.once('exit', resolve));
+    f.child().kill('SIGKILL');
+    await exitOf(f.child());
     const deliveredBefore = handles.filter((handle) =>
       /done in/.test(discord.originalMessage(handle)?.content ?? ''),
     ).length;
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // jobs finish while the bot is down
 
-    child = spawnBot(env, output);
+    await f.start();
     await discord.waitFor(
       () =>
         handles.every((handle) => /done in/.test(discord.originalMessage(handle)?.content ?? '')) ||
@@ -92,41 +58,15 @@ describe('a restart in the middle of 20 jobs', () => {
 });
 
 describe('SIGKILL while a generate request is in flight', () => {
-  let discord: DiscordEmulator;
-  let scenario: ScenarioEmulator;
-  let dir: string;
-  let child: ChildProcess | undefined;
-  const output: string[] = [];
-
+  let f: BotProcessFixture;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bot-inflight-'));
-    discord = await startDiscordEmulator();
-    scenario = await startScenarioEmulator({
-      apiKey: 'k-inflight',
-      apiSecret: 's-inflight',
-      jobDurationMs: 1_000,
-    });
+    f = await startBotProcessFixture({ scenario: { jobDurationMs: 1_000 } });
   });
-  afterAll(async () => {
-    child?.kill('SIGKILL');
-    await discord.close();
-    await scenario.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => f?.close());
 
   it('finds the job the interrupted request started and delivers it, charged once', async () => {
-    const env = {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_GUILD_IDS: discord.guildId,
-      SCENARIO_SDK_API_KEY: 'k-inflight',
-      SCENARIO_SDK_API_SECRET: 's-inflight',
-      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
-      DISCORD_API_URL: discord.apiUrl,
-      SCENARIO_API_URL: scenario.url,
-      LOG_LEVEL: 'info',
-    };
-    child = spawnBot(env, output);
-    await discord.waitFor(() => discord.registeredCommands().length > 0 || undefined, 20_000, 'the start');
+    const { discord, scenario } = f;
+    await f.start();
     // Scenario takes 2 s to answer the generate; the bot dies before the answer, the job is created anyway.
     scenario.faults.delayMs = 2_000;
     const handle = discord.invokeSlashCommand({
@@ -136,12 +76,12 @@ describe('SIGKILL while a generate request is in flight', () => {
       options: { prompt: 'interrupted submission' },
     });
     await discord.waitFor(() => scenario.generateCalls().length > 0 || undefined, 10_000, 'the generate');
-    child.kill('SIGKILL');
-    await exitOf(child);
+    f.child().kill('SIGKILL');
+    await exitOf(f.child());
     await discord.waitFor(() => scenario.jobs.size > 0 || undefined, 10_000, 'the job created on Scenario');
     scenario.faults.delayMs = 0;
 
-    child = spawnBot(env, output);
+    await f.start();
     const done = await discord.waitFor(
       () => {
         const message = discord.originalMessage(handle);
@@ -154,6 +94,6 @@ describe('SIGKILL while a generate request is in flight', () => {
     expect(done.content).toContain('49 of 50 credits left');
     expect(scenario.generateCalls()).toHaveLength(1);
     expect(scenario.jobs.size).toBe(1);
-    expect(output.join('')).toContain('found the job of a submission the restart interrupted');
+    expect(f.output.join('')).toContain('found the job of a submission the restart interrupted');
   }, 60_000);
 });

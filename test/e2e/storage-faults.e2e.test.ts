@@ -5,33 +5,10 @@ import KeyvSqlite from '@keyv/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
 import { eventually } from '../support/eventually.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { answerTo, deliveredFor, type Harness, startHarness } from '../support/harness.js';
 import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
 
 type Invocation = Parameters<Harness['discord']['invokeSlashCommand']>[0];
-
-/** The first non-empty message the bot posted for one interaction, and whether it was ephemeral. */
-function answerTo(h: Harness, handle: { id: string }, timeoutMs = 10_000) {
-  return h.discord.waitFor(
-    () =>
-      [...h.discord.messages.values()].find(
-        (message) => message.interactionId === handle.id && message.content.length > 0,
-      ),
-    timeoutMs,
-    'an answer',
-  );
-}
-
-function deliveredFor(h: Harness, handle: { token: string }, timeoutMs = 20_000) {
-  return h.discord.waitFor(
-    () => {
-      const message = h.discord.originalMessage(handle);
-      return message && message.attachments.length > 0 ? message : undefined;
-    },
-    timeoutMs,
-    'the delivered result',
-  );
-}
 
 /** What a member does when told to try again in a moment: runs the command again until it is served. */
 async function retryUntilServed(h: Harness, invocation: Invocation, timeoutMs = 15_000) {

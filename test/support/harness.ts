@@ -100,3 +100,27 @@ export function leakedSecrets(h: Pick<Harness, 'discord' | 'logs'>): string[] {
   ];
   return [...new Set(secrets.filter(([, value]) => everything.includes(value)).map(([name]) => name))];
 }
+
+/** The first message with text that the bot posted for one interaction (a reply, a refusal, a result). */
+export function answerTo(h: Pick<Harness, 'discord'>, handle: { id: string }, timeoutMs = 15_000) {
+  return h.discord.waitFor(
+    () =>
+      [...h.discord.messages.values()].find(
+        (message) => message.interactionId === handle.id && message.content.length > 0,
+      ),
+    timeoutMs,
+    'an answer',
+  );
+}
+
+/** The interaction's reply once it carries files: the delivered result. */
+export function deliveredFor(h: Pick<Harness, 'discord'>, handle: { token: string }, timeoutMs = 20_000) {
+  return h.discord.waitFor(
+    () => {
+      const message = h.discord.originalMessage(handle);
+      return message && message.attachments.length > 0 ? message : undefined;
+    },
+    timeoutMs,
+    'the delivered result',
+  );
+}
