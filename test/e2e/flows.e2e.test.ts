@@ -238,6 +238,19 @@ describe('generation flows, end to end', () => {
     await h.discord.waitFor(() => !h.discord.messages.has(done.id), 5_000, 'the deletion');
   });
 
+  it('deletes a result on ❌ by a moderator (the Manage Server permission)', async () => {
+    const handle = invoke({
+      user: h.discord.ids.bob,
+      name: 'skybox',
+      subcommand: 'gpt',
+      options: { prompt: 'something to moderate' },
+    });
+    const done = await finished(() => h.discord.originalMessage(handle));
+    await h.discord.waitFor(() => done.reactions.get('🔄')?.has(h.discord.botUserId), 5_000, 'the bot’s 🔄');
+    h.discord.addReaction({ user: h.discord.ids.mod, messageId: done.id, emoji: '❌' });
+    await h.discord.waitFor(() => !h.discord.messages.has(done.id), 5_000, 'the deletion');
+  });
+
   it('explains a failed job and refunds the credits', async () => {
     h.scenario.faults.failNextJobs = 1;
     const before = await h.bot.deps.quota.status(h.discord.guildId, h.discord.ids.alice);

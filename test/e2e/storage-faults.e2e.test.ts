@@ -5,6 +5,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 import { answerTo, deliveredFor, type Harness, startHarness } from '../support/harness.js';
 import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
 
@@ -32,9 +33,15 @@ const skybox = (user: string, prompt: string): Invocation => ({
 describe('the Redis server stopped and started again, end to end', () => {
   let redis: OwnRedisServer;
   let h: Harness;
+  let healthPort: number;
+  const health = async () => {
+    const response = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+    return { status: response.status, body: await response.json() };
+  };
   beforeAll(async () => {
     redis = await startOwnRedisServer();
-    h = await startHarness({ env: { STORE_URL: redis.url } });
+    healthPort = await freePort();
+    h = await startHarness({ env: { STORE_URL: redis.url, HEALTH_PORT: String(healthPort) } });
   }, 30_000);
   afterAll(async () => {
     await h?.close();
@@ -53,6 +60,7 @@ describe('the Redis server stopped and started again, end to end', () => {
     const quotaMe = h.discord.invokeSlashCommand({ user: alice, name: 'quota', subcommand: 'me' });
     expect((await answerTo(h, quotaMe)).content).toBe(TEXT.storageUnavailable);
     expect(h.scenario.generateCalls()).toHaveLength(0);
+    expect(await health()).toEqual({ status: 503, body: { gateway: 'ready', store: 'unavailable' } });
 
     await redis.start();
     const { handle } = await retryUntilServed(h, skybox(alice, 'after the store came back'));
@@ -61,6 +69,7 @@ describe('the Redis server stopped and started again, end to end', () => {
     expect(h.scenario.generateCalls()).toHaveLength(1);
     const status = await h.bot.deps.quota.status(h.discord.guildId, alice);
     expect(status).toMatchObject({ spent: 1, reserved: 0 });
+    expect(await health()).toEqual({ status: 200, body: { gateway: 'ready', store: 'ok' } });
   }, 60_000);
 
   it('delivers a job whose store went away while it ran, once the store is back', async () => {
