@@ -74,9 +74,7 @@ export class JobLedger {
     const parsed = jobRecordSchema.parse(record);
     await this.jobs.set(`job:${parsed.id}`, parsed);
     const open = parsed.state !== 'delivered' && parsed.state !== 'failed';
-    await this.updateIndex((ids) =>
-      open ? (ids.includes(parsed.id) ? ids : [...ids, parsed.id]) : ids.filter((id) => id !== parsed.id),
-    );
+    await this.setOpen(parsed.id, open);
     return parsed;
   }
 
@@ -96,11 +94,18 @@ export class JobLedger {
     );
   }
 
-  private updateIndex(change: (ids: string[]) => string[]): Promise<void> {
-    return this.lock.withLock(`jobs:${INDEX_KEY}`, async () => {
-      const ids = openIndexSchema.catch([]).parse(await this.jobs.get(INDEX_KEY));
-      const changed = change(ids);
-      if (changed !== ids) await this.jobs.set(INDEX_KEY, changed);
+  /**
+   * Adds or removes one job in the index of open jobs. Most puts (progress) change nothing there: an
+   * unlocked read says so without taking the lock (a Redis round trip or two); a change is made under it.
+   * Only a job's own puts change its membership, so the unlocked read cannot miss a change to it.
+   */
+  private async setOpen(id: string, open: boolean): Promise<void> {
+    const read = async () => openIndexSchema.catch([]).parse(await this.jobs.get(INDEX_KEY));
+    if ((await read()).includes(id) === open) return;
+    await this.lock.withLock(`jobs:${INDEX_KEY}`, async () => {
+      const ids = await read();
+      if (ids.includes(id) === open) return;
+      await this.jobs.set(INDEX_KEY, open ? [...ids, id] : ids.filter((other) => other !== id));
     });
   }
 }

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JobLedger, type NewJobRecord } from '../../src/services/job-ledger.js';
+import type { Store } from '../../src/services/store.js';
+import { BACKENDS, openRedisStore, openTestStore } from '../support/stores.js';
+
+const record = (id: string): NewJobRecord => ({
+  id,
+  modelId: 'model_scenario-skybox-gpt',
+  command: 'skybox-gpt',
+  body: { prompt: id },
+  outputs: 1,
+  guildId: '100000000000000001',
+  channelId: '100000000000000002',
+  userId: '100000000000000003',
+  applicationId: '100000000000000004',
+  attachmentSizeLimit: 10 * 1024 * 1024,
+  state: 'submitted',
+  createdAt: 1,
+  updatedAt: 1,
+});
+const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+describe.each(BACKENDS)('job ledger on %s', (backend) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ store, cleanup } = await openTestStore(backend));
+  });
+  afterEach(() => cleanup());
+
+  it('keeps every one of 100 concurrently created jobs in the open index, and drops the finished ones', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock);
+    await Promise.all(ids('job', 100).map((id) => ledger.put(record(id))));
+    expect((await ledger.open()).map((job) => job.id).sort()).toEqual(ids('job', 100).sort());
+    await Promise.all(
+      ids('job', 100).map((id, i) =>
+        i % 2 === 0 ? ledger.update(id, { state: 'delivered' }, 2) : ledger.update(id, { progress: 0.5 }, 2),
+      ),
+    );
+    const open = await ledger.open();
+    expect(open).toHaveLength(50);
+    expect(open.every((job) => Number(job.id.split('-')[1]) % 2 === 1 && job.progress === 0.5)).toBe(true);
+  });
+});
+
+describe('job ledger shared by two instances on one Redis', () => {
+  it('loses no job from the open index when both create jobs at once', async () => {
+    const prefix = `test-${randomBytes(6).toString('hex')}`;
+    const instances = await Promise.all([openRedisStore(prefix), openRedisStore(prefix)]);
+    try {
+      const [a, b] = instances.map((store) => new JobLedger(store.jobs, store.lock));
+      await Promise.all([
+        ...ids('a', 50).map((id) => a?.put(record(id))),
+        ...ids('b', 50).map((id) => b?.put(record(id))),
+      ]);
+      expect(await a?.open()).toHaveLength(100);
+    } finally {
+      await Promise.all(instances.map((store) => store.close()));
+    }
+  });
+});
