@@ -171,7 +171,12 @@ export class GenerationService {
       const started = scenarioError.mayHaveRun
         ? await findStartedJob(
             { scenario, clock, log },
-            { modelId: request.modelId, body, submittedAt: now },
+            {
+              modelId: request.modelId,
+              body,
+              submittedAt: now,
+              isFollowed: (jobId) => this.options.tracker.isFollowing(jobId),
+            },
             this.options.startedJobLookupDelaysMs ?? [1_000, 2_000, 4_000],
           )
         : undefined;
@@ -194,19 +199,18 @@ export class GenerationService {
     log: Logger,
   ): Promise<SubmitResult> {
     const { clock, ledger, tracker } = this.options;
-    let record = pending;
     const submitted = {
       state: 'submitted',
       scenarioJobId: response.job.jobId,
       creativeUnitsCost: response.creativeUnitsCost,
       progress: response.job.progress,
     } as const;
-    record = { ...record, ...submitted };
+    let record: JobRecord = { ...pending, ...submitted };
     try {
       record = (await ledger.update(record.id, submitted, clock.now())) ?? record;
     } catch (error) {
       // Scenario accepted (and charged) the job: follow it from memory rather than refund a job that
-      // runs. Only a restart before the store returns would lose it (it is then refunded as unknown).
+      // runs. A restart before the store returns finds it again by its parameters (job-tracker start).
       log.error(
         { err: error, jobId: response.job.jobId },
         'job submitted but the ledger could not record it',

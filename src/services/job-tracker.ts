@@ -57,6 +57,8 @@ export class JobTracker {
   private readonly pending = new Map<string, JobRecord>();
   private readonly inDelivery = new Map<string, JobRecord>();
   private readonly progressInFlight = new Set<string>();
+  /** Scenario job ids finished lately, oldest first (bounded): see `isFollowing`. */
+  private readonly recentlyFinished = new Set<string>();
   private readonly deliveryQueue: Array<() => Promise<void>> = [];
   private activeDeliveries = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -80,12 +82,15 @@ export class JobTracker {
     // recent jobs tells (matched by parameters, seed included); the rest are refunded and explained.
     const unconfirmed = open.filter((record) => record.state === 'submitting');
     const recent = unconfirmed.length > 0 ? await listRecentJobs({ scenario, log: this.log }) : [];
+    const followed = new Set(open.flatMap((record) => (record.scenarioJobId ? [record.scenarioJobId] : [])));
     for (const record of open) {
       if (record.state !== 'submitting') {
         this.pending.set(record.id, { ...record, nextCheckAt: 0 });
         continue;
       }
-      const started = recent.find((job) => isJobFor(job, record.modelId, record.body, record.createdAt));
+      const started = recent.find(
+        (job) => !followed.has(job.jobId) && isJobFor(job, record.modelId, record.body, record.createdAt),
+      );
       if (started) {
         const patch = { state: 'submitted', scenarioJobId: started.jobId } as const;
         const updated = (await ledger.update(record.id, patch, clock.now())) ?? { ...record, ...patch };
@@ -124,6 +129,17 @@ export class JobTracker {
     for (const record of this.inDelivery.values())
       if (record.guildId === guildId && record.userId === userId) count += 1;
     return count;
+  }
+
+  /**
+   * Whether this instance follows, or recently finished, a Scenario job: such a job is not the one a
+   * lost submission started, even when its parameters match (a member repeating a command and seed).
+   */
+  isFollowing(scenarioJobId: string): boolean {
+    if (this.recentlyFinished.has(scenarioJobId)) return true;
+    for (const record of [...this.pending.values(), ...this.inDelivery.values()])
+      if (record.scenarioJobId === scenarioJobId) return true;
+    return false;
   }
 
   pendingCount(): number {
@@ -257,6 +273,14 @@ export class JobTracker {
       .finally(() => this.progressInFlight.delete(record.id));
   }
 
+  private rememberFinished(scenarioJobId: string): void {
+    this.recentlyFinished.add(scenarioJobId);
+    if (this.recentlyFinished.size > 1_000) {
+      const oldest = this.recentlyFinished.values().next().value;
+      if (oldest !== undefined) this.recentlyFinished.delete(oldest);
+    }
+  }
+
   private reschedule(record: JobRecord, delayMs: number): void {
     if (this.pending.has(record.id))
       this.pending.set(record.id, { ...record, nextCheckAt: this.options.clock.now() + delayMs });
@@ -285,6 +309,7 @@ export class JobTracker {
           this.pending.set(record.id, { ...record, nextCheckAt: this.options.clock.now() + 10_000 });
       } finally {
         this.inDelivery.delete(record.id);
+        if (record.scenarioJobId) this.rememberFinished(record.scenarioJobId);
       }
     });
     this.pumpDeliveries();

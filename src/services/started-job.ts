@@ -32,6 +32,8 @@ export interface StartedJobQuery {
   /** The body sent, seed included. */
   body: Record<string, unknown>;
   submittedAt: number;
+  /** Jobs already followed (or just finished) by the bot: never the lost one. */
+  isFollowed: (jobId: string) => boolean;
 }
 
 /** One job listing per delay (a slow request may still be creating the job); the first match wins. */
@@ -43,7 +45,9 @@ export async function findStartedJob(
   for (const waitMs of delaysMs) {
     if (waitMs > 0) await deps.clock.sleep(waitMs);
     const jobs = await listRecentJobs(deps);
-    const found = jobs.find((job) => isJobFor(job, query.modelId, query.body, query.submittedAt));
+    const found = jobs.find(
+      (job) => !query.isFollowed(job.jobId) && isJobFor(job, query.modelId, query.body, query.submittedAt),
+    );
     if (found) {
       deps.log.warn({ jobId: found.jobId }, 'a submission whose answer was lost started a job: following it');
       return found;

@@ -151,6 +151,38 @@ describe('Scenario faults, end to end', () => {
     60_000,
   );
 
+  it('does not take a finished job with the same parameters for the one a timed-out request started', async () => {
+    const { bob } = h.discord.ids;
+    const again: Invocation = {
+      ...skybox(bob, 'same prompt, same seed'),
+      options: { prompt: 'same', seed: 42 },
+    };
+    const first = await outcomeOf(h.discord.invokeSlashCommand(again));
+    expect(first.content).toMatch(/done in/);
+    const jobsBefore = h.scenario.jobs.size;
+    // The repeat's job only appears 3 s after its request: the first look (2.5 s) sees only the old one.
+    const generatesBefore = h.scenario.generateCalls().length;
+    h.scenario.faults.delayMs = 3_000;
+    const handle = h.discord.invokeSlashCommand(again);
+    await h.discord.waitFor(
+      () => h.scenario.generateCalls().length > generatesBefore || undefined,
+      10_000,
+      'the repeat’s generate',
+    );
+    h.scenario.faults.delayMs = 0; // only the generate is slow: the listings that look for its job are not
+    const second = await outcomeOf(handle);
+    expect(second.content).toMatch(/done in/);
+    expect(second.id).not.toBe(first.id);
+    const [repeatJob] = [...h.scenario.jobs.values()].slice(jobsBefore);
+    // The repeat's own result was fetched, not the first job's again.
+    expect(h.scenario.downloads.some((download) => repeatJob?.assetIds.includes(download.assetId))).toBe(
+      true,
+    );
+    expect(h.logs.some((line) => repeatJob && line.includes(repeatJob.jobId) && line.includes('lost'))).toBe(
+      true,
+    );
+  }, 60_000);
+
   it('explains and refunds a generate answered 500 that started nothing, after looking for it', async () => {
     const { bob } = h.discord.ids;
     const before = await h.bot.deps.quota.status(h.discord.guildId, bob);
