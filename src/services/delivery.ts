@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DiscordAPIError, type REST, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import {
@@ -77,12 +78,29 @@ type EditOutcome =
   | { ok: false; reason: 'gone' | 'forbidden' | 'too_large' | 'failed' };
 
 /**
+ * How long a process may take to post a job's outcome before another instance may try: a delivery
+ * (downloads with timeouts, a multipart upload to Discord) takes seconds; a crashed holder delays the
+ * job by at most this.
+ */
+const FINISH_LEASE_MS = 120_000;
+
+/** Another instance holds the job's finish lease: look again later (it will then be finished). */
+export class FinishBusyError extends Error {
+  override readonly name = 'FinishBusyError';
+  constructor(readonly jobRecordId: string) {
+    super(`another instance is posting the outcome of ${jobRecordId}`);
+  }
+}
+
+/**
  * Turns job events into what the requester sees in Discord: progress edits, the result files, or an
  * explanation. Talks to Discord through REST routes only (no cached objects), so it works the same for a
  * job resumed after a restart as for one started a second ago.
  */
 export class Delivery {
   private readonly assetBatcher: AssetBatcher;
+  /** This process, as the holder of finish leases in a store other instances may share. */
+  private readonly owner = randomUUID();
 
   constructor(private readonly options: DeliveryOptions) {
     this.assetBatcher = createAssetBatcher(options.scenario);
@@ -140,11 +158,25 @@ export class Delivery {
     return (await ledger.update(record.id, patch, now)) ?? record;
   }
 
-  /** Downloads the results and posts them; idempotent per job thanks to the ledger state. */
-  async deliver(record: JobRecord, job: Job): Promise<void> {
+  /**
+   * Runs `post` only while this process holds the job's finish lease, so an outcome is posted once even
+   * when two instances follow the job; `FinishBusyError` tells the caller to look again later.
+   */
+  private async finishOnce(record: JobRecord, post: () => Promise<void>): Promise<void> {
+    const { ledger, clock } = this.options;
+    const claim = await ledger.claimFinish(record.id, this.owner, clock.now(), FINISH_LEASE_MS);
+    if (claim === 'finished') return;
+    if (claim === 'busy') throw new FinishBusyError(record.id);
+    await post();
+  }
+
+  /** Downloads the results and posts them, once (see `finishOnce`). */
+  deliver(record: JobRecord, job: Job): Promise<void> {
+    return this.finishOnce(record, () => this.postResult(record, job));
+  }
+
+  private async postResult(record: JobRecord, job: Job): Promise<void> {
     const { ledger, clock, credits } = this.options;
-    const current = await ledger.get(record.id);
-    if (!current || current.state === 'delivered' || current.state === 'failed') return;
     const log = this.log(record);
     await ledger.update(
       record.id,
@@ -211,7 +243,7 @@ export class Delivery {
     if (missing === job.assetIds.length && job.assetIds.length > 0) {
       // Nothing reached the member (every file 404s or its link expired): they are not charged for it.
       log.warn({ assetIds: job.assetIds }, 'no result file could be downloaded');
-      return this.fail(record, {
+      return this.postFailure(record, {
         error: 'result files unavailable',
         rawStatus: job.rawStatus,
         explanation: TEXT.resultsUnavailable,
@@ -255,7 +287,15 @@ export class Delivery {
     );
   }
 
-  async fail(
+  /** Explains a failed job and refunds it, once (see `finishOnce`). */
+  fail(
+    record: JobRecord,
+    job: Partial<Pick<Job, 'error' | 'hint'>> & Pick<Job, 'rawStatus'> & { explanation?: string },
+  ): Promise<void> {
+    return this.finishOnce(record, () => this.postFailure(record, job));
+  }
+
+  private async postFailure(
     record: JobRecord,
     job: Partial<Pick<Job, 'error' | 'hint'>> & Pick<Job, 'rawStatus'> & { explanation?: string },
   ): Promise<void> {
@@ -278,7 +318,12 @@ export class Delivery {
     this.log(record).info({ error: job.error, refunded }, 'job failed');
   }
 
-  async reportStuck(record: JobRecord): Promise<void> {
+  /** Reports a job that never ends and refunds it, once (see `finishOnce`). */
+  reportStuck(record: JobRecord): Promise<void> {
+    return this.finishOnce(record, () => this.postStuck(record));
+  }
+
+  private async postStuck(record: JobRecord): Promise<void> {
     const { ledger, clock } = this.options;
     const refunded = await this.refund(record);
     const content = stuckMessage({

@@ -45,6 +45,8 @@ export const jobRecordSchema = z.object({
   lastShown: z.string().optional(),
   lastEditAt: z.number().default(0),
   nextCheckAt: z.number().default(0),
+  /** Which bot process is posting the outcome, until when: instances sharing a store post it once. */
+  finishLease: z.object({ owner: z.string(), until: z.number() }).optional(),
   error: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -82,6 +84,27 @@ export class JobLedger {
     const current = await this.get(id);
     if (!current) return undefined;
     return this.put({ ...current, ...patch, updatedAt: now });
+  }
+
+  /**
+   * Takes the right to post a job's outcome (result, failure, stuck notice) for `leaseMs`. Several
+   * instances may follow one job (a rolling deploy overlaps the old and the new process): only the
+   * holder posts; the others retry later and find it finished. The same owner may claim again.
+   */
+  claimFinish(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<'claimed' | 'finished' | 'busy'> {
+    return this.lock.withLock(`job-finish:${id}`, async () => {
+      const current = await this.get(id);
+      if (!current || current.state === 'delivered' || current.state === 'failed') return 'finished';
+      const lease = current.finishLease;
+      if (lease && lease.owner !== owner && lease.until > now) return 'busy';
+      await this.put({ ...current, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
+      return 'claimed';
+    });
   }
 
   /** Every job not delivered or failed: what a restart resumes. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
-import type { Delivery } from './delivery.js';
+import { type Delivery, FinishBusyError } from './delivery.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
 import type { Job, ScenarioClient } from './scenario-client.js';
 import { isTerminal } from './scenario-schemas.js';
@@ -98,11 +98,15 @@ export class JobTracker {
         this.pending.set(record.id, { ...updated, nextCheckAt: 0 });
         continue;
       }
-      await delivery.fail(record, {
-        explanation: 'The bot restarted before Scenario confirmed this request.',
-        hint: 'Please run the command again.',
-        rawStatus: 'unknown',
-      });
+      await delivery
+        .fail(record, {
+          explanation: 'The bot restarted before Scenario confirmed this request.',
+          hint: 'Please run the command again.',
+          rawStatus: 'unknown',
+        })
+        .catch((error) => {
+          if (!(error instanceof FinishBusyError)) throw error; // another instance is explaining it
+        });
     }
     this.schedule(0);
     return this.pending.size;
@@ -303,7 +307,9 @@ export class JobTracker {
         else if (job.status === 'success') await delivery.deliver(record, job);
         else await delivery.fail(record, job);
       } catch (error) {
-        log.error({ err: error }, 'delivery failed; will retry');
+        if (error instanceof FinishBusyError)
+          log.info('another instance is posting this job; checking later');
+        else log.error({ err: error }, 'delivery failed; will retry');
         // Put it back: the ledger state makes a second attempt safe.
         if (!this.closed)
           this.pending.set(record.id, { ...record, nextCheckAt: this.options.clock.now() + 10_000 });

@@ -27,7 +27,12 @@ describe('SIGTERM while a result is being delivered', () => {
       'the first progress message',
     );
     // Discord holds the delivery's edit back for 3 s: the bot is mid-delivery when SIGTERM arrives.
-    discord.injectRateLimit({ route: /^PATCH \/webhooks\//, count: 1, retryAfterSec: 3 });
+    discord.injectRateLimit({
+      route: /^PATCH \/webhooks\//,
+      count: 1,
+      retryAfterSec: 3,
+      withFilesOnly: true,
+    });
     await discord.waitFor(
       () =>
         discord.requests.some(

@@ -195,7 +195,13 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   const sessions = new Map<string, Session>();
   const requests: { method: string; path: string; status: number; at: number }[] = [];
   const unknownRoutes: string[] = [];
-  const rateLimits: { route: RegExp; count: number; retryAfterSec: number; global: boolean }[] = [];
+  const rateLimits: {
+    route: RegExp;
+    count: number;
+    retryAfterSec: number;
+    global: boolean;
+    withFilesOnly: boolean;
+  }[] = [];
   const serverErrors: { route: RegExp; count: number; status: number }[] = [];
   let origin = '';
   const identified: number[] = [];
@@ -892,8 +898,12 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     const webhookRoute = path.startsWith('/webhooks/') || path.startsWith('/interactions/');
     if (!webhookRoute && request.headers.authorization !== `Bot ${token}`)
       return send(401, { message: '401: Unauthorized', code: 0 });
+    const carriesFiles = request.headers['content-type']?.startsWith('multipart/form-data') ?? false;
     const limit = rateLimits.find(
-      (candidate) => candidate.count > 0 && candidate.route.test(`${method} ${path}`),
+      (candidate) =>
+        candidate.count > 0 &&
+        candidate.route.test(`${method} ${path}`) &&
+        (!candidate.withFilesOnly || carriesFiles),
     );
     if (limit) {
       limit.count -= 1;
@@ -1234,8 +1244,19 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     setAttachmentSizeLimit(bytes: number) {
       guild.attachmentSizeLimit = bytes;
     },
-    injectRateLimit(input: { route: RegExp; count: number; retryAfterSec: number; global?: boolean }) {
-      rateLimits.push({ ...input, global: input.global ?? false });
+    /** The next `count` requests on `route` (only those carrying files, if asked) are answered 429. */
+    injectRateLimit(input: {
+      route: RegExp;
+      count: number;
+      retryAfterSec: number;
+      global?: boolean;
+      withFilesOnly?: boolean;
+    }) {
+      rateLimits.push({
+        ...input,
+        global: input.global ?? false,
+        withFilesOnly: input.withFilesOnly ?? false,
+      });
     },
     injectServerError(input: { route: RegExp; count: number; status?: number }) {
       serverErrors.push({ ...input, status: input.status ?? 500 });
