@@ -72,10 +72,10 @@ export async function startHarness(
       await harness.bot.close();
       // Every e2e file that uses the harness ends by proving no secret reached a log line or Discord.
       const leaked = leakedSecrets(harness);
-      if (leaked.length > 0) throw new Error(`secrets leaked into logs or Discord: ${leaked.join(', ')}`);
       await discord.close();
       await scenario.close();
       rmSync(dir, { recursive: true, force: true });
+      if (leaked.length > 0) throw new Error(`secrets leaked into logs or Discord: ${leaked.join(', ')}`);
     },
   };
   return harness;
