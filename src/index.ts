@@ -11,6 +11,8 @@ import { parseConfig } from './config.js';
 import { createDiscordClient } from './discord/client.js';
 import { createReactionHandler } from './discord/reactions.js';
 import { registerCommands } from './discord/register.js';
+import { createResultActions } from './discord/result-actions.js';
+import { createResultButtonHandler } from './discord/result-buttons.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger } from './logger.js';
 import { modelLabel, typicalDurationMs } from './models/index.js';
@@ -134,9 +136,10 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     });
 
     const deps: Deps = { config, logger, clock, attachments, generations, generationLog, quota, settings };
-    const route = createInteractionRouter(commands, deps);
+    const actions = createResultActions({ deps, client });
+    const route = createInteractionRouter(commands, deps, { button: createResultButtonHandler(actions) });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));
-    const onReaction = createReactionHandler({ deps, client, delivery });
+    const onReaction = createReactionHandler({ deps, client, actions });
     client.on(Events.MessageReactionAdd, (reaction, user) => void onReaction(reaction, user));
     client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
 

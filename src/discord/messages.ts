@@ -110,7 +110,7 @@ export function resultMessage(view: ResultView): string {
     lines.push(
       `⚠️ ${view.missing} result file${view.missing === 1 ? '' : 's'} could not be downloaded from Scenario.`,
     );
-  lines.push('React 🔄 to reroll with a new seed · ❌ to delete');
+  lines.push('🔄 reroll with a new seed · ❌ delete (buttons below, or react)');
   return lines.join('\n');
 }
 
@@ -176,6 +176,11 @@ export const TEXT = {
     `This needs ${cost} credit${cost === 1 ? '' : 's'} but you have ${quota.remaining} of ${quota.limit} left; your credits reset <t:${Math.floor(quota.resetsAt.getTime() / 1000)}:R>.`,
   internalError: (errorId: string) =>
     `Something went wrong on the bot's side (error id \`${errorId}\`). Nothing was spent.`,
+  deleteRefused: 'Only the member who asked for this result, or a moderator, can delete it.',
+  rerollStarted: '🔄 Rerolling with a new seed: the new result will appear as a reply to this one.',
+  resultDeleted: 'Deleted.',
+  resultActionIgnored:
+    'Nothing to do: this is not a result the bot knows, or the same request is already running.',
   moderatorsOnly: 'Only moderators (Manage Server, or the configured moderator role) can do that.',
   resultsUnavailable:
     'The job finished on Scenario, but none of its result files could be downloaded (missing or expired links).',

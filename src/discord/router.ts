@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type Interaction, MessageFlags, type RepliableInteraction } from 'discord.js';
+import {
+  type ButtonInteraction,
+  type Interaction,
+  MessageFlags,
+  type RepliableInteraction,
+} from 'discord.js';
 import type { Command, Deps } from '../commands/types.js';
 import { StoreUnavailableError } from '../services/store-errors.js';
 import { TEXT } from './messages.js';
@@ -9,7 +14,11 @@ import { TEXT } from './messages.js';
  * catches what a handler throws: logged with context and a short error id, shown to the user as a plain
  * apology with that id — never an internal message, a stack or a secret.
  */
-export function createInteractionRouter(commands: readonly Command[], deps: Deps) {
+export function createInteractionRouter(
+  commands: readonly Command[],
+  deps: Deps,
+  handlers: { button?: (interaction: ButtonInteraction<'cached' | 'raw'>) => Promise<boolean> } = {},
+) {
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   const served = new Set(deps.config.DISCORD_GUILD_IDS);
 
@@ -36,6 +45,10 @@ export function createInteractionRouter(commands: readonly Command[], deps: Deps
       if (interaction.isAutocomplete()) {
         if (command?.kind === 'chat' && command.autocomplete) await command.autocomplete(interaction, deps);
         else await interaction.respond([]);
+        return;
+      }
+      if (interaction.isButton() && interaction.inGuild()) {
+        await handlers.button?.(interaction);
         return;
       }
       if (!command) return;

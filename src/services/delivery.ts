@@ -9,6 +9,7 @@ import {
   stuckMessage,
   TEXT,
 } from '../discord/messages.js';
+import { resultButtonsRow } from '../discord/result-buttons.js';
 import { type AssetBatcher, createAssetBatcher } from './asset-batcher.js';
 import type { Clock } from './clock.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
@@ -69,6 +70,8 @@ interface MessagePayload {
   content: string;
   files?: OutgoingFile[];
   embeds?: unknown[];
+  /** Buttons under the message (the result's reroll and delete). */
+  components?: unknown[];
   /** Users the message may ping: only the requester, never @everyone or roles from a prompt. */
   mentionUser?: string;
 }
@@ -266,7 +269,7 @@ export class Delivery {
     const embeds = firstImage ? [{ image: { url: `attachment://${firstImage.name}` }, color: 0x5865f2 }] : [];
     const outcome = await this.editJobMessage(
       record,
-      { content, files, embeds, mentionUser: record.userId },
+      { content, files, embeds, components: [resultButtonsRow], mentionUser: record.userId },
       true,
     );
     if (!outcome.ok) {
@@ -400,6 +403,7 @@ export class Delivery {
     const body = {
       content: payload.content,
       embeds: payload.embeds ?? [],
+      components: payload.components ?? [],
       attachments: (payload.files ?? []).map((file, id) => ({ id, filename: file.name })),
       allowed_mentions: { parse: [], users: payload.mentionUser ? [payload.mentionUser] : [] },
     };

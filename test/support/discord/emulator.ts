@@ -76,6 +76,8 @@ export interface EmulatedMessage {
   edits: number;
   reactions: Map<string, Set<string>>;
   allowedMentions?: unknown;
+  /** Action rows with their buttons, as Discord stores them. */
+  components: unknown[];
   /** Every create and edit body applied to this message, oldest first. */
   revisions: MessageWrite[];
   createdAt: number;
@@ -266,7 +268,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     pinned: false,
     type: message.interactionId ? 20 : message.replyTo ? 19 : 0,
     flags: message.flags,
-    components: [],
+    components: message.components,
     ...(message.interactionId ? { webhook_id: applicationId, application_id: applicationId } : {}),
     ...(message.replyTo
       ? {
@@ -479,6 +481,27 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   };
 
   /** Applies a message body (content, embeds, attachments to keep, new files) as Discord does. */
+  /** Discord's rules for message components that the bot uses: action rows of buttons. */
+  const checkComponents = (value: unknown): unknown[] => {
+    const invalid = () => new ApiError(400, 50035, 'Invalid Form Body');
+    if (value === null || value === undefined) return [];
+    if (!Array.isArray(value) || value.length > 5) throw invalid();
+    for (const row of value as { type?: number; components?: unknown }[]) {
+      if (row?.type !== 1 || !Array.isArray(row.components) || row.components.length === 0) throw invalid();
+      if (row.components.length > 5) throw invalid();
+      for (const button of row.components as Record<string, unknown>[]) {
+        if (button.type !== 2 || typeof button.style !== 'number' || button.style < 1 || button.style > 5)
+          throw invalid();
+        if (button.style === 5 ? typeof button.url !== 'string' : typeof button.custom_id !== 'string')
+          throw invalid();
+        if (typeof button.custom_id === 'string' && button.custom_id.length > 100) throw invalid();
+        if (button.label === undefined && button.emoji === undefined) throw invalid();
+        if (typeof button.label === 'string' && button.label.length > 80) throw invalid();
+      }
+    }
+    return value;
+  };
+
   const applyBody = (message: EmulatedMessage, body: Body, sizeLimit: number, isEdit: boolean) => {
     for (const file of body.files.values()) {
       if (file.data.length > sizeLimit) throw new ApiError(413, 40005, 'Request entity too large');
@@ -486,6 +509,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     if ('content' in body.json) message.content = String(body.json.content ?? '');
     if ('embeds' in body.json) message.embeds = (body.json.embeds as unknown[] | null) ?? [];
     if ('allowed_mentions' in body.json) message.allowedMentions = body.json.allowed_mentions;
+    if ('components' in body.json) message.components = checkComponents(body.json.components);
     const listed = body.json.attachments as { id: string | number; filename?: string }[] | undefined;
     const uploads = [...body.files.entries()];
     if (listed) {
@@ -550,6 +574,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       flags: 0,
       edits: 0,
       reactions: new Map(),
+      components: [],
       revisions: [],
       createdAt: Date.now(),
       ...fields,
@@ -1004,7 +1029,12 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     return new Map((list ?? []).map((option) => [option.name, option.type]));
   };
 
-  function createInteraction(invocation: Invocation, data: Record<string, unknown>, type: number) {
+  function createInteraction(
+    invocation: Invocation,
+    data: Record<string, unknown>,
+    type: number,
+    extra: Record<string, unknown> = {},
+  ) {
     const interaction: EmulatedInteraction = {
       id: snowflake(),
       token: `aW50ZXJhY3Rpb246${randomBytes(24).toString('base64url')}`,
@@ -1038,6 +1068,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
       authorizing_integration_owners: { '0': guildId },
       context: 0,
       attachment_size_limit: interaction.attachmentSizeLimit,
+      ...extra,
     });
     return interaction;
   }
@@ -1161,6 +1192,23 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
           resolved: { messages: { [target.id]: apiMessage(target) } },
         },
         2,
+      );
+    },
+
+    /** A member clicks a button under a message (only a button the message really carries). */
+    clickButton(input: { user: string; messageId: string; customId: string }) {
+      const target = messages.get(input.messageId);
+      if (!target) throw new Error('no such message');
+      const buttons = (target.components as { components: { custom_id?: string }[] }[]).flatMap(
+        (row) => row.components,
+      );
+      if (!buttons.some((button) => button.custom_id === input.customId))
+        throw new Error(`the message has no button ${input.customId}`);
+      return createInteraction(
+        { user: input.user, name: input.customId, channelId: target.channelId },
+        { custom_id: input.customId, component_type: 2 },
+        3,
+        { message: apiMessage(target) },
       );
     },
 

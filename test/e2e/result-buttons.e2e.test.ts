@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT } from '../../src/discord/messages.js';
+import { RESULT_BUTTON_IDS } from '../../src/discord/result-buttons.js';
+import type { EmulatedMessage } from '../support/discord/emulator.js';
+import { answerTo, deliveredFor, type Harness, startHarness } from '../support/harness.js';
+
+describe('the buttons under a result, end to end', () => {
+  let h: Harness;
+  let result: EmulatedMessage;
+  beforeAll(async () => {
+    h = await startHarness({ scenario: { jobDurationMs: 600 } });
+    const handle = h.discord.invokeSlashCommand({
+      user: h.discord.ids.alice,
+      name: 'skybox',
+      subcommand: 'gpt',
+      options: { prompt: 'a lighthouse', quality: 'low' },
+    });
+    result = await deliveredFor(h, handle);
+    // The bot's own 🔄 comes once the generation is recorded: from then on the result can be acted on.
+    await h.discord.waitFor(
+      () => result.reactions.get('🔄')?.has(h.discord.botUserId),
+      5_000,
+      'the bot’s 🔄',
+    );
+  }, 30_000);
+  afterAll(() => h?.close());
+
+  const click = (user: string, customId: string) =>
+    h.discord.clickButton({ user, messageId: result.id, customId });
+
+  it('carries a Reroll and a Delete button', () => {
+    const ids = (result.components as { components: { custom_id: string; label: string }[] }[]).flatMap(
+      (row) => row.components.map((button) => `${button.custom_id}:${button.label}`),
+    );
+    expect(ids).toEqual([`${RESULT_BUTTON_IDS.reroll}:Reroll`, `${RESULT_BUTTON_IDS.delete}:Delete`]);
+  });
+
+  it('rerolls on Reroll with a new seed, charged to the member who clicked, and tells only them', async () => {
+    const { bob } = h.discord.ids;
+    const answer = await answerTo(h, click(bob, RESULT_BUTTON_IDS.reroll));
+    expect(answer.visibleTo).toBe(bob);
+    expect(answer.content).toBe(TEXT.rerollStarted);
+    const child = await h.discord.waitFor(
+      () =>
+        h.discord
+          .channelHistory()
+          .find((message) => message.replyTo === result.id && /done in/.test(message.content)),
+      20_000,
+      'the reroll',
+    );
+    expect(child.content).toContain('lighthouse');
+    expect(child.content).toContain(`<@${bob}>`);
+    const [first, second] = h.scenario.generateCalls().map((call) => call.body as Record<string, unknown>);
+    expect(second).toMatchObject({ prompt: first?.prompt, quality: 'low' });
+    expect(second?.seed).not.toBe(first?.seed);
+    expect(await h.bot.deps.quota.status(h.discord.guildId, bob)).toMatchObject({ spent: 1, reserved: 0 });
+  });
+
+  it('refuses a reroll privately when the member has no credits left, spending nothing', async () => {
+    const { bob, mod } = h.discord.ids;
+    const set = h.discord.invokeSlashCommand({
+      user: mod,
+      name: 'quota',
+      subcommand: 'set',
+      options: { user: bob, limit: 1 },
+    });
+    await answerTo(h, set);
+    const before = h.scenario.generateCalls().length;
+    const answer = await answerTo(h, click(bob, RESULT_BUTTON_IDS.reroll));
+    expect(answer.visibleTo).toBe(bob);
+    expect(answer.content).toContain('0 of 1');
+    expect(h.scenario.generateCalls()).toHaveLength(before);
+    expect(await h.bot.deps.quota.status(h.discord.guildId, bob)).toMatchObject({ spent: 1, reserved: 0 });
+  });
+
+  it('refuses Delete to a stranger privately, and deletes for the requester', async () => {
+    const { alice, bob } = h.discord.ids;
+    const refused = await answerTo(h, click(bob, RESULT_BUTTON_IDS.delete));
+    expect(refused.visibleTo).toBe(bob);
+    expect(refused.content).toBe(TEXT.deleteRefused);
+    expect(h.discord.messages.has(result.id)).toBe(true);
+    const deleted = await answerTo(h, click(alice, RESULT_BUTTON_IDS.delete));
+    expect(deleted.visibleTo).toBe(alice);
+    expect(deleted.content).toBe(TEXT.resultDeleted);
+    expect(h.discord.messages.has(result.id)).toBe(false);
+  });
+});
