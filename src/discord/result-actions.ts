@@ -40,10 +40,12 @@ export function createResultActions(input: { deps: Deps; client: Client }) {
     async remove(action: ResultActionInput): Promise<ResultActionOutcome> {
       const generation = await deps.generationLog.byMessage(action.messageId);
       if (!generation) return { ok: false };
-      const { member } = await memberOf(action.guildId, action.userId);
-      const { moderatorRoleId } = await deps.settings.get(action.guildId);
-      if (action.userId !== generation.userId && !isModerator(member, moderatorRoleId))
-        return { ok: false, refusal: TEXT.deleteRefused };
+      if (action.userId !== generation.userId) {
+        // Only someone other than the requester needs the member and the guild's moderator role.
+        const { member } = await memberOf(action.guildId, action.userId);
+        const { moderatorRoleId } = await deps.settings.get(action.guildId);
+        if (!isModerator(member, moderatorRoleId)) return { ok: false, refusal: TEXT.deleteRefused };
+      }
       await client.rest
         .delete(Routes.channelMessage(action.channelId, action.messageId))
         .catch((error) =>
