@@ -165,9 +165,13 @@ export class Delivery {
    * Runs `post` only while this process holds the job's finish lease, so an outcome is posted once even
    * when two instances follow the job; `FinishBusyError` tells the caller to look again later.
    */
-  private async finishOnce(record: JobRecord, post: () => Promise<void>): Promise<void> {
+  private async finishOnce(
+    record: JobRecord,
+    post: () => Promise<void>,
+    patch: Partial<JobRecord> = {},
+  ): Promise<void> {
     const { ledger, clock } = this.options;
-    const claim = await ledger.claimFinish(record.id, this.owner, clock.now(), FINISH_LEASE_MS);
+    const claim = await ledger.claimFinish(record.id, this.owner, clock.now(), FINISH_LEASE_MS, patch);
     if (claim === 'finished') return;
     if (claim === 'busy') throw new FinishBusyError(record.id);
     await post();
@@ -175,17 +179,16 @@ export class Delivery {
 
   /** Downloads the results and posts them, once (see `finishOnce`). */
   deliver(record: JobRecord, job: Job): Promise<void> {
-    return this.finishOnce(record, () => this.postResult(record, job));
+    return this.finishOnce(record, () => this.postResult(record, job), {
+      state: 'delivering',
+      progress: 1,
+      scenarioStatus: job.rawStatus,
+    });
   }
 
   private async postResult(record: JobRecord, job: Job): Promise<void> {
     const { ledger, clock, credits } = this.options;
     const log = this.log(record);
-    await ledger.update(
-      record.id,
-      { state: 'delivering', progress: 1, scenarioStatus: job.rawStatus },
-      clock.now(),
-    );
 
     const assets = await this.assetBatcher.get(job.assetIds);
     const limit = Math.min(record.attachmentSizeLimit, this.options.maxResultBytes);

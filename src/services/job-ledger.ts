@@ -90,19 +90,21 @@ export class JobLedger {
    * Takes the right to post a job's outcome (result, failure, stuck notice) for `leaseMs`. Several
    * instances may follow one job (a rolling deploy overlaps the old and the new process): only the
    * holder posts; the others retry later and find it finished. The same owner may claim again.
+   * `patch` is written with the lease (the delivery's `delivering` state), in the same put.
    */
   claimFinish(
     id: string,
     owner: string,
     now: number,
     leaseMs: number,
+    patch: Partial<JobRecord> = {},
   ): Promise<'claimed' | 'finished' | 'busy'> {
     return this.lock.withLock(`job-finish:${id}`, async () => {
       const current = await this.get(id);
       if (!current || current.state === 'delivered' || current.state === 'failed') return 'finished';
       const lease = current.finishLease;
       if (lease && lease.owner !== owner && lease.until > now) return 'busy';
-      await this.put({ ...current, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
+      await this.put({ ...current, ...patch, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
       return 'claimed';
     });
   }
