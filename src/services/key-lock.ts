@@ -76,9 +76,7 @@ export function createRedisKeyLock(options: RedisKeyLockOptions): KeyLock {
       const taken = await options.redis
         .set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } })
         .catch((error: unknown) => {
-          throw new StoreUnavailableError(
-            `the redis lock is unavailable: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          throw StoreUnavailableError.because('the redis lock', error);
         });
       if (taken === 'OK') return;
       if (Date.now() >= deadline)

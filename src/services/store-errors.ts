@@ -4,4 +4,11 @@
  */
 export class StoreUnavailableError extends Error {
   override readonly name: string = 'StoreUnavailableError';
+
+  /** `what` is unavailable, with the driver's own words for why. */
+  static because(what: string, cause: unknown): StoreUnavailableError {
+    return new StoreUnavailableError(
+      `${what} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
 }

@@ -92,9 +92,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
       connected = true;
     } catch (error) {
       if (client.isOpen) client.destroy();
-      throw new StoreUnavailableError(
-        `the redis store is unavailable: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw StoreUnavailableError.because('the redis store', error);
     }
     const adapter = new KeyvRedis(client, {
       throwOnErrors: true,
@@ -112,9 +110,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     try {
       return await operation();
     } catch (error) {
-      throw new StoreUnavailableError(
-        `the ${backend} store is unavailable: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw StoreUnavailableError.because(`the ${backend} store`, error);
     }
   };
   const namespace = (name: string): KeyValue => ({
