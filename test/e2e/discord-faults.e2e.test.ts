@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, skyboxGpt, startHarness } from '../support/harness.js';
 
 describe('Discord faults, end to end', () => {
   let h: Harness;
@@ -38,31 +38,16 @@ describe('Discord faults, end to end', () => {
 
   it('survives a 5xx on an edit', async () => {
     h.discord.injectServerError({ route: /^PATCH \/webhooks\//, count: 1, status: 502 });
-    const handle = h.discord.invokeSlashCommand({
-      user: h.discord.ids.alice,
-      name: 'skybox',
-      subcommand: 'gpt',
-      options: { prompt: 'server error' },
-    });
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'server error'));
     expect((await result(handle)).attachments.length).toBe(1);
   });
 
   it('keeps serving after the gateway drops mid-job (the session resumes)', async () => {
-    const first = h.discord.invokeSlashCommand({
-      user: h.discord.ids.bob,
-      name: 'skybox',
-      subcommand: 'gpt',
-      options: { prompt: 'before the drop' },
-    });
+    const first = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.bob, 'before the drop'));
     await h.discord.waitFor(() => h.discord.originalMessage(first), 5_000, 'the first reply');
     h.discord.dropGatewayConnections();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const second = h.discord.invokeSlashCommand({
-      user: h.discord.ids.bob,
-      name: 'skybox',
-      subcommand: 'gpt',
-      options: { prompt: 'after the drop' },
-    });
+    const second = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.bob, 'after the drop'));
     expect((await result(first)).attachments.length).toBe(1);
     expect((await result(second)).attachments.length).toBe(1);
   });
@@ -70,12 +55,7 @@ describe('Discord faults, end to end', () => {
   it('says so in the log when it cannot add the reroll reaction', async () => {
     h.discord.setBotPermission(h.discord.ids.general, 'ADD_REACTIONS', false);
     try {
-      const handle = h.discord.invokeSlashCommand({
-        user: h.discord.ids.alice,
-        name: 'skybox',
-        subcommand: 'gpt',
-        options: { prompt: 'no reactions' },
-      });
+      const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'no reactions'));
       const message = await result(handle);
       expect(message.reactions.size).toBe(0);
       await h.discord.waitFor(
@@ -92,12 +72,7 @@ describe('Discord faults, end to end', () => {
     const { alice, general } = h.discord.ids;
     h.discord.setBotPermission(general, 'ATTACH_FILES', false);
     try {
-      const handle = h.discord.invokeSlashCommand({
-        user: alice,
-        name: 'skybox',
-        subcommand: 'gpt',
-        options: { prompt: 'no attachments allowed' },
-      });
+      const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'no attachments allowed'));
       const first = await h.discord.waitFor(() => h.discord.originalMessage(handle), 5_000, 'the reply');
       // A job that outlived the 15-minute token is edited through the channel, where permissions apply.
       h.discord.expireInteractionToken(handle.token);
@@ -142,12 +117,7 @@ describe('Discord faults, end to end', () => {
       5_000,
       'the tracker empty',
     );
-    const next = h.discord.invokeSlashCommand({
-      user: bob,
-      name: 'skybox',
-      subcommand: 'gpt',
-      options: { prompt: 'still serving' },
-    });
+    const next = h.discord.invokeSlashCommand(skyboxGpt(bob, 'still serving'));
     expect((await result(next)).attachments).toHaveLength(1);
   });
 

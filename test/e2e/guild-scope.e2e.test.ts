@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { answerTo, deliveredFor, type Harness, startHarness } from '../support/harness.js';
+import { answerTo, deliveredFor, type Harness, skyboxGpt, startHarness } from '../support/harness.js';
 
 describe('credits under a burst of slash commands, end to end', () => {
   let h: Harness;
@@ -55,24 +55,14 @@ describe('allowed roles, end to end', () => {
     });
     expect((await answerTo(h, allow)).content).toContain('Saved');
 
-    const refused = h.discord.invokeSlashCommand({
-      user: alice,
-      name: 'skybox',
-      subcommand: 'gpt',
-      options: { prompt: 'no allowed role' },
-    });
+    const refused = h.discord.invokeSlashCommand(skyboxGpt(alice, 'no allowed role'));
     const refusal = await answerTo(h, refused);
     expect(refusal.visibleTo).toBe(alice);
     expect(refusal.content).toContain('for your roles');
     expect(h.scenario.generateCalls()).toHaveLength(0);
     expect(await h.bot.deps.quota.status(h.discord.guildId, alice)).toMatchObject({ spent: 0, reserved: 0 });
 
-    const served = h.discord.invokeSlashCommand({
-      user: mod,
-      name: 'skybox',
-      subcommand: 'gpt',
-      options: { prompt: 'has the role' },
-    });
+    const served = h.discord.invokeSlashCommand(skyboxGpt(mod, 'has the role'));
     await deliveredFor(h, served);
     expect(h.scenario.generateCalls()).toHaveLength(1);
   }, 60_000);
@@ -88,12 +78,7 @@ describe('a guild outside DISCORD_GUILD_IDS, end to end', () => {
 
   it('does not answer, spend or react there', async () => {
     const { alice } = h.discord.ids;
-    const handle = h.discord.invokeSlashCommand({
-      user: alice,
-      name: 'skybox',
-      subcommand: 'gpt',
-      options: { prompt: 'not served here' },
-    });
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'not served here'));
     await h.discord.waitFor(
       () => h.logs.some((line) => line.includes(handle.id) && line.includes('does not serve')) || undefined,
       10_000,

@@ -1,8 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { type Harness, startHarness } from '../support/harness.js';
-
-type Invocation = Parameters<Harness['discord']['invokeSlashCommand']>[0];
+import { type Harness, type Invocation, skyboxGpt, startHarness } from '../support/harness.js';
 
 /**
  * Scenario misbehaving while real commands run through Discord. For each fault: every job is delivered
@@ -31,12 +29,6 @@ describe('Scenario faults, end to end', () => {
   });
   afterAll(() => h?.close());
 
-  const skybox = (user: string, prompt: string): Invocation => ({
-    user,
-    name: 'skybox',
-    subcommand: 'gpt',
-    options: { prompt },
-  });
   /** The reply once it says how the job ended: a result ("done in") or an explanation. */
   const outcomeOf = (handle: { id: string; token: string }, timeoutMs = 30_000) =>
     h.discord.waitFor(
@@ -73,7 +65,7 @@ describe('Scenario faults, end to end', () => {
       h.scenario.faults.rateLimitRatio = 0.3;
       h.scenario.faults.rateLimitRetryAfter = retryAfter;
       const handles = [0, 1, 2, 3].map((i) =>
-        h.discord.invokeSlashCommand(skybox(i % 2 ? bob : alice, `busy ${i}`)),
+        h.discord.invokeSlashCommand(skyboxGpt(i % 2 ? bob : alice, `busy ${i}`)),
       );
       const outcomes = await Promise.all(handles.map((handle) => outcomeOf(handle, 60_000)));
       for (const message of outcomes) expect(message.content).toMatch(/done in/);
@@ -87,7 +79,7 @@ describe('Scenario faults, end to end', () => {
   it('delivers through a burst of 5xx answers', async () => {
     const jobsBefore = h.scenario.jobs.size;
     h.scenario.faults.serverErrorsNext = 4;
-    const handle = h.discord.invokeSlashCommand(skybox(h.discord.ids.alice, 'through 503s'));
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'through 503s'));
     const message = await outcomeOf(handle);
     expect(message.content).toMatch(/done in/);
     expect(h.scenario.jobs.size - jobsBefore).toBe(1);
@@ -95,7 +87,7 @@ describe('Scenario faults, end to end', () => {
 
   it('reads the other documented shapes (job.id, succeeded, progress 0–100)', async () => {
     h.scenario.faults.alternativeShapes = true;
-    const handle = h.discord.invokeSlashCommand(skybox(h.discord.ids.alice, 'other shapes'));
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'other shapes'));
     const message = await outcomeOf(handle);
     expect(message.content).toMatch(/done in/);
     expect(message.attachments).toHaveLength(1);
@@ -110,7 +102,7 @@ describe('Scenario faults, end to end', () => {
       const { bob } = h.discord.ids;
       const before = await h.bot.deps.quota.status(h.discord.guildId, bob);
       Object.assign(h.scenario.faults, fault);
-      const handle = h.discord.invokeSlashCommand(skybox(bob, 'a file that is gone'));
+      const handle = h.discord.invokeSlashCommand(skyboxGpt(bob, 'a file that is gone'));
       const message = await outcomeOf(handle);
       expect(message.attachments).toHaveLength(0);
       expect(message.content).toContain('❌ failed');
@@ -132,7 +124,7 @@ describe('Scenario faults, end to end', () => {
       const jobsBefore = h.scenario.jobs.size;
       const generatesBefore = h.scenario.generateCalls().length;
       Object.assign(h.scenario.faults, fault);
-      const handle = h.discord.invokeSlashCommand(skybox(alice, `lost answer: ${_label}`));
+      const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, `lost answer: ${_label}`));
       await h.discord.waitFor(
         () => h.scenario.generateCalls().length > generatesBefore || undefined,
         10_000,
@@ -154,7 +146,7 @@ describe('Scenario faults, end to end', () => {
   it('does not take a finished job with the same parameters for the one a timed-out request started', async () => {
     const { bob } = h.discord.ids;
     const again: Invocation = {
-      ...skybox(bob, 'same prompt, same seed'),
+      ...skyboxGpt(bob, 'same prompt, same seed'),
       options: { prompt: 'same', seed: 42 },
     };
     const first = await outcomeOf(h.discord.invokeSlashCommand(again));
@@ -188,7 +180,7 @@ describe('Scenario faults, end to end', () => {
     const before = await h.bot.deps.quota.status(h.discord.guildId, bob);
     const jobsBefore = h.scenario.jobs.size;
     Object.assign(h.scenario.faults, { serverErrorsNext: 1, serverErrorStatus: 500 });
-    const handle = h.discord.invokeSlashCommand(skybox(bob, 'a 500 on generate'));
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(bob, 'a 500 on generate'));
     const message = await outcomeOf(handle);
     expect(message.visibleTo).toBe(bob);
     expect(message.content).toContain('not answering');
@@ -197,7 +189,7 @@ describe('Scenario faults, end to end', () => {
   }, 60_000);
 
   it('still serves normally afterwards', async () => {
-    const handle = h.discord.invokeSlashCommand(skybox(h.discord.ids.bob, 'all is well'));
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.bob, 'all is well'));
     const message = await outcomeOf(handle);
     expect(message.content).toMatch(/done in/);
     await eventually(async () => h.bot.tracker.pendingCount() === 0, 5_000, 'no job left behind');

@@ -6,10 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
-import { answerTo, deliveredFor, type Harness, startHarness } from '../support/harness.js';
+import {
+  answerTo,
+  deliveredFor,
+  type Harness,
+  type Invocation,
+  skyboxGpt,
+  startHarness,
+} from '../support/harness.js';
 import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
-
-type Invocation = Parameters<Harness['discord']['invokeSlashCommand']>[0];
 
 /** What a member does when told to try again in a moment: runs the command again until it is served. */
 async function retryUntilServed(h: Harness, invocation: Invocation, timeoutMs = 15_000) {
@@ -22,13 +27,6 @@ async function retryUntilServed(h: Harness, invocation: Invocation, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
-
-const skybox = (user: string, prompt: string): Invocation => ({
-  user,
-  name: 'skybox',
-  subcommand: 'gpt',
-  options: { prompt },
-});
 
 describe('the Redis server stopped and started again, end to end', () => {
   let redis: OwnRedisServer;
@@ -52,7 +50,7 @@ describe('the Redis server stopped and started again, end to end', () => {
     const { alice } = h.discord.ids;
     await redis.stop();
 
-    const refused = h.discord.invokeSlashCommand(skybox(alice, 'while the store is down'));
+    const refused = h.discord.invokeSlashCommand(skyboxGpt(alice, 'while the store is down'));
     const refusal = await answerTo(h, refused);
     expect(refusal.visibleTo).toBe(alice);
     expect(refusal.content).toBe(TEXT.storageUnavailable);
@@ -63,7 +61,7 @@ describe('the Redis server stopped and started again, end to end', () => {
     expect(await health()).toEqual({ status: 503, body: { gateway: 'ready', store: 'unavailable' } });
 
     await redis.start();
-    const { handle } = await retryUntilServed(h, skybox(alice, 'after the store came back'));
+    const { handle } = await retryUntilServed(h, skyboxGpt(alice, 'after the store came back'));
     const done = await deliveredFor(h, handle);
     expect(done.content).toMatch(/49 of 50 credits left/);
     expect(h.scenario.generateCalls()).toHaveLength(1);
@@ -74,7 +72,7 @@ describe('the Redis server stopped and started again, end to end', () => {
 
   it('delivers a job whose store went away while it ran, once the store is back', async () => {
     const { bob } = h.discord.ids;
-    const handle = h.discord.invokeSlashCommand(skybox(bob, 'a job outliving its store'));
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(bob, 'a job outliving its store'));
     const before = h.scenario.generateCalls().length;
     await h.discord.waitFor(
       () => h.scenario.generateCalls().length > before || undefined,
@@ -131,7 +129,7 @@ describe('the SQLite database locked by another process, end to end', () => {
     const other = new KeyvSqlite({ uri: `sqlite://${path}` });
     await other.query('BEGIN EXCLUSIVE');
     try {
-      const refused = h.discord.invokeSlashCommand(skybox(alice, 'while the database is locked'));
+      const refused = h.discord.invokeSlashCommand(skyboxGpt(alice, 'while the database is locked'));
       // The bot waits out SQLite's 5 s busy timeout before giving up.
       const refusal = await answerTo(h, refused, 15_000);
       expect(refusal.visibleTo).toBe(alice);
@@ -141,7 +139,7 @@ describe('the SQLite database locked by another process, end to end', () => {
       await other.query('COMMIT');
       await other.disconnect();
     }
-    const served = h.discord.invokeSlashCommand(skybox(alice, 'after the lock is gone'));
+    const served = h.discord.invokeSlashCommand(skyboxGpt(alice, 'after the lock is gone'));
     await deliveredFor(h, served);
     expect(h.scenario.generateCalls()).toHaveLength(1);
     expect(await h.bot.deps.quota.status(h.discord.guildId, alice)).toMatchObject({ spent: 1, reserved: 0 });

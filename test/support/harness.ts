@@ -124,3 +124,14 @@ export function deliveredFor(h: Pick<Harness, 'discord'>, handle: { token: strin
     'the delivered result',
   );
 }
+
+/** What a slash command invocation carries (the emulator's input). */
+export type Invocation = Parameters<Harness['discord']['invokeSlashCommand']>[0];
+
+/** `/skybox gpt prompt:…` by one member: the command most e2e tests run. */
+export const skyboxGpt = (user: string, prompt: string): Invocation => ({
+  user,
+  name: 'skybox',
+  subcommand: 'gpt',
+  options: { prompt },
+});
