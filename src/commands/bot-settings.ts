@@ -8,7 +8,7 @@ import {
 import { TEXT } from '../discord/messages.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
-import type { GuildSettings } from '../services/guild-settings.js';
+import type { GuildSettings } from '../services/credits/guild-settings.js';
 import type { ChatCommand } from './types.js';
 
 const data = {

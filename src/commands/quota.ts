@@ -7,7 +7,7 @@ import { quotaLine, TEXT } from '../discord/messages.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
 import { modelLabel } from '../models/index.js';
-import { PERIODS, type Period, type QuotaStatus } from '../services/quota-ledger.js';
+import { PERIODS, type Period, type QuotaStatus } from '../services/credits/quota-ledger.js';
 import type { ChatCommand } from './types.js';
 
 const user = {

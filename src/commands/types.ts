@@ -6,12 +6,12 @@ import type {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { AttachmentService } from '../services/attachments.js';
+import type { AttachmentService } from '../services/assets/attachments.js';
 import type { Clock } from '../services/clock.js';
-import type { GenerationLog } from '../services/generation-log.js';
-import type { GenerationService } from '../services/generation-service.js';
-import type { GuildSettingsService } from '../services/guild-settings.js';
-import type { QuotaLedger } from '../services/quota-ledger.js';
+import type { GuildSettingsService } from '../services/credits/guild-settings.js';
+import type { QuotaLedger } from '../services/credits/quota-ledger.js';
+import type { GenerationLog } from '../services/jobs/generation-log.js';
+import type { GenerationService } from '../services/jobs/submission.js';
 
 /** What commands may use: built once in src/index.ts. */
 export interface Deps {

@@ -2,7 +2,7 @@
  * Every sentence a Discord user reads, in one place so the bot speaks with one voice.
  * Pure functions: they take facts and return text.
  */
-import type { ScenarioErrorKind } from '../services/scenario-errors.js';
+import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
 
 const BAR_SLOTS = 12;
 

@@ -1,6 +1,6 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import type { Logger } from 'pino';
-import type { GuildSettingsService } from '../services/guild-settings.js';
+import type { GuildSettingsService } from '../services/credits/guild-settings.js';
 
 /** Every moderator action is logged, and posted to the guild's mod-log channel when one is set. */
 export async function recordModeratorAction(

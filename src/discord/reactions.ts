@@ -7,7 +7,7 @@ import {
   type User,
 } from 'discord.js';
 import type { Deps } from '../commands/types.js';
-import { DELETE_EMOJI, discordCode, REROLL_EMOJI } from '../services/delivery.js';
+import { DELETE_EMOJI, discordCode, REROLL_EMOJI } from '../services/jobs/delivery.js';
 import type { ResultActions } from './result-actions.js';
 
 /** How long a refusal posted in the channel stays (when the member's DMs are closed). */

@@ -1,7 +1,7 @@
 import { type Client, type Guild, type GuildMember, Routes } from 'discord.js';
 import type { Deps } from '../commands/types.js';
 import { modelLabel, modelSpecs } from '../models/index.js';
-import { discordCode } from '../services/delivery.js';
+import { discordCode } from '../services/jobs/delivery.js';
 import { progressMessage, refusalText, SCENARIO_ERROR_WORDS, TEXT } from './messages.js';
 import { isModerator, roleIdsOf } from './permissions.js';
 

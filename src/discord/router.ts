@@ -6,7 +6,7 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import type { Command, Deps } from '../commands/types.js';
-import { StoreUnavailableError } from '../services/store-errors.js';
+import { StoreUnavailableError } from '../services/store/store-errors.js';
 import { TEXT } from './messages.js';
 
 /**

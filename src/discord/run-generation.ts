@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Deps } from '../commands/types.js';
 import type { ModelSpec } from '../models/spec.js';
 import { parseModelOptions } from '../models/spec.js';
-import type { DiscordAttachment, FetchedImage } from '../services/attachments.js';
+import type { DiscordAttachment, FetchedImage } from '../services/assets/attachments.js';
 import { progressMessage, refusalText, SCENARIO_ERROR_WORDS, TEXT } from './messages.js';
 import { replyEphemeral } from './router.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createStore, type Store } from '../../src/services/store.js';
+import { createStore, type Store } from '../../src/services/store/store.js';
 
 /** The Redis server our machines run (and .ci/run starts when none answers). */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

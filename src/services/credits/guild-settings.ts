@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { KeyLock } from './key-lock.js';
-import type { KeyValue } from './store.js';
+import type { KeyLock } from '../store/key-lock.js';
+import type { KeyValue } from '../store/store.js';
 
 const settingsSchema = z.object({
   /** Empty = every role may generate. */

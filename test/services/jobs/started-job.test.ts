@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, type ScenarioErrorKind } from '../../src/services/scenario-errors.js';
-import { isJobFor } from '../../src/services/started-job.js';
+import { isJobFor } from '../../../src/services/jobs/started-job.js';
+import { ScenarioError, type ScenarioErrorKind } from '../../../src/services/scenario/scenario-errors.js';
 
 const submittedAt = Date.parse('2026-11-23T12:00:00Z');
 const body = { prompt: 'a canyon', seed: 1234, referenceImages: ['asset_a'] };

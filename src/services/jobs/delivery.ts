@@ -8,13 +8,13 @@ import {
   resultMessage,
   stuckMessage,
   TEXT,
-} from '../discord/messages.js';
-import { resultButtonsRow } from '../discord/result-buttons.js';
-import { type AssetBatcher, createAssetBatcher } from './asset-batcher.js';
-import type { Clock } from './clock.js';
+} from '../../discord/messages.js';
+import { resultButtonsRow } from '../../discord/result-buttons.js';
+import type { Clock } from '../clock.js';
+import { type AssetBatcher, createAssetBatcher } from '../scenario/asset-batcher.js';
+import type { Asset, Job, ScenarioClient } from '../scenario/scenario-client.js';
+import { ScenarioError } from '../scenario/scenario-errors.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
-import type { Asset, Job, ScenarioClient } from './scenario-client.js';
-import { ScenarioError } from './scenario-errors.js';
 
 /** Discord's interaction tokens live 15 minutes; stop using one a little before that. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;

@@ -1,5 +1,5 @@
-import type { CreditHooks } from './delivery.js';
-import type { CreditReserver } from './generation-service.js';
+import type { CreditHooks } from '../jobs/delivery.js';
+import type { CreditReserver } from '../jobs/submission.js';
 import type { QuotaLedger } from './quota-ledger.js';
 
 /** Narrows the quota ledger to what submission and delivery need. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { KeyLock } from './key-lock.js';
-import type { KeyValue } from './store.js';
+import type { KeyLock } from '../store/key-lock.js';
+import type { KeyValue } from '../store/store.js';
 
 /**
  * Everything needed to finish a job without memory: a restart reloads the ledger and carries on.

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
+import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
+import { isTerminal } from '../scenario/scenario-schemas.js';
 import { type Delivery, FinishBusyError } from './delivery.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
-import type { Job, ScenarioClient } from './scenario-client.js';
-import { isTerminal } from './scenario-schemas.js';
 import { isJobFor, listRecentJobs } from './started-job.js';
 
 export interface JobTrackerOptions {

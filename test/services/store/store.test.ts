@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { createClient } from '@keyv/redis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisKeyLock, LockTimeoutError } from '../../src/services/key-lock.js';
-import { createStore, StoreUnavailableError, sqlitePathOf } from '../../src/services/store.js';
-import { BACKENDS, openTestStore, REDIS_URL } from '../support/stores.js';
+import { createRedisKeyLock, LockTimeoutError } from '../../../src/services/store/key-lock.js';
+import { createStore, StoreUnavailableError, sqlitePathOf } from '../../../src/services/store/store.js';
+import { BACKENDS, openTestStore, REDIS_URL } from '../../support/stores.js';
 
 describe.each(BACKENDS)('store on %s', (backend) => {
   it('keeps namespaces apart and answers ping', async () => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { creditsPerOutput } from '../models/index.js';
-import type { KeyLock } from './key-lock.js';
-import type { KeyValue } from './store.js';
+import { creditsPerOutput } from '../../models/index.js';
+import type { KeyLock } from '../store/key-lock.js';
+import type { KeyValue } from '../store/store.js';
 
 export const PERIODS = ['daily', 'weekly', 'monthly'] as const;
 export type Period = (typeof PERIODS)[number];

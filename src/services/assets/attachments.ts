@@ -1,5 +1,5 @@
+import type { ScenarioClient } from '../scenario/scenario-client.js';
 import { probeImage } from './image-probe.js';
-import type { ScenarioClient } from './scenario-client.js';
 
 /** What Discord tells us about an attachment option (discord.js `Attachment`). */
 export interface DiscordAttachment {

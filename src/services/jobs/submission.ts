@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { QuotaLine } from '../discord/messages.js';
-import type { Clock } from './clock.js';
+import type { QuotaLine } from '../../discord/messages.js';
+import type { Clock } from '../clock.js';
+import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
+import { ScenarioError } from '../scenario/scenario-errors.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
 import type { JobTracker } from './job-tracker.js';
-import type { Job, ScenarioClient } from './scenario-client.js';
-import { ScenarioError } from './scenario-errors.js';
 import { findStartedJob } from './started-job.js';
 
 /** What submission needs from the quota ledger. */

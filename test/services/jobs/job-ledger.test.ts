@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobLedger, type NewJobRecord } from '../../src/services/job-ledger.js';
-import type { Store } from '../../src/services/store.js';
-import { BACKENDS, openRedisStore, openTestStore } from '../support/stores.js';
+import { JobLedger, type NewJobRecord } from '../../../src/services/jobs/job-ledger.js';
+import type { Store } from '../../../src/services/store/store.js';
+import { BACKENDS, openRedisStore, openTestStore } from '../../support/stores.js';
 
 const record = (id: string): NewJobRecord => ({
   id,

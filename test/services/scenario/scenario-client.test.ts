@@ -1,13 +1,13 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRequestBudget, type RequestBudget } from '../../src/services/request-budget.js';
+import { createRequestBudget, type RequestBudget } from '../../../src/services/scenario/request-budget.js';
 import {
   createScenarioClient,
   type ScenarioClient,
   ScenarioError,
-} from '../../src/services/scenario-client.js';
-import { makePng } from '../support/media.js';
-import { type ScenarioEmulator, startScenarioEmulator } from '../support/scenario/emulator.js';
+} from '../../../src/services/scenario/scenario-client.js';
+import { makePng } from '../../support/media.js';
+import { type ScenarioEmulator, startScenarioEmulator } from '../../support/scenario/emulator.js';
 
 const silent = pino({ level: 'silent' });
 

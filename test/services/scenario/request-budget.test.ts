@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRequestBudget } from '../../src/services/request-budget.js';
+import { createRequestBudget } from '../../../src/services/scenario/request-budget.js';
 
 describe('request budget', () => {
   it('never lets more than perMinute requests into one window', async () => {

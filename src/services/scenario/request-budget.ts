@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../clock.js';
 
 /** Who is asking: user-facing calls (uploads, generate) go before background polling. */
 export type RequestPriority = 'interactive' | 'background';

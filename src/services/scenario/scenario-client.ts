@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { RequestBudget, RequestPriority } from './request-budget.js';
 import { describeStatus, ScenarioError } from './scenario-errors.js';
 import {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { periodWindow, QuotaLedger } from '../../src/services/quota-ledger.js';
-import type { Store } from '../../src/services/store.js';
-import { BACKENDS, openRedisStore, openTestStore } from '../support/stores.js';
+import { periodWindow, QuotaLedger } from '../../../src/services/credits/quota-ledger.js';
+import type { Store } from '../../../src/services/store/store.js';
+import { BACKENDS, openRedisStore, openTestStore } from '../../support/stores.js';
 
 const G = '100000000000000001';
 const U = '200000000000000001';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Clock } from './clock.js';
-import type { Job, ScenarioClient } from './scenario-client.js';
+import type { Clock } from '../clock.js';
+import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
 
 /**
  * Scenario has no idempotency key, so a generate whose answer was lost (timeout, unreadable answer, a

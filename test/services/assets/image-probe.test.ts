@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { probeImage } from '../../src/services/image-probe.js';
-import { makePng } from '../support/media.js';
+import { probeImage } from '../../../src/services/assets/image-probe.js';
+import { makePng } from '../../support/media.js';
 
 // A 3×2 baseline JPEG header (SOI, APP0, SOF0) is enough for the probe.
 const jpeg = Buffer.from([

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import type { KeyValue } from '../store/store.js';
 import type { GenerationRecorder } from './delivery.js';
 import type { JobRecord } from './job-ledger.js';
-import type { KeyValue } from './store.js';
 
 /**
  * Seeds and lineage: every delivered generation with its model, full parameters (assetIds, never
