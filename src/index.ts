@@ -5,17 +5,17 @@
  */
 import { Events } from 'discord.js';
 import type pino from 'pino';
-import { commands } from './commands/index.js';
-import type { Deps } from './commands/types.js';
+import { bindCommands, commands } from './commands/index.js';
 import { parseConfig } from './config.js';
 import { createDiscordClient } from './discord/client.js';
+import { DiscordJobMessenger } from './discord/job-messenger.js';
 import { createReactionHandler } from './discord/reactions.js';
 import { registerCommands } from './discord/register.js';
 import { createResultActions } from './discord/result-actions.js';
 import { createResultButtonHandler } from './discord/result-buttons.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger } from './logger.js';
-import { modelLabel, typicalDurationMs } from './models/index.js';
+import { typicalDurationMs } from './models/index.js';
 import { AttachmentService } from './services/assets/attachments.js';
 import { type Clock, systemClock } from './services/clock.js';
 import { GuildSettingsService } from './services/credits/guild-settings.js';
@@ -24,9 +24,12 @@ import { QuotaLedger } from './services/credits/quota-ledger.js';
 import { startHealthServer } from './services/health.js';
 import { Delivery } from './services/jobs/delivery.js';
 import { GenerationLog } from './services/jobs/generation-log.js';
+import { GenerationPipeline } from './services/jobs/generation-pipeline.js';
 import { JobLedger } from './services/jobs/job-ledger.js';
 import { JobTracker } from './services/jobs/job-tracker.js';
-import { GenerationService } from './services/jobs/submission.js';
+import { ResultFiles } from './services/jobs/result-files.js';
+import { JobSubmission } from './services/jobs/submission.js';
+import { createAssetBatcher } from './services/scenario/asset-batcher.js';
 import { createRequestBudget } from './services/scenario/request-budget.js';
 import { createScenarioClient } from './services/scenario/scenario-client.js';
 import { createStore } from './services/store/store.js';
@@ -48,7 +51,8 @@ export interface StartOptions {
 
 export interface RunningBot {
   close(): Promise<void>;
-  deps: Deps;
+  /** What tests and scripts read to check the outcome (credits, recorded generations). */
+  deps: { quota: QuotaLedger; generationLog: GenerationLog; settings: GuildSettingsService };
   tracker: JobTracker;
 }
 
@@ -97,17 +101,21 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const ledger = new JobLedger(store.jobs, lock);
     const generationLog = new GenerationLog(store.generations);
     const credits = createQuotaAdapter(quota);
+    // The Discord side of the job port: everything a member reads about a job goes through it.
+    const messenger = new DiscordJobMessenger({ rest: client.rest, logger, clock });
     const delivery = new Delivery({
-      rest: client.rest,
-      scenario,
+      messenger,
+      resultFiles: new ResultFiles({
+        scenario,
+        assets: createAssetBatcher(scenario),
+        maxResultBytes: config.MAX_RESULT_BYTES,
+      }),
       ledger,
       credits,
       generations: generationLog,
       logger,
       clock,
-      modelLabel,
       progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
-      maxResultBytes: config.MAX_RESULT_BYTES,
     });
     const tracker = new JobTracker({
       scenario,
@@ -120,26 +128,39 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       servedGuildIds: config.DISCORD_GUILD_IDS,
     });
     closers.push(() => tracker.close());
-    const generations = new GenerationService({
-      scenario,
-      ledger,
-      tracker,
+    const pipeline = new GenerationPipeline({
+      attachments: new AttachmentService({
+        scenario,
+        allowedHosts: config.DISCORD_ATTACHMENT_HOSTS,
+        maxBytes: config.MAX_ATTACHMENT_BYTES,
+      }),
+      settings,
       credits,
+      submission: new JobSubmission({
+        scenario,
+        ledger,
+        tracker,
+        credits,
+        logger,
+        clock,
+        maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
+      }),
+      messenger,
       logger,
       clock,
-      maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
-    });
-    const attachments = new AttachmentService({
-      scenario,
-      allowedHosts: config.DISCORD_ATTACHMENT_HOSTS,
-      maxBytes: config.MAX_ATTACHMENT_BYTES,
+      servedGuildIds: config.DISCORD_GUILD_IDS,
     });
 
-    const deps: Deps = { config, logger, clock, attachments, generations, generationLog, quota, settings };
-    const actions = createResultActions({ deps, client });
-    const route = createInteractionRouter(commands, deps, { button: createResultButtonHandler(actions) });
+    const servedGuildIds = config.DISCORD_GUILD_IDS;
+    const actions = createResultActions({ pipeline, generationLog, settings, client, logger });
+    const route = createInteractionRouter({
+      commands: bindCommands({ pipeline, quota, settings, generationLog }),
+      servedGuildIds,
+      logger,
+      onButton: createResultButtonHandler(actions),
+    });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));
-    const onReaction = createReactionHandler({ deps, client, actions });
+    const onReaction = createReactionHandler({ client, actions, servedGuildIds, logger });
     client.on(Events.MessageReactionAdd, (reaction, user) => void onReaction(reaction, user));
     client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
 
@@ -160,7 +181,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
 
     let closing: Promise<void> | undefined;
     return {
-      deps,
+      deps: { quota, generationLog, settings },
       tracker,
       close() {
         closing ??= (async () => {

@@ -1,15 +1,10 @@
-import {
-  ApplicationCommandOptionType,
-  ChannelType,
-  MessageFlags,
-  PermissionFlagsBits,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
+import { ApplicationCommandOptionType, ChannelType, MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
 import { TEXT } from '../discord/messages.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
-import type { GuildSettings } from '../services/credits/guild-settings.js';
-import type { ChatCommand } from './types.js';
+import type { GuildSettings, GuildSettingsService } from '../services/credits/guild-settings.js';
+import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
   name: 'bot-settings',
@@ -89,7 +84,7 @@ const data = {
       ],
     },
   ],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+} as const satisfies ChatCommandData;
 
 function describe(settings: GuildSettings): string {
   const list = (ids: string[], mention: (id: string) => string) =>
@@ -102,55 +97,54 @@ function describe(settings: GuildSettings): string {
   ].join('\n');
 }
 
-export const settingsCommand: ChatCommand = {
+/** The settings after one subcommand. Pure. */
+function applyChange(settings: GuildSettings, change: SubcommandOf<typeof data>): GuildSettings {
+  const without = (ids: string[], id: string) => ids.filter((candidate) => candidate !== id);
+  switch (change.name) {
+    case 'show':
+      return settings;
+    case 'allow-channel': {
+      const { id } = change.args.channel;
+      return { ...settings, allowedChannelIds: [...without(settings.allowedChannelIds, id), id] };
+    }
+    case 'disallow-channel':
+      return { ...settings, allowedChannelIds: without(settings.allowedChannelIds, change.args.channel.id) };
+    case 'allow-role': {
+      const { id } = change.args.role;
+      return { ...settings, allowedRoleIds: [...without(settings.allowedRoleIds, id), id] };
+    }
+    case 'disallow-role':
+      return { ...settings, allowedRoleIds: without(settings.allowedRoleIds, change.args.role.id) };
+    case 'moderator-role':
+      return { ...settings, moderatorRoleId: change.args.role?.id };
+    case 'mod-log':
+      return { ...settings, modLogChannelId: change.args.channel?.id };
+  }
+}
+
+export const settingsCommand: ChatCommand<{ settings: GuildSettingsService }> = {
   kind: 'chat',
   data,
-  async execute(interaction, deps, log) {
-    const guildId = interaction.guildId;
-    if (!guildId) return;
-    const reply = (content: string) =>
-      interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-    const current = await deps.settings.get(guildId);
-    if (!isModerator(interaction.member, current.moderatorRoleId)) {
-      await reply(TEXT.moderatorsOnly);
-      return;
-    }
-    const subcommand = interaction.options.getSubcommand();
-    if (subcommand === 'show') {
-      await reply(describe(current));
-      return;
-    }
-    const channelId = interaction.options.getChannel('channel')?.id;
-    const roleId = interaction.options.getRole('role')?.id;
-    const without = (ids: string[], id: string | undefined) => ids.filter((candidate) => candidate !== id);
-    const updated = await deps.settings.update(guildId, (settings) => {
-      switch (subcommand) {
-        case 'allow-channel':
-          return {
-            ...settings,
-            allowedChannelIds: [
-              ...without(settings.allowedChannelIds, channelId),
-              ...(channelId ? [channelId] : []),
-            ],
-          };
-        case 'disallow-channel':
-          return { ...settings, allowedChannelIds: without(settings.allowedChannelIds, channelId) };
-        case 'allow-role':
-          return {
-            ...settings,
-            allowedRoleIds: [...without(settings.allowedRoleIds, roleId), ...(roleId ? [roleId] : [])],
-          };
-        case 'disallow-role':
-          return { ...settings, allowedRoleIds: without(settings.allowedRoleIds, roleId) };
-        case 'moderator-role':
-          return { ...settings, moderatorRoleId: roleId };
-        case 'mod-log':
-          return { ...settings, modLogChannelId: channelId };
-        default:
-          return settings;
+  create: ({ settings }) => ({
+    async execute(interaction, log) {
+      const guildId = interaction.guildId;
+      if (!guildId) return;
+      const reply = (content: string) =>
+        interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      const current = await settings.get(guildId);
+      // Checked here, not only through default_member_permissions, which a server admin can change.
+      if (!isModerator(interaction.member, current.moderatorRoleId)) {
+        await reply(TEXT.moderatorsOnly);
+        return;
       }
-    });
-    await recordModeratorAction(interaction, deps.settings, log, `changed bot settings (${subcommand})`);
-    await reply(`Saved.\n${describe(updated)}`);
-  },
+      const change = readSubcommand<SubcommandOf<typeof data>>(interaction);
+      if (change.name === 'show') {
+        await reply(describe(current));
+        return;
+      }
+      const updated = await settings.update(guildId, (stored) => applyChange(stored, change));
+      await recordModeratorAction(interaction, settings, log, `changed bot settings (${change.name})`);
+      await reply(`Saved.\n${describe(updated)}`);
+    },
+  }),
 };

@@ -1,19 +1,18 @@
-import {
-  ApplicationCommandOptionType,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
 import { z } from 'zod';
+import { type ArgsOf, readArgs } from '../discord/command-options.js';
+import { TEXT } from '../discord/messages.js';
+import { toDiscordAttachment } from '../discord/model-options.js';
 import { replyEphemeral } from '../discord/router.js';
-import { runGeneration } from '../discord/run-generation.js';
-import { modelSpecs } from '../models/index.js';
+import { startGeneration } from '../discord/start-generation.js';
+import { isModelId, specFor } from '../models/index.js';
 import { knownModels } from '../models/known-models.js';
-import type { ModelSpec } from '../models/spec.js';
-import type { ChatCommand } from './types.js';
+import { toSnakeCase } from '../models/spec.js';
+import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
+import type { ChatCommand, ChatCommandData } from './types.js';
 
 const PARAMS_MAX_LENGTH = 4000;
 const PROMPT_MAX_LENGTH = 4000;
-/** Scenario model ids look like `model_kling-v2-6-t2v-pro`. */
-const MODEL_ID = /^model_[a-z0-9][a-z0-9._-]{1,100}$/i;
 
 const data = {
   name: 'generate',
@@ -49,15 +48,15 @@ const data = {
       max_length: PARAMS_MAX_LENGTH,
     },
   ],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+} as const satisfies ChatCommandData;
 
 const paramsSchema = z.record(z.string(), z.unknown());
 
 /** Parses the `params` option: a JSON object, or a message saying what is wrong with it. Pure. */
 export function parseParams(
-  raw: string | null,
+  raw: string | undefined,
 ): { ok: true; params: Record<string, unknown> } | { ok: false; message: string } {
-  if (raw === null || raw.trim() === '') return { ok: true, params: {} };
+  if (raw === undefined || raw.trim() === '') return { ok: true, params: {} };
   // Discord's max_length binds its own clients only.
   if (raw.length > PARAMS_MAX_LENGTH)
     return {
@@ -89,90 +88,44 @@ export function parseParams(
   return { ok: true, params: parsed.data };
 }
 
-/** A spec for a model we have no spec file for: it passes the user's parameters through. */
-function passThroughSpec(modelId: string): ModelSpec {
-  const known = knownModels.find((model) => model.id === modelId);
-  return {
-    id: modelId,
-    label: known?.label ?? modelId,
-    output: 'other',
-    params: [],
-    typicalDurationMs: 120_000,
-    creditsPerOutput: known?.kind === '3d' ? 5 : 1,
-    passThrough: true,
-  };
-}
-
-export const generateCommand: ChatCommand = {
+export const generateCommand: ChatCommand<{ pipeline: GenerationPipeline }> = {
   kind: 'chat',
   data,
-  async autocomplete(interaction) {
-    const typed = interaction.options.getFocused().toLowerCase();
-    const matches = knownModels
-      .filter((model) => model.id.toLowerCase().includes(typed) || model.label.toLowerCase().includes(typed))
-      .slice(0, 25)
-      .map((model) => ({
-        name: `${model.label} (${model.kind}) — ${model.id}`.slice(0, 100),
-        value: model.id,
-      }));
-    await interaction.respond(matches);
-  },
-  async execute(interaction, deps, log) {
-    const modelId = interaction.options.getString('model', true).trim();
-    if (!MODEL_ID.test(modelId)) {
-      return replyEphemeral(
-        interaction,
-        '`model` must be a Scenario model id like `model_meshy-txt23d`; pick one from the list.',
-      );
-    }
-    const params = parseParams(interaction.options.getString('params'));
-    if (!params.ok) return replyEphemeral(interaction, params.message);
-    const prompt = interaction.options.getString('prompt', true);
-    // Discord's max_length binds its own clients only: a request can carry 6000 characters.
-    if (prompt.trim().length > PROMPT_MAX_LENGTH)
-      return replyEphemeral(
-        interaction,
-        `\`prompt\` is ${prompt.trim().length} characters; keep it under ${PROMPT_MAX_LENGTH}.`,
-      );
-    const image = interaction.options.getAttachment('image');
-    const attachments = image
-      ? [
-          {
-            param: 'image',
-            option: 'image',
-            attachment: {
-              url: image.url,
-              name: image.name,
-              size: image.size,
-              contentType: image.contentType,
-            },
-          },
-        ]
-      : [];
-    // The seed models have spec files: validate against them so only documented parameters are sent.
-    const spec = modelSpecs.find((candidate) => candidate.id === modelId);
-    if (spec) {
-      const values: Record<string, string | number | boolean | undefined> = { prompt };
-      for (const [key, value] of Object.entries(params.params)) {
-        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-          values[toSnakeCase(key)] = value;
-        else
-          return replyEphemeral(
-            interaction,
-            `\`params\`: "${key}" must be a string, number or boolean for ${spec.label}.`,
-          );
-      }
-      return runGeneration(interaction, deps, log, { command: 'generate', spec, values, attachments });
-    }
-    await runGeneration(interaction, deps, log, {
-      command: 'generate',
-      spec: passThroughSpec(modelId),
-      values: { prompt, ...params.params } as Record<string, string | number | boolean | undefined>,
-      attachments,
-    });
-  },
+  create: ({ pipeline }) => ({
+    async autocomplete(interaction) {
+      const typed = interaction.options.getFocused().toLowerCase();
+      const matches = knownModels
+        .filter(
+          (model) => model.id.toLowerCase().includes(typed) || model.label.toLowerCase().includes(typed),
+        )
+        .slice(0, 25)
+        .map((model) => ({
+          name: `${model.label} (${model.kind}) — ${model.id}`.slice(0, 100),
+          value: model.id,
+        }));
+      await interaction.respond(matches);
+    },
+    async execute(interaction) {
+      const args = readArgs<ArgsOf<typeof data.options>>(interaction);
+      const modelId = args.model.trim();
+      if (!isModelId(modelId)) return replyEphemeral(interaction, TEXT.notAModelId);
+      const params = parseParams(args.params);
+      if (!params.ok) return replyEphemeral(interaction, params.message);
+      // Discord's max_length binds its own clients only: a request can carry 6000 characters.
+      if (args.prompt.trim().length > PROMPT_MAX_LENGTH)
+        return replyEphemeral(
+          interaction,
+          `\`prompt\` is ${args.prompt.trim().length} characters; keep it under ${PROMPT_MAX_LENGTH}.`,
+        );
+      const files = args.image
+        ? [{ param: 'image', option: 'image', attachment: toDiscordAttachment(args.image) }]
+        : [];
+      const spec = specFor(modelId);
+      // Models with a spec file are validated against it (by Discord option name); others pass through.
+      const values: Record<string, unknown> = { prompt: args.prompt };
+      for (const [key, value] of Object.entries(params.params))
+        values[spec.passThrough ? key : toSnakeCase(key)] = value;
+      await startGeneration(interaction, pipeline, { command: 'generate', spec, values, files });
+    },
+  }),
 };
-
-function toSnakeCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}

@@ -1,34 +1,37 @@
-import { MessageFlags, type RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import { MessageFlags } from 'discord.js';
 import { quoteUserText } from '../discord/messages.js';
 import { modelLabel } from '../models/index.js';
-import type { ChatCommand } from './types.js';
+import type { GenerationLog } from '../services/jobs/generation-log.js';
+import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
   name: 'history',
   description: 'Your recent generations with their seeds and links',
   contexts: [0],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+} as const satisfies ChatCommandData;
 
-export const historyCommand: ChatCommand = {
+export const historyCommand: ChatCommand<{ generationLog: GenerationLog }> = {
   kind: 'chat',
   data,
-  async execute(interaction, deps) {
-    const guildId = interaction.guildId;
-    if (!guildId) return;
-    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const recent = await deps.generationLog.recent(guildId, interaction.user.id, 10);
-    if (recent.length === 0) {
-      await interaction.editReply('You have no generations in this server yet.');
-      return;
-    }
-    const lines = recent.map((generation) => {
-      const link = `https://discord.com/channels/${generation.guildId}/${generation.channelId}/${generation.messageId}`;
-      const prompt =
-        typeof generation.body.prompt === 'string' ? ` “${quoteUserText(generation.body.prompt, 60)}”` : '';
-      const seed = generation.seed === undefined ? 'no seed' : `seed \`${generation.seed}\``;
-      const parent = generation.parentGenerationId ? ' (reroll)' : '';
-      return `• <t:${Math.floor(generation.createdAt / 1000)}:R> **${modelLabel(generation.modelId)}**${parent}${prompt} · ${seed} · [result](${link})`;
-    });
-    await interaction.editReply({ content: lines.join('\n'), allowedMentions: { parse: [] } });
-  },
+  create: ({ generationLog }) => ({
+    async execute(interaction) {
+      const guildId = interaction.guildId;
+      if (!guildId) return;
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const recent = await generationLog.recent(guildId, interaction.user.id, 10);
+      if (recent.length === 0) {
+        await interaction.editReply('You have no generations in this server yet.');
+        return;
+      }
+      const lines = recent.map((generation) => {
+        const link = `https://discord.com/channels/${generation.guildId}/${generation.channelId}/${generation.messageId}`;
+        const prompt =
+          typeof generation.body.prompt === 'string' ? ` “${quoteUserText(generation.body.prompt, 60)}”` : '';
+        const seed = generation.seed === undefined ? 'no seed' : `seed \`${generation.seed}\``;
+        const parent = generation.parentGenerationId ? ' (reroll)' : '';
+        return `• <t:${Math.floor(generation.createdAt / 1000)}:R> **${modelLabel(generation.modelId)}**${parent}${prompt} · ${seed} · [result](${link})`;
+      });
+      await interaction.editReply({ content: lines.join('\n'), allowedMentions: { parse: [] } });
+    },
+  }),
 };

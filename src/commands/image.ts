@@ -1,30 +1,32 @@
-import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import { readModelOptions } from '../discord/model-options.js';
-import { runGeneration } from '../discord/run-generation.js';
+import { startGeneration } from '../discord/start-generation.js';
 import { gptImage2 } from '../models/gpt-image-2.js';
 import { toDiscordOptions } from '../models/spec.js';
-import type { ChatCommand } from './types.js';
+import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
+import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
   name: 'image',
   description: 'Generate or edit an image with GPT Image 2 (references and an inpainting mask)',
   contexts: [0],
   options: toDiscordOptions(gptImage2),
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+} as const satisfies ChatCommandData;
 
-export const imageCommand: ChatCommand = {
+export const imageCommand: ChatCommand<{ pipeline: GenerationPipeline }> = {
   kind: 'chat',
   data,
-  async execute(interaction, deps, log) {
-    const { values, attachments } = readModelOptions(interaction, gptImage2);
-    // The mask is checked against the first reference: order references first, mask last.
-    attachments.sort((a, b) => Number(a.param === 'mask') - Number(b.param === 'mask'));
-    await runGeneration(interaction, deps, log, {
-      command: 'image',
-      spec: gptImage2,
-      values,
-      attachments,
-      maskParam: 'mask',
-    });
-  },
+  create: ({ pipeline }) => ({
+    async execute(interaction) {
+      const { values, files } = readModelOptions(interaction, gptImage2);
+      // The mask is checked against the first reference: order references first, mask last.
+      files.sort((a, b) => Number(a.param === 'mask') - Number(b.param === 'mask'));
+      await startGeneration(interaction, pipeline, {
+        command: 'image',
+        spec: gptImage2,
+        values,
+        files,
+        maskParam: 'mask',
+      });
+    },
+  }),
 };

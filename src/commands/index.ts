@@ -1,15 +1,16 @@
+import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import { settingsCommand } from './bot-settings.js';
 import { generateCommand } from './generate.js';
 import { historyCommand } from './history.js';
 import { imageCommand } from './image.js';
 import { make3dCommand } from './make-3d.js';
-import { quotaCommand } from './quota.js';
+import { type QuotaCommandDeps, quotaCommand } from './quota.js';
 import { skyboxCommand } from './skybox.js';
 import { to3dCommand } from './to3d.js';
-import type { Command } from './types.js';
+import type { BoundCommand } from './types.js';
 
-/** Every command the bot registers and answers. */
-export const commands: readonly Command[] = [
+/** Every command the bot registers and answers (registration reads `data` only). */
+export const commands = [
   skyboxCommand,
   to3dCommand,
   imageCommand,
@@ -18,4 +19,17 @@ export const commands: readonly Command[] = [
   quotaCommand,
   historyCommand,
   settingsCommand,
-];
+] as const;
+
+/** The services commands use, altogether; each command's factory takes only its part. */
+export type CommandDeps = QuotaCommandDeps & { pipeline: GenerationPipeline };
+
+/** Each command with its handler, given the services it uses. */
+export function bindCommands(deps: CommandDeps): BoundCommand[] {
+  return commands.map((command): BoundCommand => {
+    const name = command.data.name;
+    return command.kind === 'chat'
+      ? { kind: 'chat', name, ...command.create(deps) }
+      : { kind: 'message-menu', name, ...command.create(deps) };
+  });
+}

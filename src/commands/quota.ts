@@ -1,14 +1,17 @@
-import {
-  ApplicationCommandOptionType,
-  MessageFlags,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
-import { quotaLine, TEXT } from '../discord/messages.js';
+import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
+import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
+import { priceList, quotaLine, TEXT } from '../discord/messages.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
-import { modelLabel } from '../models/index.js';
-import { PERIODS, type Period, type QuotaStatus } from '../services/credits/quota-ledger.js';
-import type { ChatCommand } from './types.js';
+import { isModelId, modelLabel } from '../models/index.js';
+import { knownModels } from '../models/known-models.js';
+import type { GuildSettingsService } from '../services/credits/guild-settings.js';
+import { PERIODS, type QuotaLedger, type QuotaStatus } from '../services/credits/quota-ledger.js';
+import type { GenerationLog } from '../services/jobs/generation-log.js';
+import type { ChatCommand, ChatCommandData } from './types.js';
+
+/** A sanity bound for a price per output (a typo of 10000 would lock everyone out). */
+const MAX_PRICE = 1000;
 
 const user = {
   type: ApplicationCommandOptionType.User,
@@ -107,11 +110,34 @@ const data = {
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
+      name: 'price',
+      description: 'Moderators: credits per output of a model here; alone, lists every price',
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'model',
+          description: 'The model (pick one, or a Scenario model id)',
+          required: false,
+          autocomplete: true,
+          max_length: 120,
+        },
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: 'credits',
+          description: 'Credits per output (0 makes it free)',
+          required: false,
+          min_value: 0,
+          max_value: MAX_PRICE,
+        },
+      ],
+    },
+    {
+      type: ApplicationCommandOptionType.Subcommand,
       name: 'usage',
       description: 'Moderators: this period’s spend, top members, Scenario credits',
     },
   ],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+} as const satisfies ChatCommandData;
 
 function describeStatus(status: QuotaStatus): string {
   const line = quotaLine({
@@ -129,100 +155,128 @@ function describeStatus(status: QuotaStatus): string {
   return `${line}\n${extras.join(' · ')}`;
 }
 
-export const quotaCommand: ChatCommand = {
+export interface QuotaCommandDeps {
+  quota: QuotaLedger;
+  settings: GuildSettingsService;
+  generationLog: GenerationLog;
+}
+
+export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
   kind: 'chat',
   data,
-  async execute(interaction, deps, log) {
-    const guildId = interaction.guildId;
-    if (!guildId) return;
-    const subcommand = interaction.options.getSubcommand();
-    const reply = (content: string) =>
-      interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  create: ({ quota, settings, generationLog }) => ({
+    async autocomplete(interaction) {
+      const typed = interaction.options.getFocused().toLowerCase();
+      await interaction.respond(
+        knownModels
+          .filter(
+            (model) => model.id.toLowerCase().includes(typed) || model.label.toLowerCase().includes(typed),
+          )
+          .slice(0, 25)
+          .map((model) => ({ name: `${model.label} — ${model.id}`.slice(0, 100), value: model.id })),
+      );
+    },
+    async execute(interaction, log) {
+      const guildId = interaction.guildId;
+      if (!guildId) return;
+      const command = readSubcommand<SubcommandOf<typeof data>>(interaction);
+      const reply = (content: string) =>
+        interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
 
-    if (subcommand === 'me') {
-      const status = await deps.quota.status(guildId, interaction.user.id);
-      const recent = await deps.generationLog.recent(guildId, interaction.user.id, 5);
-      const history = recent.map(
-        (generation) =>
-          `• ${modelLabel(generation.modelId)} · ${generation.creditsSpent} credit(s) · seed ${generation.seed ?? '—'} · <t:${Math.floor(generation.createdAt / 1000)}:R>`,
-      );
-      await reply(
-        [describeStatus(status), ...(history.length > 0 ? ['**Recent**', ...history] : [])].join('\n'),
-      );
-      return;
-    }
+      if (command.name === 'me') {
+        const status = await quota.status(guildId, interaction.user.id);
+        const recent = await generationLog.recent(guildId, interaction.user.id, 5);
+        const history = recent.map(
+          (generation) =>
+            `• ${modelLabel(generation.modelId)} · ${generation.creditsSpent} credit(s) · seed ${generation.seed ?? '—'} · <t:${Math.floor(generation.createdAt / 1000)}:R>`,
+        );
+        await reply(
+          [describeStatus(status), ...(history.length > 0 ? ['**Recent**', ...history] : [])].join('\n'),
+        );
+        return;
+      }
 
-    // Checked here, not only through default_member_permissions, which a server admin can change.
-    const settings = await deps.settings.get(guildId);
-    if (!isModerator(interaction.member, settings.moderatorRoleId)) {
-      await reply(TEXT.moderatorsOnly);
-      return;
-    }
-    if (subcommand === 'usage') {
-      const usage = await deps.quota.usage(guildId);
-      const top = usage.top.map((entry, index) => `${index + 1}. <@${entry.userId}> — ${entry.spent}`);
-      await reply(
-        [
-          `**This ${usage.period} period** (resets <t:${Math.floor(usage.resetsAt.getTime() / 1000)}:R>): ${usage.spent} credits spent · ${usage.cuCharged} Scenario credits charged`,
-          ...(top.length > 0 ? top : ['No spending yet.']),
-        ].join('\n'),
-      );
-      return;
-    }
-    if (subcommand === 'default') {
-      const limit = interaction.options.getInteger('limit', true);
-      const period = (interaction.options.getString('period') ?? undefined) as Period | undefined;
-      if (period !== undefined && !PERIODS.includes(period)) {
-        await reply(`\`period\` must be one of ${PERIODS.join(', ')}.`);
+      // Checked here, not only through default_member_permissions, which a server admin can change.
+      const { moderatorRoleId } = await settings.get(guildId);
+      if (!isModerator(interaction.member, moderatorRoleId)) {
+        await reply(TEXT.moderatorsOnly);
         return;
       }
-      await deps.quota.setGuildDefault(guildId, limit, period);
-      await recordModeratorAction(
-        interaction,
-        deps.settings,
-        log,
-        `set the server default to ${limit} credits${period ? ` per ${period} period` : ''}`,
-      );
-      await reply(`Default limit set to ${limit}${period ? ` (${period})` : ''}.`);
-      return;
-    }
-    const target = interaction.options.getUser('user', true);
-    let status: QuotaStatus;
-    let summary: string;
-    switch (subcommand) {
-      case 'show':
-        await reply(`<@${target.id}>: ${describeStatus(await deps.quota.status(guildId, target.id))}`);
-        return;
-      case 'set': {
-        const limit = interaction.options.getInteger('limit', true);
-        if (limit < 0) return void (await reply('`limit` must be 0 or more.'));
-        status = await deps.quota.setUserLimit(guildId, target.id, limit);
-        summary = `set <@${target.id}>'s limit to ${limit}`;
-        break;
+      const moderatorAction = async (summary: string, status: QuotaStatus) => {
+        await recordModeratorAction(interaction, settings, log, summary);
+        await reply(`Done: ${summary}.\n${describeStatus(status)}`);
+      };
+      switch (command.name) {
+        case 'usage': {
+          const usage = await quota.usage(guildId);
+          const top = usage.top.map((entry, index) => `${index + 1}. <@${entry.userId}> — ${entry.spent}`);
+          await reply(
+            [
+              `**This ${usage.period} period** (resets <t:${Math.floor(usage.resetsAt.getTime() / 1000)}:R>): ${usage.spent} credits spent · ${usage.cuCharged} Scenario credits charged`,
+              ...(top.length > 0 ? top : ['No spending yet.']),
+            ].join('\n'),
+          );
+          return;
+        }
+        case 'price': {
+          const { model, credits } = command.args;
+          const modelId = model?.trim();
+          if (modelId !== undefined && !isModelId(modelId)) return void (await reply(TEXT.notAModelId));
+          if (credits !== undefined && (!Number.isInteger(credits) || credits < 0 || credits > MAX_PRICE))
+            return void (await reply(`\`credits\` must be a whole number between 0 and ${MAX_PRICE}.`));
+          if (credits === undefined || modelId === undefined) {
+            if (credits !== undefined) return void (await reply(TEXT.priceNeedsModel));
+            const { costOverrides } = await quota.policy(guildId);
+            return void (await reply(priceList(costOverrides, modelId)));
+          }
+          await quota.setCostOverride(guildId, modelId, credits);
+          const summary = `set the price of ${modelLabel(modelId)} (\`${modelId}\`) to ${credits} credit${credits === 1 ? '' : 's'} per output`;
+          await recordModeratorAction(interaction, settings, log, summary);
+          await reply(`Done: ${summary}.`);
+          return;
+        }
+        case 'default': {
+          const { limit, period } = command.args;
+          if (period !== undefined && !PERIODS.includes(period))
+            return void (await reply(`\`period\` must be one of ${PERIODS.join(', ')}.`));
+          await quota.setGuildDefault(guildId, limit, period);
+          const summary = `set the server default to ${limit} credits${period ? ` per ${period} period` : ''}`;
+          await recordModeratorAction(interaction, settings, log, summary);
+          await reply(`Default limit set to ${limit}${period ? ` (${period})` : ''}.`);
+          return;
+        }
+        case 'show': {
+          const target = command.args.user;
+          await reply(`<@${target.id}>: ${describeStatus(await quota.status(guildId, target.id))}`);
+          return;
+        }
+        case 'set': {
+          const { user: target, limit } = command.args;
+          if (limit < 0) return void (await reply('`limit` must be 0 or more.'));
+          const status = await quota.setUserLimit(guildId, target.id, limit);
+          return moderatorAction(`set <@${target.id}>'s limit to ${limit}`, status);
+        }
+        case 'grant': {
+          const { user: target, amount } = command.args;
+          if (amount < 1) return void (await reply('`amount` must be at least 1.'));
+          const status = await quota.grant(guildId, target.id, amount);
+          return moderatorAction(`granted <@${target.id}> ${amount} credits`, status);
+        }
+        case 'reset': {
+          const target = command.args.user;
+          return moderatorAction(
+            `reset <@${target.id}>'s spending`,
+            await quota.resetUser(guildId, target.id),
+          );
+        }
+        case 'block':
+        case 'unblock': {
+          const target = command.args.user;
+          const blocked = command.name === 'block';
+          const status = await quota.setBlocked(guildId, target.id, blocked);
+          return moderatorAction(`${blocked ? 'blocked' : 'unblocked'} <@${target.id}>`, status);
+        }
       }
-      case 'grant': {
-        const amount = interaction.options.getInteger('amount', true);
-        if (amount < 1) return void (await reply('`amount` must be at least 1.'));
-        status = await deps.quota.grant(guildId, target.id, amount);
-        summary = `granted <@${target.id}> ${amount} credits`;
-        break;
-      }
-      case 'reset':
-        status = await deps.quota.resetUser(guildId, target.id);
-        summary = `reset <@${target.id}>'s spending`;
-        break;
-      case 'block':
-        status = await deps.quota.setBlocked(guildId, target.id, true);
-        summary = `blocked <@${target.id}>`;
-        break;
-      case 'unblock':
-        status = await deps.quota.setBlocked(guildId, target.id, false);
-        summary = `unblocked <@${target.id}>`;
-        break;
-      default:
-        return;
-    }
-    await recordModeratorAction(interaction, deps.settings, log, summary);
-    await reply(`Done: ${summary}.\n${describeStatus(status)}`);
-  },
+    },
+  }),
 };

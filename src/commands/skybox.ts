@@ -1,13 +1,12 @@
-import {
-  ApplicationCommandOptionType,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
-} from 'discord.js';
+import { ApplicationCommandOptionType } from 'discord.js';
+import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
 import { readModelOptions } from '../discord/model-options.js';
-import { runGeneration } from '../discord/run-generation.js';
+import { startGeneration } from '../discord/start-generation.js';
 import { skyboxFlux } from '../models/skybox-flux.js';
 import { skyboxGpt } from '../models/skybox-gpt.js';
 import { toDiscordOptions } from '../models/spec.js';
-import type { ChatCommand } from './types.js';
+import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
+import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
   name: 'skybox',
@@ -27,20 +26,19 @@ const data = {
       options: toDiscordOptions(skyboxFlux),
     },
   ],
-} satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+} as const satisfies ChatCommandData;
 
-export const skyboxCommand: ChatCommand = {
+const specs = { gpt: skyboxGpt, flux: skyboxFlux } as const;
+
+export const skyboxCommand: ChatCommand<{ pipeline: GenerationPipeline }> = {
   kind: 'chat',
   data,
-  async execute(interaction, deps, log) {
-    const subcommand = interaction.options.getSubcommand();
-    const spec = subcommand === 'flux' ? skyboxFlux : skyboxGpt;
-    const { values, attachments } = readModelOptions(interaction, spec);
-    await runGeneration(interaction, deps, log, {
-      command: `skybox ${subcommand}`,
-      spec,
-      values,
-      attachments,
-    });
-  },
+  create: ({ pipeline }) => ({
+    async execute(interaction) {
+      const subcommand = readSubcommand<SubcommandOf<typeof data>>(interaction).name;
+      const spec = specs[subcommand];
+      const { values, files } = readModelOptions(interaction, spec);
+      await startGeneration(interaction, pipeline, { command: `skybox ${subcommand}`, spec, values, files });
+    },
+  }),
 };

@@ -2,40 +2,42 @@ import type {
   AutocompleteInteraction,
   ChatInputCommandInteraction,
   MessageContextMenuCommandInteraction,
-  RESTPostAPIApplicationCommandsJSONBody,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
-import type { AttachmentService } from '../services/assets/attachments.js';
-import type { Clock } from '../services/clock.js';
-import type { GuildSettingsService } from '../services/credits/guild-settings.js';
-import type { QuotaLedger } from '../services/credits/quota-ledger.js';
-import type { GenerationLog } from '../services/jobs/generation-log.js';
-import type { GenerationService } from '../services/jobs/submission.js';
+import type { DeepReadonly } from '../discord/command-options.js';
 
-/** What commands may use: built once in src/index.ts. */
-export interface Deps {
-  config: Config;
-  logger: Logger;
-  clock: Clock;
-  attachments: AttachmentService;
-  generations: GenerationService;
-  generationLog: GenerationLog;
-  quota: QuotaLedger;
-  settings: GuildSettingsService;
+/** A slash command's data as written in its file (`as const satisfies ChatCommandData`). */
+export type ChatCommandData = DeepReadonly<RESTPostAPIChatInputApplicationCommandsJSONBody>;
+export type MessageMenuCommandData = DeepReadonly<RESTPostAPIContextMenuApplicationCommandsJSONBody>;
+
+export interface ChatHandler {
+  execute(interaction: ChatInputCommandInteraction, log: Logger): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction): Promise<void>;
 }
 
-export interface ChatCommand {
+export interface MessageMenuHandler {
+  execute(interaction: MessageContextMenuCommandInteraction, log: Logger): Promise<void>;
+}
+
+/**
+ * A command: its data (what Discord registers) next to a factory for its handler, which receives only the
+ * services it uses; src/index.ts binds them once.
+ */
+export interface ChatCommand<Deps> {
   kind: 'chat';
-  data: RESTPostAPIApplicationCommandsJSONBody;
-  execute(interaction: ChatInputCommandInteraction, deps: Deps, log: Logger): Promise<void>;
-  autocomplete?(interaction: AutocompleteInteraction, deps: Deps): Promise<void>;
+  data: ChatCommandData;
+  create(deps: Deps): ChatHandler;
 }
 
-export interface MessageMenuCommand {
+export interface MessageMenuCommand<Deps> {
   kind: 'message-menu';
-  data: RESTPostAPIApplicationCommandsJSONBody;
-  execute(interaction: MessageContextMenuCommandInteraction, deps: Deps, log: Logger): Promise<void>;
+  data: MessageMenuCommandData;
+  create(deps: Deps): MessageMenuHandler;
 }
 
-export type Command = ChatCommand | MessageMenuCommand;
+/** A command bound to its services: what the interaction router runs. */
+export type BoundCommand =
+  | ({ kind: 'chat'; name: string } & ChatHandler)
+  | ({ kind: 'message-menu'; name: string } & MessageMenuHandler);

@@ -2,6 +2,11 @@
  * Every sentence a Discord user reads, in one place so the bot speaks with one voice.
  * Pure functions: they take facts and return text.
  */
+import { creditsPerOutput, modelLabel } from '../models/index.js';
+import { knownModels } from '../models/known-models.js';
+import type { QuotaLine } from '../services/credits/quota-adapter.js';
+import type { Refusal } from '../services/jobs/generation-pipeline.js';
+import type { FailureCause } from '../services/jobs/job-messenger.js';
 import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
 
 const BAR_SLOTS = 12;
@@ -73,12 +78,6 @@ export function progressMessage(view: ProgressView): string {
     .join('\n');
 }
 
-export interface QuotaLine {
-  remaining: number;
-  limit: number;
-  resetsAt: Date;
-}
-
 export function quotaLine(quota: QuotaLine): string {
   return `${quota.remaining} of ${quota.limit} credits left, resets <t:${Math.floor(quota.resetsAt.getTime() / 1000)}:R>`;
 }
@@ -125,15 +124,17 @@ export function failureMessage(view: {
   userId: string;
   error?: string;
   hint?: string;
-  /** The bot's own account of what went wrong, when it was not Scenario's job that failed. */
-  explanation?: string;
+  /** What went wrong when it was not Scenario's job that failed. */
+  cause?: FailureCause;
   refunded: number;
 }): string {
+  const cause = view.cause ? FAILURE_CAUSE_WORDS[view.cause] : undefined;
+  const hint = view.hint ? quoteUserText(view.hint, 300) : cause?.hint;
   return [
     `**${view.modelLabel}** for <@${view.userId}> · ❌ failed`,
-    view.explanation ??
+    cause?.explanation ??
       (view.error ? `Scenario said: ${quoteUserText(view.error, 300)}` : 'Scenario did not say why.'),
-    view.hint ? `Hint: ${quoteUserText(view.hint, 300)}` : undefined,
+    hint ? `Hint: ${hint}` : undefined,
     view.refunded > 0
       ? `Your ${view.refunded} credit${view.refunded === 1 ? ' was' : 's were'} refunded.`
       : undefined,
@@ -150,6 +151,18 @@ export function stuckMessage(view: {
 }): string {
   return `**${view.modelLabel}** for <@${view.userId}> · ⏳ still not finished after ${formatDuration(view.elapsedMs)}; the bot stopped waiting for it. ${view.refunded > 0 ? `Your ${view.refunded} credits were refunded.` : ''}`.trim();
 }
+
+/** The bot's own account of a failure that was not Scenario's job failing. */
+const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: string }> = {
+  results_unavailable: {
+    explanation:
+      'The job finished on Scenario, but none of its result files could be downloaded (missing or expired links).',
+  },
+  restart_unconfirmed: {
+    explanation: 'The bot restarted before Scenario confirmed this request.',
+    hint: 'Please run the command again.',
+  },
+};
 
 export const SCENARIO_ERROR_WORDS: Record<ScenarioErrorKind, string> = {
   auth: 'The bot cannot sign in to Scenario right now (an admin needs to check its API key). Nothing was spent.',
@@ -181,9 +194,12 @@ export const TEXT = {
   resultDeleted: 'Deleted.',
   resultActionIgnored:
     'Nothing to do: this is not a result the bot knows, or the same request is already running.',
+  notAModelId: '`model` must be a Scenario model id like `model_meshy-txt23d`; pick one from the list.',
+  priceNeedsModel: 'Name the `model` whose price to set (or run `/quota price` alone to see every price).',
   moderatorsOnly: 'Only moderators (Manage Server, or the configured moderator role) can do that.',
-  resultsUnavailable:
-    'The job finished on Scenario, but none of its result files could be downloaded (missing or expired links).',
+  filesTooLarge: "⚠️ The files were too large for this server's upload limit.",
+  replyUnavailable:
+    'The bot could not post in this channel (it may lack the Send Messages permission), so nothing was started. Nothing was spent.',
   cannotAttachFiles: (links: { name: string; url: string; expires?: string }[]) =>
     [
       '⚠️ The bot lacks the **Attach Files** permission in this channel (a moderator can grant it), so the files are linked instead:',
@@ -196,18 +212,44 @@ export const TEXT = {
     `<@${userId}>, your earlier request's message was deleted, so here is the result:`,
 } as const;
 
-/** Why a reservation was refused, in words (commands answer it ephemerally, rerolls by DM). */
-export function refusalText(
-  refusal: {
-    reason: 'quota_exhausted' | 'blocked' | 'too_many_running' | 'storage_unavailable';
-    quota?: QuotaLine;
-  },
-  credits: number,
-  maxRunning: number,
-): string {
-  if (refusal.reason === 'too_many_running') return TEXT.tooManyRunning(maxRunning);
-  if (refusal.reason === 'blocked') return TEXT.blocked;
-  if (refusal.reason === 'quota_exhausted' && refusal.quota)
-    return TEXT.quotaExhausted(refusal.quota, credits);
-  return TEXT.storageUnavailable;
+/** `/quota price`: credits per output here, for every model the bot knows and every priced model. */
+export function priceList(overrides: Record<string, number>, onlyModelId?: string): string {
+  const ids = onlyModelId
+    ? [onlyModelId]
+    : [...new Set([...knownModels.map((model) => model.id), ...Object.keys(overrides)])];
+  const lines = ids.map((id) => {
+    const base = creditsPerOutput(id);
+    const price = overrides[id];
+    const shown = price === undefined ? `${base} (default)` : `**${price}** (set here; default ${base})`;
+    return `• ${modelLabel(id)} (\`${id}\`): ${shown}`;
+  });
+  return ['**Credits per output in this server**', ...lines].join('\n');
+}
+
+/** Why a generation did not start, in words for the member (commands answer it ephemerally, reactions by DM). */
+export function refusalText(refusal: Refusal): string {
+  switch (refusal.reason) {
+    case 'guild_not_served':
+      return TEXT.guildNotServed;
+    case 'not_allowed_here':
+      return TEXT.notAllowedHere;
+    case 'storage_unavailable':
+      return TEXT.storageUnavailable;
+    case 'too_many_running':
+      return TEXT.tooManyRunning(refusal.maxRunning);
+    case 'blocked':
+      return TEXT.blocked;
+    case 'quota_exhausted':
+      return TEXT.quotaExhausted(refusal.quota, refusal.credits);
+    case 'invalid_file':
+      return refusal.message;
+    case 'upload_failed':
+      return `Your image could not be sent to Scenario. ${SCENARIO_ERROR_WORDS.unavailable}`;
+    case 'reply_unavailable':
+      return TEXT.replyUnavailable;
+    case 'scenario':
+      return refusal.kind === 'invalid' && refusal.scenarioMessage
+        ? `${SCENARIO_ERROR_WORDS.invalid} ${refusal.scenarioMessage} Nothing was spent.`
+        : SCENARIO_ERROR_WORDS[refusal.kind];
+  }
 }

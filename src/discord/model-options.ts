@@ -1,6 +1,6 @@
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { assetOptionNames, type ModelSpec, toDiscordOptions } from '../models/spec.js';
-import type { AttachmentInput } from './run-generation.js';
+import type { FileInput } from '../services/jobs/generation-pipeline.js';
 
 /**
  * Reads a model command's options back in the shape the spec derived them: scalar values by option
@@ -9,25 +9,15 @@ import type { AttachmentInput } from './run-generation.js';
 export function readModelOptions(
   interaction: ChatInputCommandInteraction,
   spec: ModelSpec,
-): { values: Record<string, string | number | boolean | undefined>; attachments: AttachmentInput[] } {
+): { values: Record<string, string | number | boolean | undefined>; files: FileInput[] } {
   const values: Record<string, string | number | boolean | undefined> = {};
   const attachmentOptions = new Set<string>();
-  const attachments: AttachmentInput[] = [];
+  const files: FileInput[] = [];
   for (const [param, names] of Object.entries(assetOptionNames(spec))) {
     for (const name of names) {
       attachmentOptions.add(name);
       const attachment = interaction.options.getAttachment(name);
-      if (attachment)
-        attachments.push({
-          param,
-          option: name,
-          attachment: {
-            url: attachment.url,
-            name: attachment.name,
-            size: attachment.size,
-            contentType: attachment.contentType,
-          },
-        });
+      if (attachment) files.push({ param, option: name, attachment: toDiscordAttachment(attachment) });
     }
   }
   for (const option of toDiscordOptions(spec)) {
@@ -35,5 +25,20 @@ export function readModelOptions(
     const value = interaction.options.get(option.name)?.value;
     if (value !== undefined && value !== null) values[option.name] = value;
   }
-  return { values, attachments };
+  return { values, files };
+}
+
+/** What the pipeline needs to know of a Discord attachment (its link, name, declared size and type). */
+export function toDiscordAttachment(attachment: {
+  url: string;
+  name: string;
+  size: number;
+  contentType: string | null;
+}): FileInput['attachment'] {
+  return {
+    url: attachment.url,
+    name: attachment.name,
+    size: attachment.size,
+    contentType: attachment.contentType,
+  };
 }

@@ -6,9 +6,10 @@ import {
   Routes,
   type User,
 } from 'discord.js';
-import type { Deps } from '../commands/types.js';
-import { DELETE_EMOJI, discordCode, REROLL_EMOJI } from '../services/jobs/delivery.js';
+import type { Logger } from 'pino';
+import { discordCode } from './discord-errors.js';
 import type { ResultActions } from './result-actions.js';
+import { DELETE_EMOJI, REROLL_EMOJI } from './result-controls.js';
 
 /** How long a refusal posted in the channel stays (when the member's DMs are closed). */
 const NOTICE_LIFETIME_MS = 15_000;
@@ -18,9 +19,14 @@ const NOTICE_LIFETIME_MS = 15_000;
  * as the acknowledgement); ❌ by the requester or a moderator deletes it. Works on messages from before a
  * restart: the partial reaction is enough.
  */
-export function createReactionHandler(input: { deps: Deps; client: Client; actions: ResultActions }) {
-  const { deps, client, actions } = input;
-  const served = new Set(deps.config.DISCORD_GUILD_IDS);
+export function createReactionHandler(deps: {
+  client: Client;
+  actions: ResultActions;
+  servedGuildIds: readonly string[];
+  logger: Logger;
+}) {
+  const { client, actions } = deps;
+  const served = new Set(deps.servedGuildIds);
 
   async function notify(user: User | PartialUser, channelId: string, text: string): Promise<void> {
     // Reactions cannot get ephemeral answers: try a DM, else a short-lived message in the channel.

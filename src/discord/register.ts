@@ -1,13 +1,13 @@
 import { type REST, Routes } from 'discord.js';
 import type { Logger } from 'pino';
-import type { Command } from '../commands/types.js';
+import type { ChatCommandData, MessageMenuCommandData } from '../commands/types.js';
 
 /** Replaces the bot's commands in each guild (guild commands update at once), or globally. */
 export async function registerCommands(
   rest: REST,
   applicationId: string,
   guildIds: readonly string[],
-  commands: readonly Command[],
+  commands: readonly { data: ChatCommandData | MessageMenuCommandData }[],
   logger: Logger,
   global = false,
 ): Promise<void> {

@@ -1,8 +1,10 @@
 import { type Client, type Guild, type GuildMember, Routes } from 'discord.js';
-import type { Deps } from '../commands/types.js';
-import { modelLabel, modelSpecs } from '../models/index.js';
-import { discordCode } from '../services/jobs/delivery.js';
-import { progressMessage, refusalText, SCENARIO_ERROR_WORDS, TEXT } from './messages.js';
+import type { Logger } from 'pino';
+import type { GuildSettingsService } from '../services/credits/guild-settings.js';
+import type { GenerationLog } from '../services/jobs/generation-log.js';
+import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
+import { discordCode } from './discord-errors.js';
+import { refusalText, TEXT } from './messages.js';
 import { isModerator, roleIdsOf } from './permissions.js';
 
 /** Where an action on a result comes from: a reaction or a button, on a message in a served guild. */
@@ -19,13 +21,22 @@ export interface ResultActionInput {
  */
 export type ResultActionOutcome = { ok: true } | { ok: false; refusal?: string };
 
+export interface ResultActionDeps {
+  pipeline: GenerationPipeline;
+  generationLog: GenerationLog;
+  settings: GuildSettingsService;
+  client: Client;
+  logger: Logger;
+}
+
 /**
- * Reroll (same parameters, new seed, charged to the member who asked, posted as a reply linked to its
- * parent) and delete (by the requester or a moderator), shared by the 🔄/❌ reactions and the buttons.
- * Works on messages from before a restart: the generation comes from the store, not from a cache.
+ * Reroll (the same request through the pipeline with the previous body minus its seed, charged to the
+ * member who asked, posted as a reply linked to its parent) and delete (by the requester or a moderator),
+ * shared by the 🔄/❌ reactions and the buttons. Works on messages from before a restart: the generation
+ * comes from the store, not from a cache.
  */
-export function createResultActions(input: { deps: Deps; client: Client }) {
-  const { deps, client } = input;
+export function createResultActions(deps: ResultActionDeps) {
+  const { client } = deps;
   const inFlight = new Set<string>();
 
   const memberOf = async (
@@ -65,66 +76,24 @@ export function createResultActions(input: { deps: Deps; client: Client }) {
       inFlight.add(key);
       try {
         const { guild, member } = await memberOf(guildId, userId);
-        if (!(await deps.settings.mayGenerate(guildId, channelId, roleIdsOf(member))))
-          return { ok: false, refusal: TEXT.notAllowedHere };
-        const spec = modelSpecs.find((candidate) => candidate.id === generation.modelId);
-        const credits = await deps.quota
-          .costOf(guildId, generation.modelId, generation.outputs)
-          .catch(() => (spec?.creditsPerOutput ?? 1) * generation.outputs);
-        const reservation = await deps.generations.reserve({ guildId, userId, credits, reason: 'reroll' });
-        if (!reservation.ok)
-          return {
-            ok: false,
-            refusal: refusalText(reservation, credits, deps.config.MAX_RUNNING_JOBS_PER_USER),
-          };
         const { seed: _previousSeed, ...body } = generation.body;
-        const placeholder = (await client.rest.post(Routes.channelMessages(channelId), {
-          body: {
-            content: progressMessage({
-              modelLabel: modelLabel(generation.modelId),
-              state: 'submitting',
-              progress: 0,
-              elapsedMs: 0,
-              body,
-              seed: undefined,
-              userId,
-            }),
-            message_reference: { message_id: messageId, fail_if_not_exists: false },
-            allowed_mentions: { parse: [] },
-          },
-        })) as { id: string };
-        const submitted = await deps.generations.submit(
-          {
-            command: generation.command,
-            modelId: generation.modelId,
-            body,
-            outputs: generation.outputs,
-            credits,
-            seedRange: spec?.seed ? { min: spec.seed.min, max: spec.seed.max } : undefined,
-            guildId,
-            channelId,
-            userId,
+        const outcome = await deps.pipeline.run({
+          command: generation.command,
+          modelId: generation.modelId,
+          body,
+          files: [],
+          requester: { guildId, channelId, userId, roleIds: roleIdsOf(member) },
+          reply: {
+            kind: 'message',
             applicationId: client.application?.id ?? '',
-            messageId: placeholder.id,
+            replyToMessageId: messageId,
             attachmentSizeLimit: uploadLimitForTier(guild.premiumTier),
-            parentGenerationId: generation.id,
           },
-          reservation.reservationId,
-        );
-        if (!submitted.ok) {
-          const text =
-            submitted.reason === 'storage_unavailable'
-              ? TEXT.storageUnavailable
-              : SCENARIO_ERROR_WORDS[submitted.error.kind];
-          await client.rest
-            .patch(Routes.channelMessage(channelId, placeholder.id), {
-              body: { content: `<@${userId}> reroll refused: ${text}`, allowed_mentions: { parse: [] } },
-            })
-            .catch(() => undefined);
-          return { ok: false };
-        }
+          parentGenerationId: generation.id,
+        });
+        if (!outcome.ok) return { ok: false, refusal: refusalText(outcome.refusal) };
         deps.logger.info(
-          { ...action, parent: generation.id, jobId: submitted.record.scenarioJobId },
+          { ...action, parent: generation.id, jobId: outcome.record.scenarioJobId },
           'reroll submitted',
         );
         return { ok: true };
@@ -137,7 +106,7 @@ export function createResultActions(input: { deps: Deps; client: Client }) {
 
 export type ResultActions = ReturnType<typeof createResultActions>;
 
-/** Discord's per-file upload limit by boost tier (no interaction tells us on a reaction). */
+/** Discord's per-file upload limit by boost tier (no interaction tells us on a reaction). Pure. */
 export function uploadLimitForTier(tier: number): number {
   if (tier >= 3) return 100 * 1024 * 1024;
   if (tier === 2) return 50 * 1024 * 1024;

@@ -1,33 +1,10 @@
-import { type ButtonInteraction, ButtonStyle, ComponentType, MessageFlags } from 'discord.js';
+import { type ButtonInteraction, MessageFlags } from 'discord.js';
 import { z } from 'zod';
 import { TEXT } from './messages.js';
 import type { ResultActions } from './result-actions.js';
-
-/** The buttons under every result: the same actions as the 🔄 and ❌ reactions, with private answers. */
-export const RESULT_BUTTON_IDS = { reroll: 'result:reroll', delete: 'result:delete' } as const;
+import { RESULT_BUTTON_IDS } from './result-controls.js';
 
 const resultButtonIdSchema = z.enum([RESULT_BUTTON_IDS.reroll, RESULT_BUTTON_IDS.delete]);
-
-/** The action row a result message carries (raw API shape: delivery posts through REST). */
-export const resultButtonsRow = {
-  type: ComponentType.ActionRow,
-  components: [
-    {
-      type: ComponentType.Button,
-      style: ButtonStyle.Secondary,
-      custom_id: RESULT_BUTTON_IDS.reroll,
-      label: 'Reroll',
-      emoji: { name: '🔄' },
-    },
-    {
-      type: ComponentType.Button,
-      style: ButtonStyle.Secondary,
-      custom_id: RESULT_BUTTON_IDS.delete,
-      label: 'Delete',
-      emoji: { name: '❌' },
-    },
-  ],
-} as const;
 
 /**
  * A click on a result's button. Unlike a reaction it can be answered so only the member sees it, so every

@@ -5,7 +5,8 @@ import {
   MessageFlags,
   type RepliableInteraction,
 } from 'discord.js';
-import type { Command, Deps } from '../commands/types.js';
+import type { Logger } from 'pino';
+import type { BoundCommand } from '../commands/types.js';
 import { StoreUnavailableError } from '../services/store/store-errors.js';
 import { TEXT } from './messages.js';
 
@@ -14,13 +15,14 @@ import { TEXT } from './messages.js';
  * catches what a handler throws: logged with context and a short error id, shown to the user as a plain
  * apology with that id — never an internal message, a stack or a secret.
  */
-export function createInteractionRouter(
-  commands: readonly Command[],
-  deps: Deps,
-  handlers: { button?: (interaction: ButtonInteraction<'cached' | 'raw'>) => Promise<boolean> } = {},
-) {
-  const byName = new Map(commands.map((command) => [command.data.name, command]));
-  const served = new Set(deps.config.DISCORD_GUILD_IDS);
+export function createInteractionRouter(deps: {
+  commands: readonly BoundCommand[];
+  servedGuildIds: readonly string[];
+  logger: Logger;
+  onButton?: (interaction: ButtonInteraction<'cached' | 'raw'>) => Promise<boolean>;
+}) {
+  const byName = new Map(deps.commands.map((command) => [command.name, command]));
+  const served = new Set(deps.servedGuildIds);
 
   return async function route(interaction: Interaction): Promise<void> {
     const commandName = 'commandName' in interaction ? interaction.commandName : undefined;
@@ -43,19 +45,19 @@ export function createInteractionRouter(
     const command = commandName ? byName.get(commandName) : undefined;
     try {
       if (interaction.isAutocomplete()) {
-        if (command?.kind === 'chat' && command.autocomplete) await command.autocomplete(interaction, deps);
+        if (command?.kind === 'chat' && command.autocomplete) await command.autocomplete(interaction);
         else await interaction.respond([]);
         return;
       }
       if (interaction.isButton() && interaction.inGuild()) {
-        await handlers.button?.(interaction);
+        await deps.onButton?.(interaction);
         return;
       }
       if (!command) return;
       if (interaction.isChatInputCommand() && command.kind === 'chat')
-        await command.execute(interaction, deps, log);
+        await command.execute(interaction, log);
       else if (interaction.isMessageContextMenuCommand() && command.kind === 'message-menu')
-        await command.execute(interaction, deps, log);
+        await command.execute(interaction, log);
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         // Expected while the store is down: nothing was spent, and the user can simply retry.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
-import { RESULT_BUTTON_IDS } from '../../src/discord/result-buttons.js';
+import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
 import { answerTo, deliveredFor, type Harness, startHarness } from '../support/harness.js';
 

@@ -1,10 +1,37 @@
-import type { CreditHooks } from '../jobs/delivery.js';
-import type { CreditReserver } from '../jobs/submission.js';
 import type { QuotaLedger } from './quota-ledger.js';
 
-/** Narrows the quota ledger to what submission and delivery need. */
+/** What a member is told about their credits: remaining of limit (grants included), and when they reset. */
+export interface QuotaLine {
+  remaining: number;
+  limit: number;
+  resetsAt: Date;
+}
+
+/** What submission needs from the quota ledger. */
+export interface CreditReserver {
+  costOf(guildId: string, modelId: string, outputs: number): Promise<number>;
+  reserve(input: {
+    guildId: string;
+    userId: string;
+    amount: number;
+  }): Promise<
+    | { ok: true; reservationId: string; quota: QuotaLine }
+    | { ok: false; reason: 'quota_exhausted' | 'blocked'; quota: QuotaLine }
+  >;
+  refund(reservationId: string): Promise<boolean>;
+}
+
+/** What delivery needs from the quota ledger. */
+export interface CreditHooks {
+  commit(reservationId: string, creativeUnitsCost: number | undefined): Promise<void>;
+  refund(reservationId: string): Promise<boolean>;
+  status(guildId: string, userId: string): Promise<QuotaLine | undefined>;
+}
+
+/** Narrows the quota ledger to what submission and delivery need (kept narrow so the ledger can change behind it). */
 export function createQuotaAdapter(quota: QuotaLedger): CreditReserver & CreditHooks {
   return {
+    costOf: (guildId, modelId, outputs) => quota.costOf(guildId, modelId, outputs),
     async reserve(input) {
       const result = await quota.reserve(input);
       const line = {

@@ -167,12 +167,7 @@ export class QuotaLedger {
     return this.statusOf(await this.load(guildId, userId, policy.period), policy);
   }
 
-  async reserve(input: {
-    guildId: string;
-    userId: string;
-    amount: number;
-    reason: string;
-  }): Promise<ReserveResult> {
+  async reserve(input: { guildId: string; userId: string; amount: number }): Promise<ReserveResult> {
     const reservationId = `${input.guildId}:${input.userId}:${randomBytes(6).toString('hex')}`;
     const { result, status } = await this.change(input.guildId, input.userId, (quota, policy) => {
       if (quota.blocked) return 'blocked' as const;

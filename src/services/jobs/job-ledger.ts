@@ -33,7 +33,6 @@ export const jobRecordSchema = z.object({
   interactionToken: z.string().optional(),
   tokenIssuedAt: z.number().optional(),
   messageId: z.string().optional(),
-  replyToMessageId: z.string().optional(),
   parentGenerationId: z.string().optional(),
   attachmentSizeLimit: z.number().int().positive(),
   reservationId: z.string().optional(),

@@ -67,7 +67,6 @@ export class JobTracker {
   private round: Promise<void> | undefined;
   private closed = false;
   private readonly log: Logger;
-  readonly stats = { rounds: 0, listCalls: 0, jobCalls: 0, errors: 0 };
 
   constructor(private readonly options: JobTrackerOptions) {
     this.log = options.logger.child({ component: 'job-tracker' });
@@ -98,15 +97,9 @@ export class JobTracker {
         this.pending.set(record.id, { ...updated, nextCheckAt: 0 });
         continue;
       }
-      await delivery
-        .fail(record, {
-          explanation: 'The bot restarted before Scenario confirmed this request.',
-          hint: 'Please run the command again.',
-          rawStatus: 'unknown',
-        })
-        .catch((error) => {
-          if (!(error instanceof FinishBusyError)) throw error; // another instance is explaining it
-        });
+      await delivery.fail(record, { cause: 'restart_unconfirmed', rawStatus: 'unknown' }).catch((error) => {
+        if (!(error instanceof FinishBusyError)) throw error; // another instance is explaining it
+      });
     }
     this.schedule(0);
     return this.pending.size;
@@ -173,7 +166,6 @@ export class JobTracker {
     if (this.round || this.closed) return;
     this.round = this.pollRound()
       .catch((error) => {
-        this.stats.errors += 1;
         this.log.warn({ err: error }, 'poll round failed; backing off');
       })
       .finally(() => {
@@ -202,11 +194,9 @@ export class JobTracker {
 
   private async pollRound(): Promise<void> {
     const { clock, scenario } = this.options;
-    this.stats.rounds += 1;
     const now = clock.now();
     if (this.listMode() && now - this.lastListAt >= this.listGapMs()) {
       this.lastListAt = now;
-      this.stats.listCalls += 1;
       const { jobs } = await scenario.jobs.list({ pageSize: LIST_PAGE_SIZE });
       const byId = new Map(jobs.map((job) => [job.jobId, job]));
       const unlisted: JobRecord[] = [];
@@ -231,7 +221,6 @@ export class JobTracker {
 
   private async checkOne(record: JobRecord): Promise<void> {
     if (!record.scenarioJobId) return;
-    this.stats.jobCalls += 1;
     try {
       const job = await this.options.scenario.jobs.retrieve(record.scenarioJobId, 'background');
       await this.handle(record, job);

@@ -1,28 +1,15 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { QuotaLine } from '../../discord/messages.js';
 import type { Clock } from '../clock.js';
+import type { CreditReserver, QuotaLine } from '../credits/quota-adapter.js';
 import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
 import { ScenarioError } from '../scenario/scenario-errors.js';
 import type { JobLedger, JobRecord } from './job-ledger.js';
 import type { JobTracker } from './job-tracker.js';
 import { findStartedJob } from './started-job.js';
 
-/** What submission needs from the quota ledger. */
-export interface CreditReserver {
-  reserve(input: {
-    guildId: string;
-    userId: string;
-    amount: number;
-    reason: string;
-  }): Promise<
-    | { ok: true; reservationId: string; quota: QuotaLine }
-    | { ok: false; reason: 'quota_exhausted' | 'blocked'; quota: QuotaLine }
-  >;
-  refund(reservationId: string): Promise<boolean>;
-}
-
-export interface GenerationRequest {
+/** A job ready to send: assets uploaded, credits reserved, where its messages go known. */
+export interface JobSubmissionInput {
   command: string;
   modelId: string;
   /** The request body, assets already uploaded (assetIds), seed not yet drawn. */
@@ -44,18 +31,15 @@ export interface GenerationRequest {
 
 export type Reservation =
   | { ok: true; reservationId: string; quota: QuotaLine }
-  | {
-      ok: false;
-      reason: 'quota_exhausted' | 'blocked' | 'too_many_running' | 'storage_unavailable';
-      quota?: QuotaLine;
-    };
+  | { ok: false; reason: 'quota_exhausted' | 'blocked'; quota: QuotaLine }
+  | { ok: false; reason: 'too_many_running' | 'storage_unavailable' };
 
 export type SubmitResult =
   | { ok: true; record: JobRecord }
   | { ok: false; reason: 'scenario'; error: ScenarioError }
   | { ok: false; reason: 'storage_unavailable' };
 
-export interface GenerationServiceOptions {
+export interface JobSubmissionOptions {
   scenario: ScenarioClient;
   ledger: JobLedger;
   tracker: JobTracker;
@@ -69,22 +53,23 @@ export interface GenerationServiceOptions {
 }
 
 /**
- * Reserve → submit → track. Credits are reserved before Scenario is called and refunded on any error
- * before submission; the ledger record is written before Scenario is called so no job can be lost.
+ * The steps of the pipeline that hold state: a member's running slots and credit reservation, and the
+ * submission itself, whose ledger record is written before Scenario is called so no job can be lost.
+ * Only the generation pipeline calls these; it releases what it reserved whenever a later step fails.
  */
-export class GenerationService {
-  /** Jobs per guild:user currently between reservation and the end of their job, for the concurrency cap. */
+export class JobSubmission {
+  /** Jobs per guild:user between reservation and submission, for the concurrency cap (the tracker counts the rest). */
   private readonly running = new Map<string, number>();
 
-  constructor(private readonly options: GenerationServiceOptions) {}
+  constructor(private readonly options: JobSubmissionOptions) {}
 
-  async reserve(input: {
-    guildId: string;
-    userId: string;
-    credits: number;
-    reason: string;
-  }): Promise<Reservation> {
-    const key = `${input.guildId}:${input.userId}`;
+  get maxRunningPerUser(): number {
+    return this.options.maxRunningPerUser;
+  }
+
+  /** Takes a running slot and reserves the credits, or says why not (and holds nothing). */
+  async reserve(input: { guildId: string; userId: string; credits: number }): Promise<Reservation> {
+    const key = slotKey(input.guildId, input.userId);
     const active =
       (this.running.get(key) ?? 0) + this.options.tracker.openCountFor(input.guildId, input.userId);
     if (active >= this.options.maxRunningPerUser) return { ok: false, reason: 'too_many_running' };
@@ -94,7 +79,6 @@ export class GenerationService {
         guildId: input.guildId,
         userId: input.userId,
         amount: input.credits,
-        reason: input.reason,
       });
       if (!reservation.ok) this.release(key);
       return reservation;
@@ -108,61 +92,61 @@ export class GenerationService {
     }
   }
 
-  /** Gives a reservation back (an error before submission) and frees the user's running slot. */
-  async cancelReservation(guildId: string, userId: string, reservationId: string): Promise<void> {
-    this.release(`${guildId}:${userId}`);
+  /** Gives a reservation back (a step before submission failed) and frees the member's running slot. */
+  async cancel(guildId: string, userId: string, reservationId: string): Promise<void> {
+    this.release(slotKey(guildId, userId));
     await this.options.credits
       .refund(reservationId)
       .catch((error) => this.options.logger.error({ err: error, reservationId }, 'refund failed'));
   }
 
-  async submit(request: GenerationRequest, reservationId: string): Promise<SubmitResult> {
+  /**
+   * Writes the ledger record, calls Scenario, and hands an accepted job to the tracker (which then holds
+   * the member's slot). On failure the reservation is left to the caller to cancel.
+   */
+  async submit(input: JobSubmissionInput, reservationId: string): Promise<SubmitResult> {
     const { clock, ledger, scenario } = this.options;
-    const key = `${request.guildId}:${request.userId}`;
-    const seed = request.seedRange
-      ? pickSeed(request.body, request.seedRange, this.options.random)
-      : undefined;
-    const body = seed === undefined ? request.body : { ...request.body, seed };
+    const seed = input.seedRange ? pickSeed(input.body, input.seedRange, this.options.random) : undefined;
+    const body = seed === undefined ? input.body : { ...input.body, seed };
     const now = clock.now();
     const id = `local_${randomUUID()}`;
     let record: JobRecord;
     try {
       record = await ledger.put({
         id,
-        modelId: request.modelId,
-        command: request.command,
+        modelId: input.modelId,
+        command: input.command,
         body,
         seed,
-        outputs: request.outputs,
-        guildId: request.guildId,
-        channelId: request.channelId,
-        userId: request.userId,
-        applicationId: request.applicationId,
-        interactionToken: request.interactionToken,
-        tokenIssuedAt: request.tokenIssuedAt,
-        messageId: request.messageId,
-        parentGenerationId: request.parentGenerationId,
-        attachmentSizeLimit: request.attachmentSizeLimit,
+        outputs: input.outputs,
+        guildId: input.guildId,
+        channelId: input.channelId,
+        userId: input.userId,
+        applicationId: input.applicationId,
+        interactionToken: input.interactionToken,
+        tokenIssuedAt: input.tokenIssuedAt,
+        messageId: input.messageId,
+        parentGenerationId: input.parentGenerationId,
+        attachmentSizeLimit: input.attachmentSizeLimit,
         reservationId,
-        creditsReserved: request.credits,
+        creditsReserved: input.credits,
         state: 'submitting',
         createdAt: now,
         updatedAt: now,
       });
     } catch (error) {
       this.options.logger.error({ err: error }, 'job ledger unavailable');
-      await this.cancelReservation(request.guildId, request.userId, reservationId);
       return { ok: false, reason: 'storage_unavailable' };
     }
     const log = this.options.logger.child({
-      guildId: request.guildId,
-      userId: request.userId,
-      command: request.command,
-      modelId: request.modelId,
+      guildId: input.guildId,
+      userId: input.userId,
+      command: input.command,
+      modelId: input.modelId,
     });
     let response: { job: Job; creativeUnitsCost?: number };
     try {
-      response = await scenario.generate.runModel(request.modelId, body);
+      response = await scenario.generate.runModel(input.modelId, body);
     } catch (error) {
       const scenarioError =
         error instanceof ScenarioError ? error : new ScenarioError('unavailable', 'Scenario call failed');
@@ -172,7 +156,7 @@ export class GenerationService {
         ? await findStartedJob(
             { scenario, clock, log },
             {
-              modelId: request.modelId,
+              modelId: input.modelId,
               body,
               submittedAt: now,
               isFollowed: (jobId) => this.options.tracker.isFollowing(jobId),
@@ -180,22 +164,19 @@ export class GenerationService {
             this.options.startedJobLookupDelaysMs ?? [1_000, 2_000, 4_000],
           )
         : undefined;
-      if (started)
-        return this.followSubmitted(record, { job: started, creativeUnitsCost: started.cuCost }, key, log);
+      if (started) return this.follow(record, { job: started, creativeUnitsCost: started.cuCost }, log);
       await ledger
         .update(id, { state: 'failed', error: scenarioError.message }, clock.now())
         .catch(() => undefined);
-      await this.cancelReservation(request.guildId, request.userId, reservationId);
       return { ok: false, reason: 'scenario', error: scenarioError };
     }
-    return this.followSubmitted(record, response, key, log);
+    return this.follow(record, response, log);
   }
 
   /** Records the accepted job and hands it to the tracker. */
-  private async followSubmitted(
+  private async follow(
     pending: JobRecord,
     response: { job: Job; creativeUnitsCost?: number },
-    key: string,
     log: Logger,
   ): Promise<SubmitResult> {
     const { clock, ledger, tracker } = this.options;
@@ -221,11 +202,11 @@ export class GenerationService {
       .info({ seed: record.seed, cost: response.creativeUnitsCost }, 'job submitted');
     tracker.track(record);
     // The slot is now held by the tracker's open job; drop the in-memory hold.
-    this.release(key);
+    this.release(slotKey(record.guildId, record.userId));
     return { ok: true, record };
   }
 
-  /** Records the reply's message id (known only after the first edit) so channel-route edits can find it. */
+  /** Records the job's message id (known only after the first edit) so channel-route edits can find it. */
   async attachMessage(id: string, messageId: string): Promise<void> {
     await this.options.ledger.update(id, { messageId }, this.options.clock.now());
     this.options.tracker.updatePending(id, { messageId });
@@ -238,7 +219,9 @@ export class GenerationService {
   }
 }
 
-/** The user's seed when given, else a fresh one in the model's range. */
+const slotKey = (guildId: string, userId: string) => `${guildId}:${userId}`;
+
+/** The user's seed when given, else a fresh one in the model's range. Pure given `random`. */
 export function pickSeed(
   body: Record<string, unknown>,
   range: { min: number; max: number },

@@ -9,7 +9,6 @@ export interface RequestBudget {
   /** Everyone waits until `until` (epoch ms): a 429 from Scenario applies to the whole project. */
   pauseUntil(until: number): void;
   /** Requests counted in the trailing window, and how many callers are waiting. */
-  stats(): { inWindow: number; waiting: number; pausedUntil: number; sent: number };
   close(): void;
 }
 
@@ -42,7 +41,6 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const sentAt: number[] = [];
   const waiting: Waiter[] = [];
   let pausedUntil = 0;
-  let sent = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -71,7 +69,6 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
       const waiter = nextWaiter();
       if (!waiter) break;
       sentAt.push(now);
-      sent += 1;
       waiter.resolve();
       now = clock.now();
     }
@@ -97,10 +94,6 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       pump();
-    },
-    stats() {
-      prune(clock.now());
-      return { inWindow: sentAt.length, waiting: waiting.length, pausedUntil, sent };
     },
     close() {
       closed = true;

@@ -19,7 +19,6 @@ export interface Store {
   generations: KeyValue;
   jobs: KeyValue;
   guildSettings: KeyValue;
-  userSettings: KeyValue;
   backend: 'sqlite' | 'redis';
   /** Serialises read-modify-writes of one key: in-process on SQLite, across processes on Redis. */
   lock: KeyLock;
@@ -131,7 +130,6 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     generations: namespace('generations'),
     jobs: namespace('jobs'),
     guildSettings: namespace('guild-settings'),
-    userSettings: namespace('user-settings'),
     backend,
     lock,
     async ping() {

@@ -39,14 +39,14 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
   afterEach(() => cleanup());
 
   it('reserves, commits and refunds', async () => {
-    const first = await ledger.reserve({ guildId: G, userId: U, amount: 3, reason: 'test' });
+    const first = await ledger.reserve({ guildId: G, userId: U, amount: 3 });
     expect(first.ok).toBe(true);
     if (!first.ok) return;
     expect(first.status.remaining).toBe(7);
     expect(await ledger.commit(first.reservationId, 30)).toBe(true);
     expect(await ledger.commit(first.reservationId, 30)).toBe(false); // idempotent
     expect(await ledger.refund(first.reservationId)).toBe(false); // committed: nothing to refund
-    const second = await ledger.reserve({ guildId: G, userId: U, amount: 4, reason: 'test' });
+    const second = await ledger.reserve({ guildId: G, userId: U, amount: 4 });
     if (!second.ok) throw new Error('expected a reservation');
     expect(await ledger.refund(second.reservationId)).toBe(true);
     expect(await ledger.refund(second.reservationId)).toBe(false);
@@ -55,13 +55,13 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
   });
 
   it('refuses a request over the limit and says when it resets', async () => {
-    const result = await ledger.reserve({ guildId: G, userId: U, amount: 11, reason: 'test' });
+    const result = await ledger.reserve({ guildId: G, userId: U, amount: 11 });
     expect(result).toMatchObject({ ok: false, reason: 'quota_exhausted' });
     expect(result.status.resetsAt.toISOString()).toBe('2026-11-23T00:00:00.000Z');
   });
 
   it('starts afresh when the period rolls over', async () => {
-    const r = await ledger.reserve({ guildId: G, userId: U, amount: 10, reason: 'test' });
+    const r = await ledger.reserve({ guildId: G, userId: U, amount: 10 });
     if (!r.ok) throw new Error('expected a reservation');
     await ledger.commit(r.reservationId);
     expect((await ledger.status(G, U)).remaining).toBe(0);
@@ -74,13 +74,13 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
     expect((await ledger.status(G, U)).limit).toBe(2);
     await ledger.grant(G, U, 5);
     expect((await ledger.status(G, U)).remaining).toBe(7);
-    const r = await ledger.reserve({ guildId: G, userId: U, amount: 7, reason: 'test' });
+    const r = await ledger.reserve({ guildId: G, userId: U, amount: 7 });
     if (!r.ok) throw new Error('expected a reservation');
     await ledger.commit(r.reservationId);
     await ledger.resetUser(G, U);
     expect((await ledger.status(G, U)).remaining).toBe(2);
     await ledger.setBlocked(G, U, true);
-    expect(await ledger.reserve({ guildId: G, userId: U, amount: 1, reason: 'test' })).toMatchObject({
+    expect(await ledger.reserve({ guildId: G, userId: U, amount: 1 })).toMatchObject({
       ok: false,
       reason: 'blocked',
     });
@@ -95,7 +95,7 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
 
   it('lets 50 concurrent requests by one member spend exactly the limit', async () => {
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => ledger.reserve({ guildId: G, userId: U, amount: 1, reason: 'race' })),
+      Array.from({ length: 50 }, () => ledger.reserve({ guildId: G, userId: U, amount: 1 })),
     );
     expect(results.filter((result) => result.ok)).toHaveLength(10);
     expect((await ledger.status(G, U)).remaining).toBe(0);
@@ -106,7 +106,7 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
       ['300000000000000001', 4],
       ['300000000000000002', 6],
     ] as const) {
-      const r = await ledger.reserve({ guildId: G, userId, amount, reason: 'usage' });
+      const r = await ledger.reserve({ guildId: G, userId, amount });
       if (r.ok) await ledger.commit(r.reservationId, amount * 10);
     }
     const usage = await ledger.usage(G);
@@ -133,7 +133,7 @@ describe('quota ledger shared by two instances on one Redis', () => {
       );
       const results = await Promise.all(
         Array.from({ length: 50 }, (_, index) =>
-          ledgers[index % 2]?.reserve({ guildId: G, userId: U, amount: 1, reason: 'race' }),
+          ledgers[index % 2]?.reserve({ guildId: G, userId: U, amount: 1 }),
         ),
       );
       expect(results.filter((result) => result?.ok)).toHaveLength(10);

@@ -1,0 +1,276 @@
+import { DiscordAPIError, type REST, Routes } from 'discord.js';
+import type { Logger } from 'pino';
+import { modelLabel } from '../models/index.js';
+import type { Clock } from '../services/clock.js';
+import type { JobRecord } from '../services/jobs/job-ledger.js';
+import type {
+  FailureFacts,
+  JobMessenger,
+  OutgoingFile,
+  PlaceholderFacts,
+  PostOutcome,
+  ProgressFacts,
+  ResultFacts,
+  StuckFacts,
+} from '../services/jobs/job-messenger.js';
+import { DISCORD_ERROR, discordCode } from './discord-errors.js';
+import { failureMessage, progressMessage, resultMessage, stuckMessage, TEXT } from './messages.js';
+import { REROLL_EMOJI, resultButtonsRow } from './result-controls.js';
+
+/** Discord's interaction tokens live 15 minutes; stop using one a little before that. */
+export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
+const TOKEN_SAFETY_MS = 30 * 1000;
+
+interface MessagePayload {
+  content: string;
+  files?: OutgoingFile[];
+  embeds?: unknown[];
+  /** Buttons under the message (the result's reroll and delete). */
+  components?: unknown[];
+  /** Users the message may ping: only the requester, never @everyone or roles from a prompt. */
+  mentionUser?: string;
+}
+
+/**
+ * The Discord side of the job port: words from messages.ts, controls from result-controls.ts, and the
+ * routes that carry them. Talks to Discord through REST routes only (no cached objects), so it works the
+ * same for a job resumed after a restart as for one started a second ago.
+ */
+export class DiscordJobMessenger implements JobMessenger {
+  constructor(private readonly options: { rest: REST; logger: Logger; clock: Clock }) {}
+
+  private log(record: JobRecord): Logger {
+    return this.options.logger.child({
+      jobId: record.scenarioJobId ?? record.id,
+      guildId: record.guildId,
+      userId: record.userId,
+      command: record.command,
+    });
+  }
+
+  private progressText(record: JobRecord, progress: ProgressFacts): string {
+    return progressMessage({
+      modelLabel: modelLabel(record.modelId),
+      state: progress.state,
+      progress: progress.progress,
+      elapsedMs: progress.elapsedMs,
+      body: record.body,
+      seed: record.seed,
+      userId: record.userId,
+    });
+  }
+
+  progressSignature(record: JobRecord, progress: ProgressFacts): string {
+    return this.progressText(record, { ...progress, elapsedMs: 0 }).replace(/ · \d+:\d+ elapsed/, '');
+  }
+
+  showProgress(record: JobRecord, progress: ProgressFacts): Promise<PostOutcome> {
+    return this.editJobMessage(record, { content: this.progressText(record, progress) }, false);
+  }
+
+  postResult(record: JobRecord, result: ResultFacts): Promise<PostOutcome> {
+    const content = resultMessage({
+      modelLabel: modelLabel(record.modelId),
+      userId: record.userId,
+      elapsedMs: result.elapsedMs,
+      body: record.body,
+      seed: record.seed,
+      creditsSpent: result.creditsSpent,
+      quota: result.quota,
+      notAttached: result.notAttached,
+      missing: result.missing,
+    });
+    const firstImage = result.files.find((file) => file.contentType?.startsWith('image/'));
+    const embeds = firstImage ? [{ image: { url: `attachment://${firstImage.name}` }, color: 0x5865f2 }] : [];
+    return this.editJobMessage(
+      record,
+      { content, files: result.files, embeds, components: [resultButtonsRow], mentionUser: record.userId },
+      true,
+    );
+  }
+
+  postFailure(record: JobRecord, failure: FailureFacts): Promise<PostOutcome> {
+    const content = failureMessage({
+      modelLabel: modelLabel(record.modelId),
+      userId: record.userId,
+      ...failure,
+    });
+    return this.editJobMessage(record, { content, mentionUser: record.userId }, true);
+  }
+
+  postStuck(record: JobRecord, stuck: StuckFacts): Promise<PostOutcome> {
+    const content = stuckMessage({ modelLabel: modelLabel(record.modelId), userId: record.userId, ...stuck });
+    return this.editJobMessage(record, { content, mentionUser: record.userId }, true);
+  }
+
+  async addResultControls(record: JobRecord, messageId: string): Promise<void> {
+    try {
+      await this.options.rest.put(
+        Routes.channelMessageOwnReaction(record.channelId, messageId, encodeURIComponent(REROLL_EMOJI)),
+      );
+    } catch (error) {
+      this.log(record).warn(
+        { code: discordCode(error) },
+        'could not add the reroll reaction (missing Add Reactions permission?)',
+      );
+    }
+  }
+
+  async openPlaceholder(placeholder: PlaceholderFacts): Promise<PostOutcome> {
+    const content = progressMessage({
+      modelLabel: modelLabel(placeholder.modelId),
+      state: 'submitting',
+      progress: 0,
+      elapsedMs: 0,
+      body: placeholder.body,
+      seed: undefined,
+      userId: placeholder.userId,
+    });
+    try {
+      const message = (await this.options.rest.post(Routes.channelMessages(placeholder.channelId), {
+        body: {
+          content,
+          message_reference: { message_id: placeholder.replyToMessageId, fail_if_not_exists: false },
+          allowed_mentions: { parse: [] },
+        },
+      })) as { id: string };
+      return { ok: true, messageId: message.id };
+    } catch (error) {
+      return { ok: false, reason: postFailureReason(error) };
+    }
+  }
+
+  async discardPlaceholder(channelId: string, messageId: string): Promise<void> {
+    await this.options.rest
+      .delete(Routes.channelMessage(channelId, messageId))
+      .catch((error) =>
+        this.options.logger.warn(
+          { code: discordCode(error), channelId, messageId },
+          'could not remove a placeholder',
+        ),
+      );
+  }
+
+  /**
+   * Edits the job's message: through the interaction webhook while its token is valid (15 minutes), then
+   * through the channel route; if the message is gone and `repostIfGone`, posts a new message that
+   * mentions the requester. Never throws for Discord-side conditions.
+   */
+  private async editJobMessage(
+    record: JobRecord,
+    payload: MessagePayload,
+    repostIfGone: boolean,
+  ): Promise<PostOutcome> {
+    const { rest, clock } = this.options;
+    const log = this.log(record);
+    const body = {
+      content: payload.content,
+      embeds: payload.embeds ?? [],
+      components: payload.components ?? [],
+      attachments: (payload.files ?? []).map((file, id) => ({ id, filename: file.name })),
+      allowed_mentions: { parse: [], users: payload.mentionUser ? [payload.mentionUser] : [] },
+    };
+    const files = (payload.files ?? []).map((file) => ({
+      name: file.name,
+      data: file.data,
+      contentType: file.contentType,
+    }));
+    const tokenFresh =
+      record.interactionToken !== undefined &&
+      record.tokenIssuedAt !== undefined &&
+      clock.now() - record.tokenIssuedAt < INTERACTION_TOKEN_LIFETIME_MS - TOKEN_SAFETY_MS;
+
+    const attempt = async (route: `/${string}`, auth: boolean): Promise<PostOutcome | 'retry-channel'> => {
+      try {
+        const message = (await rest.patch(route, { body, files, auth })) as { id: string };
+        return { ok: true, messageId: message.id };
+      } catch (error) {
+        const code = discordCode(error);
+        if (
+          code === DISCORD_ERROR.invalidWebhookToken ||
+          code === DISCORD_ERROR.unknownInteraction ||
+          code === DISCORD_ERROR.unknownWebhook
+        )
+          return 'retry-channel';
+        const reason = postFailureReason(error);
+        if (reason === 'failed')
+          log.warn(
+            { code, status: error instanceof DiscordAPIError ? error.status : undefined, err: error },
+            'message edit failed',
+          );
+        return { ok: false, reason };
+      }
+    };
+
+    let viaWebhook: PostOutcome | 'retry-channel' = 'retry-channel';
+    if (tokenFresh && record.interactionToken) {
+      viaWebhook = await attempt(
+        Routes.webhookMessage(record.applicationId, record.interactionToken, '@original'),
+        false,
+      );
+    }
+    let outcome: PostOutcome;
+    if (viaWebhook !== 'retry-channel') outcome = viaWebhook;
+    else if (!record.messageId) outcome = { ok: false, reason: 'gone' };
+    else {
+      const viaChannel = await attempt(Routes.channelMessage(record.channelId, record.messageId), true);
+      outcome = viaChannel === 'retry-channel' ? { ok: false, reason: 'failed' } : viaChannel;
+    }
+    if (outcome.ok || !repostIfGone) return outcome;
+    if (outcome.reason === 'too_large' && files.length > 0) {
+      // Our size check trusts Scenario's declared sizes; if Discord still refuses, say so without the files.
+      return this.editJobMessage(
+        record,
+        { ...payload, files: [], embeds: [], content: `${payload.content}\n${TEXT.filesTooLarge}` },
+        repostIfGone,
+      );
+    }
+    if (outcome.reason === 'forbidden' && files.length > 0) {
+      // The bot may post but not attach (Attach Files denied in this channel): Scenario's links instead.
+      log.warn('missing the Attach Files permission: posting links to the results instead');
+      const links = (payload.files ?? []).flatMap((file) =>
+        file.link ? [{ name: file.name, ...file.link }] : [],
+      );
+      return this.editJobMessage(
+        record,
+        {
+          ...payload,
+          files: [],
+          embeds: [],
+          content: `${payload.content}\n${TEXT.cannotAttachFiles(links)}`,
+        },
+        repostIfGone,
+      );
+    }
+    if (outcome.reason !== 'gone') return outcome;
+    try {
+      const message = (await rest.post(Routes.channelMessages(record.channelId), {
+        body: {
+          ...body,
+          content: `${TEXT.replyGoneFallback(record.userId)}\n${payload.content}`,
+          allowed_mentions: { parse: [], users: [record.userId] },
+        },
+        files,
+      })) as { id: string };
+      log.info({ messageId: message.id }, 'original reply gone: posted a new message');
+      return { ok: true, messageId: message.id };
+    } catch (error) {
+      log.error({ code: discordCode(error) }, 'could not post the result in the channel');
+      return { ok: false, reason: 'gone' };
+    }
+  }
+}
+
+/** What a refused create or edit means for the job. */
+function postFailureReason(error: unknown): Exclude<PostOutcome, { ok: true }>['reason'] {
+  const code = discordCode(error);
+  if (
+    code === DISCORD_ERROR.unknownMessage ||
+    code === DISCORD_ERROR.unknownChannel ||
+    code === DISCORD_ERROR.missingAccess
+  )
+    return 'gone';
+  if (code === DISCORD_ERROR.missingPermissions) return 'forbidden';
+  if (code === DISCORD_ERROR.requestEntityTooLarge) return 'too_large';
+  return 'failed';
+}

@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import type { AssetBatcher } from '../scenario/asset-batcher.js';
+import type { Asset, Job, ScenarioClient } from '../scenario/scenario-client.js';
+import { ScenarioError } from '../scenario/scenario-errors.js';
+import type { JobRecord } from './job-ledger.js';
+import type { LinkedFile, OutgoingFile } from './job-messenger.js';
+
+export interface GatheredFiles {
+  files: OutgoingFile[];
+  notAttached: LinkedFile[];
+  /** Result files that could not be downloaded (404, expired link, no URL). */
+  missing: number;
+}
+
+type Download = { ok: true; bytes: Buffer } | { ok: false; reason: 'too_large' | 'failed'; size?: number };
+
+/**
+ * A finished job's results as files to post: each asset downloaded under the upload limit (Scenario's
+ * links expire, so files are re-uploaded to Discord), a too-large one linked instead with a smaller preview
+ * when Scenario has one, and a 3D model's thumbnail beside it.
+ */
+export class ResultFiles {
+  constructor(
+    private readonly options: { scenario: ScenarioClient; assets: AssetBatcher; maxResultBytes: number },
+  ) {}
+
+  async gather(record: JobRecord, job: Job, log: Logger): Promise<GatheredFiles> {
+    const assets = await this.options.assets.get(job.assetIds);
+    const limit = Math.min(record.attachmentSizeLimit, this.options.maxResultBytes);
+    const files: OutgoingFile[] = [];
+    // Thumbnails go after every result file and preview: the first image is the one shown large.
+    const thumbnails: OutgoingFile[] = [];
+    const notAttached: LinkedFile[] = [];
+    let missing = job.assetIds.length - assets.length;
+    for (const [index, asset] of assets.entries()) {
+      const name = fileNameFor(record, asset, index);
+      const fetched = await this.fetchResult(asset, limit, log);
+      if (fetched.ok) {
+        files.push({
+          name,
+          data: fetched.bytes,
+          contentType: asset.mimeType,
+          link: asset.url ? { url: asset.url, expires: signedUrlExpiry(asset.url) } : undefined,
+        });
+        // 3D results: also show the thumbnail Scenario provides beside the .glb.
+        if (asset.kind === '3d' && asset.thumbnail?.url) {
+          const thumb = await this.download(asset.thumbnail.url, limit);
+          if (thumb.ok) thumbnails.push(pngBeside(name, 'thumbnail', thumb.bytes));
+        }
+        continue;
+      }
+      if (fetched.reason === 'too_large' && asset.url) {
+        notAttached.push({
+          name,
+          size: fetched.size ?? asset.properties?.size ?? limit + 1,
+          url: asset.url,
+          expires: signedUrlExpiry(asset.url),
+        });
+      } else {
+        missing += 1;
+      }
+      // A smaller picture of the same result is better than nothing (3D thumbnails, previews).
+      const previewUrl = asset.preview?.url ?? asset.thumbnail?.url;
+      if (previewUrl) {
+        const preview = await this.download(previewUrl, limit);
+        if (preview.ok) files.push(pngBeside(name, 'preview', preview.bytes));
+      }
+    }
+    return { files: [...files, ...thumbnails], notAttached, missing };
+  }
+
+  private async fetchResult(asset: Asset, limit: number, log: Logger): Promise<Download> {
+    const declared = asset.properties?.size;
+    // Do not download (or try to upload) a file Discord will refuse.
+    if (declared !== undefined && declared > limit) return { ok: false, reason: 'too_large', size: declared };
+    if (!asset.url) return { ok: false, reason: 'failed' };
+    const result = await this.download(asset.url, limit);
+    if (!result.ok) log.warn({ assetId: asset.id, reason: result.reason }, 'result download failed');
+    return result;
+  }
+
+  private async download(url: string, limit: number): Promise<Download> {
+    try {
+      const { bytes } = await this.options.scenario.assets.download(url, limit);
+      return { ok: true, bytes };
+    } catch (error) {
+      return {
+        ok: false,
+        reason: error instanceof ScenarioError && error.kind === 'too_large' ? 'too_large' : 'failed',
+      };
+    }
+  }
+}
+
+function pngBeside(name: string, suffix: 'preview' | 'thumbnail', data: Buffer): OutgoingFile {
+  return { name: `${name.replace(/\.[^.]+$/, '')}-${suffix}.png`, data, contentType: 'image/png' };
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'model/gltf-binary': 'glb',
+  'video/mp4': 'mp4',
+  'audio/mpeg': 'mp3',
+  'audio/wav': 'wav',
+};
+
+/** `skybox-gpt-1718585219-1.png`: the command, the seed and the output's position. Pure. */
+export function fileNameFor(
+  record: Pick<JobRecord, 'command' | 'seed'>,
+  asset: Pick<Asset, 'mimeType' | 'kind'>,
+  index: number,
+): string {
+  const extension = (asset.mimeType && EXTENSIONS[asset.mimeType]) ?? (asset.kind === '3d' ? 'glb' : 'bin');
+  const base = record.command.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'result';
+  return `${base}${record.seed === undefined ? '' : `-${record.seed}`}-${index + 1}.${extension}`;
+}
+
+/** Signed CDN URLs carry their expiry in the query (Expires= or expires=, seconds or ms since epoch). Pure. */
+export function signedUrlExpiry(url: string): string | undefined {
+  try {
+    const params = new URL(url).searchParams;
+    const raw = params.get('Expires') ?? params.get('expires');
+    if (!raw) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) return undefined;
+    return new Date(value > 1e12 ? value : value * 1000).toISOString();
+  } catch {
+    return undefined;
+  }
+}
