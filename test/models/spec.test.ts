@@ -5,7 +5,12 @@ import { modelSpecs } from '../../src/models/index.js';
 import { pixal3d } from '../../src/models/pixal3d.js';
 import { skyboxFlux } from '../../src/models/skybox-flux.js';
 import { skyboxGpt } from '../../src/models/skybox-gpt.js';
-import { type ModelSpec, parseModelOptions, toDiscordOptions } from '../../src/models/spec.js';
+import {
+  assetOptionNames,
+  type ModelSpec,
+  parseModelOptions,
+  toDiscordOptions,
+} from '../../src/models/spec.js';
 
 // Discord's limits for application commands (developer docs, "Application Commands").
 const NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
@@ -58,6 +63,15 @@ describe('model specs → Discord command definitions', () => {
   it('derives the options a user sees', () => {
     expect(Object.fromEntries(modelSpecs.map((spec) => [spec.id, projection(spec)]))).toMatchSnapshot();
   });
+
+  // The whole derived definition (descriptions, types, ranges, choices) and the attachment slots, pinned
+  // so that a change to how specs are typed or parsed cannot change what Discord is sent.
+  it.each(modelSpecs.map((spec) => [spec.label, spec] as const))(
+    '%s: the full Discord options and attachment option names',
+    (_label, spec) => {
+      expect({ options: toDiscordOptions(spec), assets: assetOptionNames(spec) }).toMatchSnapshot();
+    },
+  );
 
   it('exposes every documented Pixal3D parameter and a seed', () => {
     expect(toDiscordOptions(pixal3d)).toHaveLength(19);
