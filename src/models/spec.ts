@@ -6,40 +6,78 @@ import { type APIApplicationCommandBasicOption, ApplicationCommandOptionType } f
  */
 interface ParamBase {
   /** Scenario's parameter name (camelCase); the Discord option is its snake_case form. */
-  name: string;
+  readonly name: string;
   /** Shown in Discord: at most 100 characters. */
-  description: string;
-  required?: boolean;
+  readonly description: string;
+  readonly required?: boolean;
 }
 
+/**
+ * Fields are readonly, as `as const` makes them: a spec is data that nothing changes at run time. Specs are
+ * declared `as const satisfies ModelSpec`, which checks them against this type while keeping their literal
+ * names for `ParamName`/`OptionName`.
+ */
 export type ParamSpec =
-  | (ParamBase & { kind: 'string'; maxLength: number })
-  | (ParamBase & { kind: 'number'; min: number; max: number; integer?: boolean; multipleOf?: number })
-  | (ParamBase & { kind: 'enum'; values: readonly string[] })
-  | (ParamBase & { kind: 'numberEnum'; values: readonly number[] })
-  | (ParamBase & { kind: 'boolean' })
-  | (ParamBase & { kind: 'asset' })
-  | (ParamBase & { kind: 'assetList'; max: number; optionName: string });
+  | (ParamBase & { readonly kind: 'string'; readonly maxLength: number })
+  | (ParamBase & {
+      readonly kind: 'number';
+      readonly min: number;
+      readonly max: number;
+      readonly integer?: boolean;
+      readonly multipleOf?: number;
+    })
+  | (ParamBase & { readonly kind: 'enum'; readonly values: readonly string[] })
+  | (ParamBase & { readonly kind: 'numberEnum'; readonly values: readonly number[] })
+  | (ParamBase & { readonly kind: 'boolean' })
+  | (ParamBase & { readonly kind: 'asset' })
+  | (ParamBase & { readonly kind: 'assetList'; readonly max: number; readonly optionName: string });
 
 export interface ModelSpec {
-  id: string;
-  label: string;
-  output: 'panorama' | 'image' | '3d' | 'other';
-  params: readonly ParamSpec[];
+  readonly id: string;
+  readonly label: string;
+  readonly output: 'panorama' | 'image' | '3d' | 'other';
+  readonly params: readonly ParamSpec[];
   /** Present when the model takes a seed: the bot draws one in this range when the user gives none. */
-  seed?: { min: number; max: number };
+  readonly seed?: { readonly min: number; readonly max: number };
   /** The parameter that sets how many results come back, and what the bot asks for when unset. */
-  outputsParam?: string;
-  defaultOutputs?: number;
+  readonly outputsParam?: string;
+  readonly defaultOutputs?: number;
   /** Values the bot sends on purpose when the user gives none (Scenario's own default is not what we want). */
-  sendDefaults?: Record<string, unknown>;
+  readonly sendDefaults?: Readonly<Record<string, unknown>>;
   /** Usual run time, for the poll cadence (ours, from experience; not documented). */
-  typicalDurationMs: number;
+  readonly typicalDurationMs: number;
   /** Default quota cost per output (moderators can override per guild). */
-  creditsPerOutput: number;
+  readonly creditsPerOutput: number;
   /** /generate: no spec, the user's parameters go through as given. */
-  passThrough?: boolean;
+  readonly passThrough?: boolean;
 }
+
+/** `negativePromptStrength` → `negative_prompt_strength`, as a type: what `toSnakeCase` does to a literal. */
+export type SnakeCase<Name extends string> = SnakeCaseInto<Name, ''>;
+// Tail-recursive (the result accumulates in Done), so long names stay within the compiler's depth limit.
+type SnakeCaseInto<Rest extends string, Done extends string> = Rest extends `${infer Head}${infer Tail}`
+  ? SnakeCaseInto<Tail, `${Done}${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}`>
+  : `${Done}${Rest}`;
+
+type SeedName<S extends ModelSpec> = S extends { readonly seed: object } ? 'seed' : never;
+
+/** A spec's Scenario parameter names (camelCase, the request body's keys), the seed included when it has one. */
+export type ParamName<S extends ModelSpec> = S['params'][number]['name'] | SeedName<S>;
+
+type ParamOptionName<P extends ParamSpec> = P extends {
+  readonly kind: 'assetList';
+  readonly optionName: infer O;
+}
+  ? O
+  : SnakeCase<P['name']>;
+
+/**
+ * A spec's Discord option names (snake_case), one per parameter and the seed: the keys `parseModelOptions`
+ * reads and names in its messages. An image list's extra slots (`reference_image_2`…) are not included:
+ * they feed the same parameter. For a spec declared `as const satisfies ModelSpec` this is a union of
+ * literals; for a plain `ModelSpec` it is `string`.
+ */
+export type OptionName<S extends ModelSpec> = ParamOptionName<S['params'][number]> | SeedName<S>;
 
 export const SEED_RANGE = { min: 0, max: 2147483647 } as const;
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { commands } from '../../src/commands/index.js';
 import { gptImage2 } from '../../src/models/gpt-image-2.js';
 import { modelSpecs } from '../../src/models/index.js';
@@ -8,7 +8,10 @@ import { skyboxGpt } from '../../src/models/skybox-gpt.js';
 import {
   assetOptionNames,
   type ModelSpec,
+  type OptionName,
+  type ParamName,
   parseModelOptions,
+  type SnakeCase,
   toDiscordOptions,
 } from '../../src/models/spec.js';
 
@@ -85,6 +88,97 @@ describe('model specs → Discord command definitions', () => {
   it('gives GPT Image 2 no seed option (none is documented)', () => {
     expect(toDiscordOptions(gptImage2).some((option) => option.name === 'seed')).toBe(false);
   });
+});
+
+// Each spec's option names, written out once: checked against the types (tsc) and the derived options (vitest).
+const SKYBOX_GPT_OPTIONS = ['prompt', 'width', 'height', 'quality', 'reference_image', 'seed'] as const;
+const SKYBOX_FLUX_OPTIONS = [
+  'prompt',
+  'style',
+  'negative_prompt',
+  'negative_prompt_strength',
+  'image',
+  'strength',
+  'num_outputs',
+  'num_inference_steps',
+  'geometry_enforcement',
+  'seed',
+] as const;
+const GPT_IMAGE_2_OPTIONS = [
+  'prompt',
+  'num_outputs',
+  'width',
+  'height',
+  'quality',
+  'background',
+  'mask',
+  'reference_image',
+] as const;
+const PIXAL3D_OPTIONS = [
+  'image',
+  'ss_guidance_strength',
+  'ss_guidance_rescale',
+  'ss_sampling_steps',
+  'shape_slat_guidance_strength',
+  'shape_slat_guidance_rescale',
+  'shape_slat_sampling_steps',
+  'shape_slat_rescale_t',
+  'tex_slat_guidance_strength',
+  'tex_slat_guidance_rescale',
+  'tex_slat_sampling_steps',
+  'tex_slat_rescale_t',
+  'mesh_scale',
+  'max_num_tokens',
+  'decimation_target',
+  'generation_resolution',
+  'resolution',
+  'remesh',
+  'seed',
+] as const;
+
+describe('spec types keep the literal names', () => {
+  it('converts camelCase to snake_case at the type level, as toSnakeCase does at run time', () => {
+    expectTypeOf<SnakeCase<'shapeSlatRescaleT'>>().toEqualTypeOf<'shape_slat_rescale_t'>();
+    expectTypeOf<SnakeCase<'prompt'>>().toEqualTypeOf<'prompt'>();
+    expectTypeOf<SnakeCase<string>>().toEqualTypeOf<string>();
+  });
+
+  it('gives each spec’s Scenario parameter names as a union of literals', () => {
+    expectTypeOf<(typeof skyboxGpt)['params'][number]['name']>().toEqualTypeOf<
+      'prompt' | 'width' | 'height' | 'quality' | 'referenceImages'
+    >();
+    expectTypeOf<ParamName<typeof skyboxGpt>>().toEqualTypeOf<
+      'prompt' | 'width' | 'height' | 'quality' | 'referenceImages' | 'seed'
+    >();
+    // No seed is documented for GPT Image 2, so none is in its names.
+    expectTypeOf<ParamName<typeof gptImage2>>().toEqualTypeOf<
+      'prompt' | 'numOutputs' | 'width' | 'height' | 'quality' | 'background' | 'mask' | 'referenceImages'
+    >();
+  });
+
+  it('gives each spec’s Discord option names as a union of literals', () => {
+    expectTypeOf<OptionName<typeof skyboxGpt>>().toEqualTypeOf<(typeof SKYBOX_GPT_OPTIONS)[number]>();
+    expectTypeOf<OptionName<typeof skyboxFlux>>().toEqualTypeOf<(typeof SKYBOX_FLUX_OPTIONS)[number]>();
+    expectTypeOf<OptionName<typeof gptImage2>>().toEqualTypeOf<(typeof GPT_IMAGE_2_OPTIONS)[number]>();
+    expectTypeOf<OptionName<typeof pixal3d>>().toEqualTypeOf<(typeof PIXAL3D_OPTIONS)[number]>();
+    expectTypeOf<OptionName<ModelSpec>>().toEqualTypeOf<string>();
+  });
+
+  it.each([
+    [skyboxGpt.label, skyboxGpt, SKYBOX_GPT_OPTIONS],
+    [skyboxFlux.label, skyboxFlux, SKYBOX_FLUX_OPTIONS],
+    [gptImage2.label, gptImage2, GPT_IMAGE_2_OPTIONS],
+    [pixal3d.label, pixal3d, PIXAL3D_OPTIONS],
+  ] as const)(
+    '%s: the typed option names are the derived ones (less the extra image slots)',
+    (_label, spec, names) => {
+      const extraSlots = new Set(Object.values(assetOptionNames(spec)).flatMap((slots) => slots.slice(1)));
+      const derived = toDiscordOptions(spec)
+        .map((option) => option.name)
+        .filter((name) => !extraSlots.has(name));
+      expect([...derived].sort()).toEqual([...names].sort());
+    },
+  );
 });
 
 describe('parseModelOptions', () => {
