@@ -9,6 +9,7 @@ import {
   assetOptionNames,
   type ModelSpec,
   type OptionName,
+  optionsSchema,
   type ParamName,
   parseModelOptions,
   type SnakeCase,
@@ -223,6 +224,25 @@ describe('parseModelOptions', () => {
       ok: true,
       body: { image: 'asset_x', ssGuidanceStrength: 5, resolution: 2048, remesh: false, seed: 3 },
     });
+  });
+
+  it('builds each spec’s zod schema once, keyed by its option names', () => {
+    expect(optionsSchema(skyboxGpt)).toBe(optionsSchema(skyboxGpt));
+    expect(Object.keys(optionsSchema(skyboxGpt).shape)).toEqual([...SKYBOX_GPT_OPTIONS]);
+    expectTypeOf<keyof ReturnType<typeof optionsSchema<typeof skyboxGpt>>['shape']>().toEqualTypeOf<
+      OptionName<typeof skyboxGpt>
+    >();
+  });
+
+  it('refuses a value given for an image option (as /generate params could) instead of dropping it', () => {
+    expect(parseModelOptions(gptImage2, { values: { prompt: 'x', mask: 'asset_1' }, assets: {} })).toEqual({
+      ok: false,
+      option: 'mask',
+      message: '`mask` takes an image: attach one rather than giving a value.',
+    });
+    expect(
+      parseModelOptions(skyboxGpt, { values: { prompt: 'x', reference_image: 'asset_1' }, assets: {} }),
+    ).toMatchObject({ ok: false, option: 'reference_image', message: expect.stringContaining('attach') });
   });
 
   const tooMany = Array.from({ length: 11 }, (_, index) => `asset_${index}`);
