@@ -4,7 +4,7 @@ import type { ModelSpec } from './spec.js';
  * shared/seeds/002 (GPT Image 2) + scenario-api.md. No seed is documented, so none is sent. The number of
  * references is not documented: we allow 10 (ours). Width/height 16–3840 per scenario-api.md.
  */
-export const gptImage2: ModelSpec = {
+export const gptImage2 = {
   id: 'model_openai-gpt-image-2',
   label: 'GPT Image 2',
   output: 'image',
@@ -69,4 +69,4 @@ export const gptImage2: ModelSpec = {
   defaultOutputs: 1,
   typicalDurationMs: 40_000,
   creditsPerOutput: 1,
-};
+} as const satisfies ModelSpec;

@@ -4,7 +4,7 @@ import { type ModelSpec, SEED_RANGE } from './spec.js';
  * shared/seeds/004 (Pixal3D), every documented parameter, ranges from scenario-api.md. Ranges the docs do
  * not give are ours: guidance strengths 0–10, rescales 0–1, sampling steps 1–50.
  */
-export const pixal3d: ModelSpec = {
+export const pixal3d = {
   id: 'model_pixal3d',
   label: 'Pixal3D',
   output: '3d',
@@ -130,4 +130,4 @@ export const pixal3d: ModelSpec = {
   seed: SEED_RANGE,
   typicalDurationMs: 180_000,
   creditsPerOutput: 5,
-};
+} as const satisfies ModelSpec;

@@ -27,7 +27,7 @@ export const SKYBOX_FLUX_STYLES = [
 ] as const;
 
 /** shared/seeds/001 (Skybox Flux.1) + scenario-api.md ranges. numOutputs defaults to 2 at Scenario: we send 1 unless asked. */
-export const skyboxFlux: ModelSpec = {
+export const skyboxFlux = {
   id: 'model_scenario-skybox-flux',
   label: 'Skybox Flux.1',
   output: 'panorama',
@@ -96,4 +96,4 @@ export const skyboxFlux: ModelSpec = {
   sendDefaults: { numOutputs: 1 },
   typicalDurationMs: 60_000,
   creditsPerOutput: 1,
-};
+} as const satisfies ModelSpec;

@@ -1,7 +1,7 @@
 import { type ModelSpec, SEED_RANGE } from './spec.js';
 
 /** shared/seeds/000 (Skybox GPT) + scenario-api.md: width/height 16–3840, multiples of 16; up to 10 references. */
-export const skyboxGpt: ModelSpec = {
+export const skyboxGpt = {
   id: 'model_scenario-skybox-gpt',
   label: 'Skybox GPT',
   output: 'panorama',
@@ -48,4 +48,4 @@ export const skyboxGpt: ModelSpec = {
   seed: SEED_RANGE,
   typicalDurationMs: 60_000,
   creditsPerOutput: 1,
-};
+} as const satisfies ModelSpec;

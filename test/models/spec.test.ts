@@ -1,11 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { commands } from '../../src/commands/index.js';
 import { gptImage2 } from '../../src/models/gpt-image-2.js';
 import { modelSpecs } from '../../src/models/index.js';
 import { pixal3d } from '../../src/models/pixal3d.js';
 import { skyboxFlux } from '../../src/models/skybox-flux.js';
 import { skyboxGpt } from '../../src/models/skybox-gpt.js';
-import { type ModelSpec, parseModelOptions, toDiscordOptions } from '../../src/models/spec.js';
+import {
+  assetOptionNames,
+  type ModelSpec,
+  type OptionName,
+  optionsSchema,
+  type ParamName,
+  parseModelOptions,
+  type SnakeCase,
+  toDiscordOptions,
+} from '../../src/models/spec.js';
 
 // Discord's limits for application commands (developer docs, "Application Commands").
 const NAME = /^[-_\p{L}\p{N}]{1,32}$/u;
@@ -59,6 +68,15 @@ describe('model specs → Discord command definitions', () => {
     expect(Object.fromEntries(modelSpecs.map((spec) => [spec.id, projection(spec)]))).toMatchSnapshot();
   });
 
+  // The whole derived definition (descriptions, types, ranges, choices) and the attachment slots, pinned
+  // so that a change to how specs are typed or parsed cannot change what Discord is sent.
+  it.each(modelSpecs.map((spec) => [spec.label, spec] as const))(
+    '%s: the full Discord options and attachment option names',
+    (_label, spec) => {
+      expect({ options: toDiscordOptions(spec), assets: assetOptionNames(spec) }).toMatchSnapshot();
+    },
+  );
+
   it('exposes every documented Pixal3D parameter and a seed', () => {
     expect(toDiscordOptions(pixal3d)).toHaveLength(19);
   });
@@ -71,6 +89,97 @@ describe('model specs → Discord command definitions', () => {
   it('gives GPT Image 2 no seed option (none is documented)', () => {
     expect(toDiscordOptions(gptImage2).some((option) => option.name === 'seed')).toBe(false);
   });
+});
+
+// Each spec's option names, written out once: checked against the types (tsc) and the derived options (vitest).
+const SKYBOX_GPT_OPTIONS = ['prompt', 'width', 'height', 'quality', 'reference_image', 'seed'] as const;
+const SKYBOX_FLUX_OPTIONS = [
+  'prompt',
+  'style',
+  'negative_prompt',
+  'negative_prompt_strength',
+  'image',
+  'strength',
+  'num_outputs',
+  'num_inference_steps',
+  'geometry_enforcement',
+  'seed',
+] as const;
+const GPT_IMAGE_2_OPTIONS = [
+  'prompt',
+  'num_outputs',
+  'width',
+  'height',
+  'quality',
+  'background',
+  'mask',
+  'reference_image',
+] as const;
+const PIXAL3D_OPTIONS = [
+  'image',
+  'ss_guidance_strength',
+  'ss_guidance_rescale',
+  'ss_sampling_steps',
+  'shape_slat_guidance_strength',
+  'shape_slat_guidance_rescale',
+  'shape_slat_sampling_steps',
+  'shape_slat_rescale_t',
+  'tex_slat_guidance_strength',
+  'tex_slat_guidance_rescale',
+  'tex_slat_sampling_steps',
+  'tex_slat_rescale_t',
+  'mesh_scale',
+  'max_num_tokens',
+  'decimation_target',
+  'generation_resolution',
+  'resolution',
+  'remesh',
+  'seed',
+] as const;
+
+describe('spec types keep the literal names', () => {
+  it('converts camelCase to snake_case at the type level, as toSnakeCase does at run time', () => {
+    expectTypeOf<SnakeCase<'shapeSlatRescaleT'>>().toEqualTypeOf<'shape_slat_rescale_t'>();
+    expectTypeOf<SnakeCase<'prompt'>>().toEqualTypeOf<'prompt'>();
+    expectTypeOf<SnakeCase<string>>().toEqualTypeOf<string>();
+  });
+
+  it('gives each spec’s Scenario parameter names as a union of literals', () => {
+    expectTypeOf<(typeof skyboxGpt)['params'][number]['name']>().toEqualTypeOf<
+      'prompt' | 'width' | 'height' | 'quality' | 'referenceImages'
+    >();
+    expectTypeOf<ParamName<typeof skyboxGpt>>().toEqualTypeOf<
+      'prompt' | 'width' | 'height' | 'quality' | 'referenceImages' | 'seed'
+    >();
+    // No seed is documented for GPT Image 2, so none is in its names.
+    expectTypeOf<ParamName<typeof gptImage2>>().toEqualTypeOf<
+      'prompt' | 'numOutputs' | 'width' | 'height' | 'quality' | 'background' | 'mask' | 'referenceImages'
+    >();
+  });
+
+  it('gives each spec’s Discord option names as a union of literals', () => {
+    expectTypeOf<OptionName<typeof skyboxGpt>>().toEqualTypeOf<(typeof SKYBOX_GPT_OPTIONS)[number]>();
+    expectTypeOf<OptionName<typeof skyboxFlux>>().toEqualTypeOf<(typeof SKYBOX_FLUX_OPTIONS)[number]>();
+    expectTypeOf<OptionName<typeof gptImage2>>().toEqualTypeOf<(typeof GPT_IMAGE_2_OPTIONS)[number]>();
+    expectTypeOf<OptionName<typeof pixal3d>>().toEqualTypeOf<(typeof PIXAL3D_OPTIONS)[number]>();
+    expectTypeOf<OptionName<ModelSpec>>().toEqualTypeOf<string>();
+  });
+
+  it.each([
+    [skyboxGpt.label, skyboxGpt, SKYBOX_GPT_OPTIONS],
+    [skyboxFlux.label, skyboxFlux, SKYBOX_FLUX_OPTIONS],
+    [gptImage2.label, gptImage2, GPT_IMAGE_2_OPTIONS],
+    [pixal3d.label, pixal3d, PIXAL3D_OPTIONS],
+  ] as const)(
+    '%s: the typed option names are the derived ones (less the extra image slots)',
+    (_label, spec, names) => {
+      const extraSlots = new Set(Object.values(assetOptionNames(spec)).flatMap((slots) => slots.slice(1)));
+      const derived = toDiscordOptions(spec)
+        .map((option) => option.name)
+        .filter((name) => !extraSlots.has(name));
+      expect([...derived].sort()).toEqual([...names].sort());
+    },
+  );
 });
 
 describe('parseModelOptions', () => {
@@ -115,6 +224,25 @@ describe('parseModelOptions', () => {
       ok: true,
       body: { image: 'asset_x', ssGuidanceStrength: 5, resolution: 2048, remesh: false, seed: 3 },
     });
+  });
+
+  it('builds each spec’s zod schema once, keyed by its option names', () => {
+    expect(optionsSchema(skyboxGpt)).toBe(optionsSchema(skyboxGpt));
+    expect(Object.keys(optionsSchema(skyboxGpt).shape)).toEqual([...SKYBOX_GPT_OPTIONS]);
+    expectTypeOf<keyof ReturnType<typeof optionsSchema<typeof skyboxGpt>>['shape']>().toEqualTypeOf<
+      OptionName<typeof skyboxGpt>
+    >();
+  });
+
+  it('refuses a value given for an image option (as /generate params could) instead of dropping it', () => {
+    expect(parseModelOptions(gptImage2, { values: { prompt: 'x', mask: 'asset_1' }, assets: {} })).toEqual({
+      ok: false,
+      option: 'mask',
+      message: '`mask` takes an image: attach one rather than giving a value.',
+    });
+    expect(
+      parseModelOptions(skyboxGpt, { values: { prompt: 'x', reference_image: 'asset_1' }, assets: {} }),
+    ).toMatchObject({ ok: false, option: 'reference_image', message: expect.stringContaining('attach') });
   });
 
   const tooMany = Array.from({ length: 11 }, (_, index) => `asset_${index}`);
@@ -238,5 +366,197 @@ describe('parseModelOptions', () => {
     expect(parsed.option).toBe(option);
     expect(parsed.message).toContain(option);
     expect(parsed.message).toContain(words);
+  });
+});
+
+type Param = ModelSpec['params'][number];
+type OptionCase = { spec: ModelSpec; option: string; param: Param };
+
+/** Every option of every spec with its parameter (the option lists are in parameter order, the seed last). */
+const OPTIONS: OptionCase[] = (
+  [
+    [skyboxGpt, SKYBOX_GPT_OPTIONS],
+    [skyboxFlux, SKYBOX_FLUX_OPTIONS],
+    [gptImage2, GPT_IMAGE_2_OPTIONS],
+    [pixal3d, PIXAL3D_OPTIONS],
+  ] as const
+).flatMap(([spec, options]) => {
+  const params: Param[] = [...spec.params];
+  if ('seed' in spec)
+    params.push({ kind: 'number', name: 'seed', description: 'seed', integer: true, ...spec.seed });
+  return options.map((option, index) => ({ spec, option, param: params[index]! }));
+});
+const SPECS = modelSpecs.map((spec) => [spec.label, spec] as const);
+
+/** A value a user could give for the option, and what Scenario should then receive. */
+function validValue(param: Param): { given: string | number | boolean | string[]; sent: unknown } {
+  switch (param.kind) {
+    case 'string':
+      return { given: `  a ${param.name}  `, sent: `a ${param.name}` };
+    case 'number': {
+      if (param.multipleOf) {
+        const value = Math.ceil(param.min / param.multipleOf) * param.multipleOf + param.multipleOf;
+        return { given: value, sent: value };
+      }
+      const middle = (param.min + param.max) / 2;
+      const value = param.integer ? Math.floor(middle) : middle;
+      return { given: value, sent: value };
+    }
+    case 'enum':
+    case 'numberEnum': {
+      const value = param.values[param.values.length - 1]!;
+      return { given: value, sent: value };
+    }
+    case 'boolean':
+      return { given: false, sent: false };
+    case 'asset':
+      return { given: [`asset_${param.name}`], sent: `asset_${param.name}` };
+    case 'assetList':
+      return { given: ['asset_1', 'asset_2'], sent: ['asset_1', 'asset_2'] };
+  }
+}
+
+/** Options → parseModelOptions input: values by option name, images by parameter name. */
+function inputOf(options: { option: string; param: Param; given: string | number | boolean | string[] }[]) {
+  const values: Record<string, string | number | boolean> = {};
+  const assets: Record<string, string[]> = {};
+  for (const { option, param, given } of options) {
+    if (Array.isArray(given)) assets[param.name] = given;
+    else values[option] = given;
+  }
+  return { values, assets };
+}
+
+/** The spec's required options at valid values, and `option` set to `given`. */
+function withRequired(spec: ModelSpec, option: string, given: string | number | boolean) {
+  const required = OPTIONS.filter((entry) => entry.spec === spec && entry.param.required);
+  const input = inputOf(required.map((entry) => ({ ...entry, given: validValue(entry.param).given })));
+  return { values: { ...input.values, [option]: given }, assets: input.assets };
+}
+
+function expectRefused(
+  spec: ModelSpec,
+  option: string,
+  given: string | number | boolean,
+  words: readonly string[],
+): void {
+  const parsed = parseModelOptions(spec, withRequired(spec, option, given));
+  expect(parsed).toMatchObject({ ok: false, option });
+  if (parsed.ok) return;
+  expect(parsed.message).toContain(`\`${option}\``);
+  for (const word of words) expect(parsed.message).toContain(word);
+}
+
+// [label, case] rows: vitest prints a %s label in full.
+const numbers = OPTIONS.flatMap(({ spec, option, param }) =>
+  param.kind === 'number' ? [[`${spec.label} ${option}`, { spec, option, param }] as const] : [],
+);
+const choices = OPTIONS.flatMap(({ spec, option, param }) =>
+  param.kind === 'enum' || param.kind === 'numberEnum'
+    ? [[`${spec.label} ${option}`, { spec, option, param }] as const]
+    : [],
+);
+
+describe('parseModelOptions, option by option, for every spec', () => {
+  it.each(SPECS)(
+    '%s: every option at a valid value reaches Scenario under its camelCase name',
+    (_label, spec) => {
+      const options = OPTIONS.filter((entry) => entry.spec === spec).map((entry) => ({
+        ...entry,
+        ...validValue(entry.param),
+      }));
+      expect(parseModelOptions(spec, inputOf(options))).toEqual({
+        ok: true,
+        body: Object.fromEntries(options.map(({ param, sent }) => [param.name, sent])),
+      });
+    },
+  );
+
+  it.each(SPECS)(
+    '%s: with only the required options, the body holds those and nothing unasked',
+    (_label, spec) => {
+      const required = OPTIONS.filter((entry) => entry.spec === spec && entry.param.required).map(
+        (entry) => ({
+          ...entry,
+          ...validValue(entry.param),
+        }),
+      );
+      expect(parseModelOptions(spec, inputOf(required))).toEqual({
+        ok: true,
+        body: {
+          ...Object.fromEntries(required.map(({ param, sent }) => [param.name, sent])),
+          ...spec.sendDefaults,
+        },
+      });
+    },
+  );
+
+  it.each(numbers)('%s accepts its bounds', (_label, { spec, option, param }) => {
+    for (const bound of [param.min, param.max]) {
+      if (param.multipleOf && bound % param.multipleOf !== 0) continue;
+      const parsed = parseModelOptions(spec, withRequired(spec, option, bound));
+      expect(parsed.ok && parsed.body[param.name]).toBe(bound);
+    }
+  });
+
+  it.each(numbers)('%s refuses a value below its minimum', (_label, { spec, option, param }) => {
+    const given = param.min - 1;
+    expectRefused(spec, option, given, [`between ${param.min} and ${param.max}`, `you gave ${given}`]);
+  });
+
+  it.each(numbers)('%s refuses a value above its maximum', (_label, { spec, option, param }) => {
+    const given = param.max + 1;
+    expectRefused(spec, option, given, [`between ${param.min} and ${param.max}`, `you gave ${given}`]);
+  });
+
+  it.each(numbers.filter(([, { param }]) => param.integer))(
+    '%s refuses a fraction',
+    (_label, { spec, option, param }) => {
+      expectRefused(spec, option, param.min + 0.5, ['whole number', `you gave ${param.min + 0.5}`]);
+    },
+  );
+
+  it.each(numbers.filter(([, { param }]) => param.multipleOf))(
+    '%s refuses a value off its grid, suggesting the nearest',
+    (_label, { spec, option, param }) => {
+      expectRefused(spec, option, param.min + 1, [`multiple of ${param.multipleOf}`, `try ${param.min}`]);
+    },
+  );
+
+  it.each(numbers)('%s refuses text', (_label, { spec, option }) => {
+    expectRefused(spec, option, '12', ['must be a number']);
+  });
+
+  it.each(choices)('%s refuses a value outside its list', (_label, { spec, option, param }) => {
+    const list = `one of: ${param.values.join(', ')}`;
+    expectRefused(spec, option, param.kind === 'enum' ? 'not-a-choice' : 12345, [list]);
+    expectRefused(spec, option, param.kind === 'enum' ? 1 : String(param.values[0]), [list]);
+  });
+
+  // Discord checks min_value, max_value, max_length and choices in its own client only: a request can
+  // carry anything, so each bound of the registered definition is checked again, one step past it.
+  const hints = modelSpecs.flatMap((spec) =>
+    toDiscordOptions(spec).flatMap((option) => {
+      const label = `${spec.label} ${option.name}`;
+      const cases: [string, { spec: ModelSpec; option: string; given: string | number }][] = [];
+      if ('max_value' in option && option.max_value !== undefined)
+        cases.push([`${label} above max_value`, { spec, option: option.name, given: option.max_value + 1 }]);
+      if ('min_value' in option && option.min_value !== undefined)
+        cases.push([`${label} below min_value`, { spec, option: option.name, given: option.min_value - 1 }]);
+      if ('max_length' in option && option.max_length !== undefined)
+        cases.push([
+          `${label} over max_length`,
+          { spec, option: option.name, given: 'a'.repeat(option.max_length + 1) },
+        ]);
+      if ('choices' in option && option.choices)
+        cases.push([
+          `${label} outside its choices`,
+          { spec, option: option.name, given: typeof option.choices[0]?.value === 'number' ? 7 : 'seven' },
+        ]);
+      return cases;
+    }),
+  );
+  it.each(hints)('does not trust Discord’s hints: %s is refused', (_label, { spec, option, given }) => {
+    expectRefused(spec, option, given, []);
   });
 });
