@@ -1,9 +1,10 @@
 import { gptImage2 } from './gpt-image-2.js';
 import { knownModels } from './known-models.js';
+import { parseModelOptions } from './options-schema.js';
 import { pixal3d } from './pixal3d.js';
 import { skyboxFlux } from './skybox-flux.js';
 import { skyboxGpt } from './skybox-gpt.js';
-import { type ModelSpec, parseModelOptions } from './spec.js';
+import type { ModelSpec } from './spec.js';
 
 /**
  * Everything the bot knows about a model lives here and in the spec files: labels, costs, run times,

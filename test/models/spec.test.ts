@@ -2,6 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { commands } from '../../src/commands/index.js';
 import { gptImage2 } from '../../src/models/gpt-image-2.js';
 import { modelSpecs } from '../../src/models/index.js';
+import { optionsSchema, parseModelOptions } from '../../src/models/options-schema.js';
 import { pixal3d } from '../../src/models/pixal3d.js';
 import { skyboxFlux } from '../../src/models/skybox-flux.js';
 import { skyboxGpt } from '../../src/models/skybox-gpt.js';
@@ -9,9 +10,7 @@ import {
   assetOptionNames,
   type ModelSpec,
   type OptionName,
-  optionsSchema,
   type ParamName,
-  parseModelOptions,
   type SnakeCase,
   toDiscordOptions,
 } from '../../src/models/spec.js';
