@@ -1,0 +1,79 @@
+import { ApplicationCommandOptionType, type User } from 'discord.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { ArgsOf, SubcommandOf } from '../../src/discord/command-options.js';
+import { refusalText, TEXT } from '../../src/discord/messages.js';
+import { uploadLimitForTier } from '../../src/discord/result-actions.js';
+import type { Refusal } from '../../src/services/jobs/generation-pipeline.js';
+
+describe('uploadLimitForTier', () => {
+  it.each([
+    [0, 10],
+    [1, 10],
+    [2, 50],
+    [3, 100],
+  ])('boost tier %i → %i MB', (tier, mb) => {
+    expect(uploadLimitForTier(tier)).toBe(mb * 1024 * 1024);
+  });
+});
+
+describe('refusalText', () => {
+  const quota = { remaining: 0, limit: 5, resetsAt: new Date('2026-12-01T00:00:00Z') };
+  const refusals: [Refusal, string][] = [
+    [{ reason: 'not_allowed_here' }, TEXT.notAllowedHere],
+    [{ reason: 'storage_unavailable' }, TEXT.storageUnavailable],
+    [{ reason: 'too_many_running', maxRunning: 2 }, TEXT.tooManyRunning(2)],
+    [{ reason: 'blocked' }, TEXT.blocked],
+    [{ reason: 'quota_exhausted', quota, credits: 3 }, 'This needs 3 credits but you have 0 of 5 left'],
+    [{ reason: 'invalid_file', option: 'image', message: '`image`: send a PNG' }, '`image`: send a PNG'],
+    [{ reason: 'upload_failed' }, 'could not be sent to Scenario'],
+    [{ reason: 'reply_unavailable' }, TEXT.replyUnavailable],
+    [
+      { reason: 'scenario', kind: 'invalid', scenarioMessage: 'width too big' },
+      'width too big Nothing was spent.',
+    ],
+    [{ reason: 'scenario', kind: 'rate_limited' }, 'rate limit'],
+  ];
+  it.each(refusals)('%o → words naming it', (refusal, words) => {
+    expect(refusalText(refusal)).toContain(words);
+  });
+});
+
+describe('command argument types, derived from the command data', () => {
+  const data = {
+    name: 'example',
+    description: 'd',
+    options: [
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'set',
+        description: 'd',
+        options: [
+          { type: ApplicationCommandOptionType.User, name: 'user', description: 'd', required: true },
+          { type: ApplicationCommandOptionType.Integer, name: 'limit', description: 'd' },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: 'period',
+            description: 'd',
+            choices: [
+              { name: 'daily', value: 'daily' },
+              { name: 'weekly', value: 'weekly' },
+            ],
+          },
+        ],
+      },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'me', description: 'd' },
+    ],
+  } as const;
+
+  it('names every subcommand and types its arguments (checked by tsc in npm run typecheck)', () => {
+    type Sub = SubcommandOf<typeof data>;
+    expectTypeOf<Sub['name']>().toEqualTypeOf<'set' | 'me'>();
+    type Set = Extract<Sub, { name: 'set' }>['args'];
+    expectTypeOf<Set['user']>().toEqualTypeOf<User>();
+    expectTypeOf<Set['limit']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<Set['period']>().toEqualTypeOf<'daily' | 'weekly' | undefined>();
+    expectTypeOf<
+      ArgsOf<(typeof data.options)[1] extends { options: infer O } ? O : undefined>
+    >().toEqualTypeOf<Record<string, never>>();
+  });
+});

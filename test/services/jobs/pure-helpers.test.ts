@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { FIRST_CHECK_MS, nextCheckDelay } from '../../../src/services/jobs/job-tracker.js';
+import { fileNameFor, signedUrlExpiry } from '../../../src/services/jobs/result-files.js';
+import { pickSeed } from '../../../src/services/jobs/submission.js';
+import { parseRetryAfter } from '../../../src/services/scenario/scenario-client.js';
+
+describe('nextCheckDelay', () => {
+  const typical = 60_000;
+  it.each([
+    [0, FIRST_CHECK_MS],
+    [500, FIRST_CHECK_MS - 500],
+    [FIRST_CHECK_MS - 1, 1],
+  ])('looks first %i ms after submit: waits %i ms', (age, delay) => {
+    expect(nextCheckDelay(age, typical)).toBe(delay);
+  });
+
+  it('looks every 2 s around the model’s usual duration (0.7× to 1.5×)', () => {
+    for (const age of [typical * 0.71, typical, typical * 1.49])
+      expect(nextCheckDelay(age, typical)).toBe(2_000);
+  });
+
+  it('looks less often as a job ages away from its usual duration, never more than 15 s apart', () => {
+    expect(nextCheckDelay(12_000, typical)).toBe(2_000);
+    expect(nextCheckDelay(30_000, typical)).toBe(5_000);
+    expect(nextCheckDelay(120_000, typical)).toBe(15_000);
+    expect(nextCheckDelay(3_600_000, typical)).toBe(15_000);
+  });
+});
+
+describe('pickSeed', () => {
+  const range = { min: 0, max: 2_147_483_647 };
+  it('keeps the member’s seed, 0 included', () => {
+    expect(pickSeed({ seed: 42 }, range, () => 7)).toBe(42);
+    expect(pickSeed({ seed: 0 }, range, () => 7)).toBe(0);
+  });
+
+  it('draws one in the model’s range when none was given', () => {
+    const asked: [number, number][] = [];
+    expect(
+      pickSeed({ prompt: 'x' }, { min: 5, max: 9 }, (min, max) => {
+        asked.push([min, max]);
+        return 8;
+      }),
+    ).toBe(8);
+    expect(asked).toEqual([[5, 9]]);
+  });
+
+  it('draws with crypto by default, inside the range, inclusive', () => {
+    const seeds = Array.from({ length: 200 }, () => pickSeed({}, { min: 3, max: 4 }));
+    expect(new Set(seeds)).toEqual(new Set([3, 4]));
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2026-11-29T12:00:00Z');
+  it.each([
+    [null, undefined],
+    ['', undefined],
+    ['3', 3_000],
+    ['0.5', 500],
+    ['-2', 0],
+    ['Sun, 29 Nov 2026 12:00:10 GMT', 10_000],
+    ['Sun, 29 Nov 2026 11:59:00 GMT', 0],
+    ['soon', undefined],
+  ])('reads %j as %j ms', (header, ms) => {
+    expect(parseRetryAfter(header, now)).toBe(ms);
+  });
+});
+
+describe('fileNameFor', () => {
+  it.each([
+    [{ command: 'skybox gpt', seed: 17 }, { mimeType: 'image/png', kind: 'image' }, 0, 'skybox-gpt-17-1.png'],
+    [{ command: 'to3d', seed: 5 }, { mimeType: 'model/gltf-binary', kind: '3d' }, 1, 'to3d-5-2.glb'],
+    [{ command: 'to3d', seed: 5 }, { mimeType: undefined, kind: '3d' }, 0, 'to3d-5-1.glb'],
+    [{ command: 'image', seed: undefined }, { mimeType: 'image/webp', kind: 'image' }, 2, 'image-3.webp'],
+    [
+      { command: 'generate', seed: 1 },
+      { mimeType: 'application/x-unknown', kind: 'image' },
+      0,
+      'generate-1-1.bin',
+    ],
+    [{ command: '!!!', seed: 1 }, { mimeType: 'video/mp4', kind: 'video' }, 0, 'result-1-1.mp4'],
+  ] as const)('%o + %o #%i → %s', (record, asset, index, name) => {
+    expect(fileNameFor(record, asset, index)).toBe(name);
+  });
+});
+
+describe('signedUrlExpiry', () => {
+  it.each([
+    ['https://cdn.example/a.png?Expires=1800000000', '2027-01-15T08:00:00.000Z'],
+    ['https://cdn.example/a.png?expires=1800000000000', '2027-01-15T08:00:00.000Z'],
+    ['https://cdn.example/a.png', undefined],
+    ['https://cdn.example/a.png?Expires=tomorrow', undefined],
+    ['not a url', undefined],
+  ])('%s → %s', (url, expiry) => {
+    expect(signedUrlExpiry(url)).toBe(expiry);
+  });
+});
