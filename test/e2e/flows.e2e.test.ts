@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
 import { type Harness, leakedSecrets, startHarness } from '../support/harness.js';
 import { makePng } from '../support/media.js';
@@ -231,11 +231,38 @@ describe('generation flows, end to end', () => {
     });
     const done = await finished(() => h.discord.originalMessage(handle));
     await h.discord.waitFor(() => done.reactions.get('🔄')?.has(h.discord.botUserId), 5_000, 'the bot’s 🔄');
-    h.discord.addReaction({ user: h.discord.ids.bob, messageId: done.id, emoji: '❌' });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A stranger's ❌ is ignored without a word, so there is no answer to wait for. The last thing the bot
+    // does before deciding is to read the guild's settings (the moderator role): once that read has
+    // answered, the decision is made, and a deletion, had it decided one, would already be on its way.
+    const settingsReads = vi.spyOn(h.bot.deps.settings, 'get');
+    try {
+      h.discord.addReaction({ user: h.discord.ids.bob, messageId: done.id, emoji: '❌' });
+      await h.discord.waitFor(
+        () => settingsReads.mock.settledResults.some((result) => result.type === 'fulfilled') || undefined,
+        5_000,
+        'the bot to decide on the stranger’s ❌',
+      );
+    } finally {
+      settingsReads.mockRestore();
+    }
     expect(h.discord.messages.has(done.id)).toBe(true);
     h.discord.addReaction({ user: h.discord.ids.alice, messageId: done.id, emoji: '❌' });
     await h.discord.waitFor(() => !h.discord.messages.has(done.id), 5_000, 'the deletion');
+    // Not even a deletion still on its way when the message was checked: the requester's, asked for after
+    // the stranger's ❌ was decided, is the only one Discord received.
+    await h.discord.waitFor(
+      () =>
+        h.logs.some(
+          (line) =>
+            line.includes('result deleted') && line.includes(done.id) && line.includes(h.discord.ids.alice),
+        ) || undefined,
+      5_000,
+      'the requester’s deletion logged',
+    );
+    const deletions = h.discord.requests.filter(
+      (request) => request.method === 'DELETE' && request.path.endsWith(`/messages/${done.id}`),
+    );
+    expect(deletions).toHaveLength(1);
   });
 
   it('deletes a result on ❌ by a moderator (the Manage Server permission)', async () => {

@@ -39,6 +39,7 @@ describe('a restart in the middle of 20 jobs', () => {
     ).length;
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // jobs finish while the bot is down
 
+    const outputBefore = f.output.length;
     await f.start();
     await discord.waitFor(
       () =>
@@ -47,7 +48,23 @@ describe('a restart in the middle of 20 jobs', () => {
       40_000,
       'all 20 results',
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // nothing more may arrive
+    // Nothing more may arrive: the new start has delivered every job it resumed, so its tracker has nothing
+    // left to post (and only a command submits to Scenario).
+    await discord.waitFor(
+      () => {
+        const log = f.output.slice(outputBefore).join('');
+        const resumed = log.match(/"resumed":(\d+)/)?.[1];
+        const delivered = new Set(
+          log
+            .split('\n')
+            .filter((line) => line.includes('"msg":"result delivered"'))
+            .map((line) => line.match(/"jobId":"([^"]+)"/)?.[1]),
+        );
+        return (resumed !== undefined && delivered.size >= Number(resumed)) || undefined;
+      },
+      20_000,
+      'every resumed job delivered by the new start',
+    );
     const results = discord.channelHistory().filter((message) => /done in/.test(message.content));
     expect(results).toHaveLength(20);
     expect(new Set(results.map((message) => message.content.match(/scene \d+/)?.[0])).size).toBe(20);

@@ -85,8 +85,15 @@ describe('the Redis server stopped and started again, end to end', () => {
       'the first progress message',
     );
     await redis.stop();
-    // The job finishes on Scenario (1.5 s) while the bot cannot write its ledger.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    // The job finishes on Scenario (1.5 s) while the bot cannot write its ledger: the bot sees it finished
+    // and tries to deliver it, and that attempt (which first claims the job in the store) fails.
+    await h.discord.waitFor(
+      () =>
+        h.logs.some((line) => line.includes('delivery failed; will retry') && line.includes(bob)) ||
+        undefined,
+      15_000,
+      'a delivery attempt while the store is down',
+    );
     expect(h.discord.originalMessage(handle)?.attachments).toHaveLength(0);
     await redis.start();
 

@@ -1,0 +1,91 @@
+/**
+ * Rate limits and server errors: the bucket headers on every REST answer, and the 429s and 5xx a test
+ * injects for the next requests on a route. Its rules belong to one emulator (created per emulator).
+ */
+export function createRateLimits() {
+  const rateLimits: {
+    route: RegExp;
+    count: number;
+    retryAfterSec: number;
+    global: boolean;
+    withFilesOnly: boolean;
+  }[] = [];
+  const serverErrors: { route: RegExp; count: number; status: number }[] = [];
+
+  const rateHeaders = (route: string) => ({
+    'x-ratelimit-limit': '5',
+    'x-ratelimit-remaining': '4',
+    'x-ratelimit-reset': String(Date.now() / 1000 + 1),
+    'x-ratelimit-reset-after': '1',
+    'x-ratelimit-bucket': Buffer.from(route.replace(/\d{15,}/g, ':id'))
+      .toString('hex')
+      .slice(0, 16),
+  });
+
+  /** The injected answer (429, then 5xx) that replaces this request's route, if one is due. */
+  const injectedAnswer = (
+    method: string,
+    path: string,
+    carriesFiles: boolean,
+  ): { status: number; body: unknown; headers?: Record<string, string> } | undefined => {
+    const limit = rateLimits.find(
+      (candidate) =>
+        candidate.count > 0 &&
+        candidate.route.test(`${method} ${path}`) &&
+        (!candidate.withFilesOnly || carriesFiles),
+    );
+    if (limit) {
+      limit.count -= 1;
+      return {
+        status: 429,
+        body: {
+          message: 'You are being rate limited.',
+          retry_after: limit.retryAfterSec,
+          global: limit.global,
+        },
+        headers: {
+          'retry-after': String(Math.ceil(limit.retryAfterSec)),
+          ...rateHeaders(path),
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': String(limit.retryAfterSec),
+          'x-ratelimit-scope': limit.global ? 'global' : 'user',
+          ...(limit.global ? { 'x-ratelimit-global': 'true' } : {}),
+        },
+      };
+    }
+    const failure = serverErrors.find(
+      (candidate) => candidate.count > 0 && candidate.route.test(`${method} ${path}`),
+    );
+    if (failure) {
+      failure.count -= 1;
+      return { status: failure.status, body: { message: 'Internal Server Error', code: 0 } };
+    }
+    return undefined;
+  };
+
+  return {
+    rateHeaders,
+    injectedAnswer,
+    helpers: {
+      /** The next `count` requests on `route` (only those carrying files, if asked) are answered 429. */
+      injectRateLimit(input: {
+        route: RegExp;
+        count: number;
+        retryAfterSec: number;
+        global?: boolean;
+        withFilesOnly?: boolean;
+      }) {
+        rateLimits.push({
+          ...input,
+          global: input.global ?? false,
+          withFilesOnly: input.withFilesOnly ?? false,
+        });
+      },
+      injectServerError(input: { route: RegExp; count: number; status?: number }) {
+        serverErrors.push({ ...input, status: input.status ?? 500 });
+      },
+    },
+  };
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>;
