@@ -2,7 +2,7 @@ import { DiscordAPIError, type REST, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import { modelLabel } from '../models/index.js';
 import type { Clock } from '../services/clock.js';
-import type { JobRecord } from '../services/jobs/job-ledger.js';
+import { type JobRecord, jobLogger } from '../services/jobs/job-ledger.js';
 import type {
   FailureFacts,
   JobMessenger,
@@ -40,12 +40,7 @@ export class DiscordJobMessenger implements JobMessenger {
   constructor(private readonly options: { rest: REST; logger: Logger; clock: Clock }) {}
 
   private log(record: JobRecord): Logger {
-    return this.options.logger.child({
-      jobId: record.scenarioJobId ?? record.id,
-      guildId: record.guildId,
-      userId: record.userId,
-      command: record.command,
-    });
+    return jobLogger(this.options.logger, record);
   }
 
   private progressText(record: JobRecord, progress: ProgressFacts): string {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatedMessage, MessageWrite } from '../support/discord/emulator.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, resultActionable, startHarness } from '../support/harness.js';
 import { makePng, makePngBomb } from '../support/media.js';
 
 const png = (width = 32, height = 32) => ({
@@ -166,11 +166,7 @@ describe('abuse and bad input, end to end', () => {
       20_000,
       'the result, reposted',
     );
-    await h.discord.waitFor(
-      () => reposted.reactions.get('🔄')?.has(h.discord.botUserId),
-      5_000,
-      'the bot’s 🔄',
-    );
+    await resultActionable(h, reposted);
     h.discord.addReaction({ user: bob, messageId: reposted.id, emoji: '🔄' });
     const reroll = await h.discord.waitFor(
       () =>

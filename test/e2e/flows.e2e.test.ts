@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
-import { type Harness, leakedSecrets, startHarness } from '../support/harness.js';
+import { type Harness, leakedSecrets, resultActionable, startHarness } from '../support/harness.js';
 import { makePng } from '../support/media.js';
 
 const png = (width: number, height: number, alpha = false) => ({
@@ -186,11 +186,7 @@ describe('generation flows, end to end', () => {
       expect.objectContaining({ image: { url: `attachment://${parent.attachments[0]?.filename}` } }),
     ]);
     // A member clicks the 🔄 the bot put under its result.
-    await h.discord.waitFor(
-      () => parent.reactions.get('🔄')?.has(h.discord.botUserId),
-      5_000,
-      'the bot’s 🔄',
-    );
+    await resultActionable(h, parent);
     const bobBefore = await h.bot.deps.quota.status(h.discord.guildId, h.discord.ids.bob);
     h.discord.addReaction({ user: h.discord.ids.bob, messageId: parent.id, emoji: '🔄' });
     h.discord.addReaction({ user: h.discord.ids.bob, messageId: parent.id, emoji: '🔄' });
@@ -230,7 +226,7 @@ describe('generation flows, end to end', () => {
       options: { prompt: 'a cathedral' },
     });
     const done = await finished(() => h.discord.originalMessage(handle));
-    await h.discord.waitFor(() => done.reactions.get('🔄')?.has(h.discord.botUserId), 5_000, 'the bot’s 🔄');
+    await resultActionable(h, done);
     // A stranger's ❌ is ignored without a word, so there is no answer to wait for. The last thing the bot
     // does before deciding is to read the guild's settings (the moderator role): once that read has
     // answered, the decision is made, and a deletion, had it decided one, would already be on its way.
@@ -273,7 +269,7 @@ describe('generation flows, end to end', () => {
       options: { prompt: 'something to moderate' },
     });
     const done = await finished(() => h.discord.originalMessage(handle));
-    await h.discord.waitFor(() => done.reactions.get('🔄')?.has(h.discord.botUserId), 5_000, 'the bot’s 🔄');
+    await resultActionable(h, done);
     h.discord.addReaction({ user: h.discord.ids.mod, messageId: done.id, emoji: '❌' });
     await h.discord.waitFor(() => !h.discord.messages.has(done.id), 5_000, 'the deletion');
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, resultActionable, startHarness } from '../support/harness.js';
 import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
 
 // The same flows on both store backends: the embedded SQLite file and a Redis server of the test's own.
@@ -51,11 +51,7 @@ describe.each(['sqlite', 'redis'] as const)('job lifecycle on %s, end to end', (
       options: { prompt: 'before the restart' },
     });
     const parent = await done(() => h.discord.originalMessage(handle));
-    await h.discord.waitFor(
-      () => parent.reactions.get('🔄')?.has(h.discord.botUserId),
-      5_000,
-      'the bot’s 🔄',
-    );
+    await resultActionable(h, parent);
     await h.restart();
     h.discord.addReaction({ user: h.discord.ids.alice, messageId: parent.id, emoji: '🔄' });
     const child = await done(() =>

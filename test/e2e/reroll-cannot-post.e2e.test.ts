@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
 import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
-import { answerTo, deliveredFor, type Harness, skyboxGpt, startHarness } from '../support/harness.js';
+import {
+  answerTo,
+  deliveredFor,
+  type Harness,
+  resultActionable,
+  skyboxGpt,
+  startHarness,
+} from '../support/harness.js';
 
 /**
  * A reroll reserves credits and a running slot before it posts the message its job reports in. When
@@ -15,11 +22,7 @@ describe('a reroll whose message cannot be posted', () => {
   beforeAll(async () => {
     h = await startHarness({ env: { MAX_RUNNING_JOBS_PER_USER: '2' }, scenario: { jobDurationMs: 600 } });
     result = await deliveredFor(h, h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'a harbour')));
-    await h.discord.waitFor(
-      () => result.reactions.get('🔄')?.has(h.discord.botUserId),
-      5_000,
-      'the bot’s 🔄',
-    );
+    await resultActionable(h, result);
   }, 30_000);
   afterAll(() => h?.close());
 

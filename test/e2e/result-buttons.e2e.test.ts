@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
 import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
-import { answerTo, deliveredFor, type Harness, startHarness } from '../support/harness.js';
+import { answerTo, deliveredFor, type Harness, resultActionable, startHarness } from '../support/harness.js';
 
 describe('the buttons under a result, end to end', () => {
   let h: Harness;
@@ -16,12 +16,7 @@ describe('the buttons under a result, end to end', () => {
       options: { prompt: 'a lighthouse', quality: 'low' },
     });
     result = await deliveredFor(h, handle);
-    // The bot's own 🔄 comes once the generation is recorded: from then on the result can be acted on.
-    await h.discord.waitFor(
-      () => result.reactions.get('🔄')?.has(h.discord.botUserId),
-      5_000,
-      'the bot’s 🔄',
-    );
+    await resultActionable(h, result);
   }, 30_000);
   afterAll(() => h?.close());
 

@@ -125,6 +125,17 @@ export function deliveredFor(h: Pick<Harness, 'discord'>, handle: { token: strin
   );
 }
 
+/**
+ * The bot's own 🔄 on a result: it comes once the generation is recorded, so from then on the result can
+ * be acted on (rerolled, deleted) by reaction or button.
+ */
+export function resultActionable(
+  h: Pick<Harness, 'discord'>,
+  result: { reactions: Map<string, Set<string>> },
+) {
+  return h.discord.waitFor(() => result.reactions.get('🔄')?.has(h.discord.botUserId), 5_000, 'the bot’s 🔄');
+}
+
 /** What a slash command invocation carries (the emulator's input). */
 export type Invocation = Parameters<Harness['discord']['invokeSlashCommand']>[0];
 

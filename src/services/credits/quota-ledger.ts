@@ -239,28 +239,29 @@ export class QuotaLedger {
     }).then(({ status }) => status);
   }
 
-  async setGuildDefault(guildId: string, limit: number, period?: Period): Promise<void> {
-    await this.options.lock.withLock(`quota-guild:${guildId}`, async () => {
-      const current = guildPolicySchema
-        .catch({ costOverrides: {} })
-        .parse((await this.options.store.get(`guild:${guildId}`)) ?? {});
-      await this.options.store.set(`guild:${guildId}`, {
-        ...current,
-        defaultLimit: limit,
-        ...(period ? { period } : {}),
-      });
-    });
+  setGuildDefault(guildId: string, limit: number, period?: Period): Promise<void> {
+    return this.changePolicy(guildId, (current) => ({
+      ...current,
+      defaultLimit: limit,
+      ...(period ? { period } : {}),
+    }));
   }
 
-  async setCostOverride(guildId: string, modelId: string, cost: number): Promise<void> {
+  /** Credits per output of one model in this guild (moderators' `/quota price`). */
+  setCostOverride(guildId: string, modelId: string, cost: number): Promise<void> {
+    return this.changePolicy(guildId, (current) => ({
+      ...current,
+      costOverrides: { ...current.costOverrides, [modelId]: cost },
+    }));
+  }
+
+  /** Read-modify-write of a guild's policy under its lock (instances may share the store). */
+  private async changePolicy(guildId: string, change: (policy: GuildPolicy) => GuildPolicy): Promise<void> {
     await this.options.lock.withLock(`quota-guild:${guildId}`, async () => {
       const current = guildPolicySchema
         .catch({ costOverrides: {} })
         .parse((await this.options.store.get(`guild:${guildId}`)) ?? {});
-      await this.options.store.set(`guild:${guildId}`, {
-        ...current,
-        costOverrides: { ...current.costOverrides, [modelId]: cost },
-      });
+      await this.options.store.set(`guild:${guildId}`, change(current));
     });
   }
 

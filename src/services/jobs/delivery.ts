@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CreditHooks } from '../credits/quota-adapter.js';
 import type { Job } from '../scenario/scenario-client.js';
-import type { JobLedger, JobRecord } from './job-ledger.js';
+import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
 import type { FailureCause, JobMessenger, ProgressFacts } from './job-messenger.js';
 import type { ResultFiles } from './result-files.js';
 
@@ -54,12 +54,7 @@ export class Delivery {
   constructor(private readonly options: DeliveryOptions) {}
 
   private log(record: JobRecord): Logger {
-    return this.options.logger.child({
-      jobId: record.scenarioJobId ?? record.id,
-      guildId: record.guildId,
-      userId: record.userId,
-      command: record.command,
-    });
+    return jobLogger(this.options.logger, record);
   }
 
   /** Edits the job's message when what it shows changed, at most once per interval per message. */

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { KeyLock } from '../store/key-lock.js';
 import type { KeyValue } from '../store/store.js';
@@ -52,6 +53,16 @@ export const jobRecordSchema = z.object({
 });
 export type JobRecord = z.output<typeof jobRecordSchema>;
 export type NewJobRecord = z.input<typeof jobRecordSchema>;
+
+/** A job's log context, the same wherever the job is handled: Scenario's job id (ours until known), guild, member, command. */
+export function jobLogger(logger: Logger, record: JobRecord): Logger {
+  return logger.child({
+    jobId: record.scenarioJobId ?? record.id,
+    guildId: record.guildId,
+    userId: record.userId,
+    command: record.command,
+  });
+}
 
 const INDEX_KEY = 'open-index';
 const openIndexSchema = z.array(z.string());

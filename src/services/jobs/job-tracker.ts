@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
 import { isTerminal } from '../scenario/scenario-schemas.js';
 import { type Delivery, FinishBusyError } from './delivery.js';
-import type { JobLedger, JobRecord } from './job-ledger.js';
+import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
 import { isJobFor, listRecentJobs } from './started-job.js';
 
 export interface JobTrackerOptions {
@@ -285,12 +285,7 @@ export class JobTracker {
     this.inDelivery.set(record.id, record);
     const { delivery } = this.options;
     this.deliveryQueue.push(async () => {
-      const log = this.log.child({
-        jobId: record.scenarioJobId,
-        guildId: record.guildId,
-        userId: record.userId,
-        command: record.command,
-      });
+      const log = jobLogger(this.log, record);
       try {
         if (!job) await delivery.reportStuck(record);
         else if (job.status === 'success') await delivery.deliver(record, job);
