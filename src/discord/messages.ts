@@ -4,6 +4,7 @@
  */
 import { creditsPerOutput, modelLabel } from '../models/index.js';
 import { knownModels } from '../models/known-models.js';
+import type { AttachmentProblem } from '../services/assets/attachments.js';
 import type { QuotaLine } from '../services/credits/quota-adapter.js';
 import type { Refusal } from '../services/jobs/generation-pipeline.js';
 import type { FailureCause } from '../services/jobs/job-messenger.js';
@@ -226,6 +227,38 @@ export function priceList(overrides: Record<string, number>, onlyModelId?: strin
   return ['**Credits per output in this server**', ...lines].join('\n');
 }
 
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** What is wrong with an attached file, and what to do instead. */
+export function attachmentProblemText(problem: AttachmentProblem): string {
+  switch (problem.kind) {
+    case 'bad_link':
+      return 'that attachment link is not valid.';
+    case 'foreign_host':
+      return 'only files uploaded to Discord are accepted.';
+    case 'too_large':
+      return problem.size === undefined
+        ? `the file is larger than ${megabytes(problem.max)}.`
+        : `the file is ${megabytes(problem.size)}; the limit is ${megabytes(problem.max)}.`;
+    case 'wrong_type':
+      return `send a PNG, JPEG or WebP image (this file is ${problem.contentType}).`;
+    case 'not_an_image':
+      return 'this file is not a PNG, JPEG or WebP image (whatever its name says).';
+    case 'too_many_pixels':
+      return `the image is ${problem.width}×${problem.height}; use one under ${problem.maxPixels / 1_000_000} megapixels.`;
+    case 'mask_without_alpha':
+      return 'the mask must be a PNG with an alpha (transparency) channel; export it with transparency preserved.';
+    case 'mask_size':
+      return `the mask is ${problem.width}×${problem.height} but \`${problem.other.option}\` is ${problem.other.width}×${problem.other.height}; they must be the same size.`;
+    case 'download_failed':
+      return problem.status === undefined
+        ? 'the file could not be downloaded from Discord; try uploading it again.'
+        : `Discord did not serve the file (${problem.status}); try uploading it again.`;
+  }
+}
+
 /** Why a generation did not start, in words for the member (commands answer it ephemerally, reactions by DM). */
 export function refusalText(refusal: Refusal): string {
   switch (refusal.reason) {
@@ -242,7 +275,7 @@ export function refusalText(refusal: Refusal): string {
     case 'quota_exhausted':
       return TEXT.quotaExhausted(refusal.quota, refusal.credits);
     case 'invalid_file':
-      return refusal.message;
+      return `\`${refusal.option}\`: ${attachmentProblemText(refusal.problem)}`;
     case 'upload_failed':
       return `Your image could not be sent to Scenario. ${SCENARIO_ERROR_WORDS.unavailable}`;
     case 'reply_unavailable':

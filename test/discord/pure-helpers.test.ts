@@ -24,7 +24,14 @@ describe('refusalText', () => {
     [{ reason: 'too_many_running', maxRunning: 2 }, TEXT.tooManyRunning(2)],
     [{ reason: 'blocked' }, TEXT.blocked],
     [{ reason: 'quota_exhausted', quota, credits: 3 }, 'This needs 3 credits but you have 0 of 5 left'],
-    [{ reason: 'invalid_file', option: 'image', message: '`image`: send a PNG' }, '`image`: send a PNG'],
+    [
+      { reason: 'invalid_file', option: 'image', problem: { kind: 'wrong_type', contentType: 'text/plain' } },
+      '`image`: send a PNG, JPEG or WebP image (this file is text/plain).',
+    ],
+    [
+      { reason: 'invalid_file', option: 'mask', problem: { kind: 'too_large', max: 8 * 1024 * 1024 } },
+      '`mask`: the file is larger than 8.0 MB.',
+    ],
     [{ reason: 'upload_failed' }, 'could not be sent to Scenario'],
     [{ reason: 'reply_unavailable' }, TEXT.replyUnavailable],
     [

@@ -16,7 +16,24 @@ export interface ImageRules {
   sameSizeAs?: { width: number; height: number; option: string };
 }
 
-export type AttachmentCheck = { ok: true } | { ok: false; option: string; message: string };
+/** What is wrong with an attachment; discord/messages.ts says it in words. */
+export type AttachmentProblem =
+  | { kind: 'bad_link' }
+  | { kind: 'foreign_host' }
+  | { kind: 'too_large'; max: number; size?: number }
+  | { kind: 'wrong_type'; contentType: string }
+  | { kind: 'not_an_image' }
+  | { kind: 'too_many_pixels'; width: number; height: number; maxPixels: number }
+  | { kind: 'mask_without_alpha' }
+  | {
+      kind: 'mask_size';
+      width: number;
+      height: number;
+      other: { option: string; width: number; height: number };
+    }
+  | { kind: 'download_failed'; status?: number };
+
+export type AttachmentCheck = { ok: true } | { ok: false; option: string; problem: AttachmentProblem };
 
 export type FetchedImage = {
   option: string;
@@ -52,27 +69,23 @@ export class AttachmentService {
     try {
       host = new URL(attachment.url).host;
     } catch {
-      return { ok: false, option, message: `\`${option}\`: that attachment link is not valid.` };
+      return { ok: false, option, problem: { kind: 'bad_link' } };
     }
     if (!this.options.allowedHosts.includes(host)) {
-      return { ok: false, option, message: `\`${option}\`: only files uploaded to Discord are accepted.` };
+      return { ok: false, option, problem: { kind: 'foreign_host' } };
     }
     if (attachment.size > this.options.maxBytes) {
       return {
         ok: false,
         option,
-        message: `\`${option}\`: the file is ${mb(attachment.size)}; the limit is ${mb(this.options.maxBytes)}.`,
+        problem: { kind: 'too_large', size: attachment.size, max: this.options.maxBytes },
       };
     }
     if (
       attachment.contentType &&
       !ACCEPTED_TYPES.includes(attachment.contentType.split(';')[0]?.trim() ?? '')
     ) {
-      return {
-        ok: false,
-        option,
-        message: `\`${option}\`: send a PNG, JPEG or WebP image (this file is ${attachment.contentType}).`,
-      };
+      return { ok: false, option, problem: { kind: 'wrong_type', contentType: attachment.contentType } };
     }
     return { ok: true };
   }
@@ -82,32 +95,29 @@ export class AttachmentService {
     option: string,
     attachment: DiscordAttachment,
     rules: Omit<ImageRules, 'option'> = {},
-  ): Promise<{ ok: true; image: FetchedImage } | { ok: false; option: string; message: string }> {
+  ): Promise<{ ok: true; image: FetchedImage } | { ok: false; option: string; problem: AttachmentProblem }> {
     const pre = this.precheck(option, attachment);
     if (!pre.ok) return pre;
     const bytes = await this.download(attachment.url);
-    if (!bytes.ok) return { ok: false, option, message: `\`${option}\`: ${bytes.message}` };
+    if (!bytes.ok) return { ok: false, option, problem: bytes.problem };
     const info = probeImage(bytes.bytes);
     if (!info || !ACCEPTED_TYPES.includes(info.mimeType)) {
-      return {
-        ok: false,
-        option,
-        message: `\`${option}\`: this file is not a PNG, JPEG or WebP image (whatever its name says).`,
-      };
+      return { ok: false, option, problem: { kind: 'not_an_image' } };
     }
     if (info.width * info.height > MAX_INPUT_PIXELS) {
       return {
         ok: false,
         option,
-        message: `\`${option}\`: the image is ${info.width}×${info.height}; use one under ${MAX_INPUT_PIXELS / 1_000_000} megapixels.`,
+        problem: {
+          kind: 'too_many_pixels',
+          width: info.width,
+          height: info.height,
+          maxPixels: MAX_INPUT_PIXELS,
+        },
       };
     }
     if (rules.requirePngAlpha && (info.format !== 'png' || !info.hasAlpha)) {
-      return {
-        ok: false,
-        option,
-        message: `\`${option}\`: the mask must be a PNG with an alpha (transparency) channel; export it with transparency preserved.`,
-      };
+      return { ok: false, option, problem: { kind: 'mask_without_alpha' } };
     }
     if (
       rules.sameSizeAs &&
@@ -116,7 +126,7 @@ export class AttachmentService {
       return {
         ok: false,
         option,
-        message: `\`${option}\`: the mask is ${info.width}×${info.height} but \`${rules.sameSizeAs.option}\` is ${rules.sameSizeAs.width}×${rules.sameSizeAs.height}; they must be the same size.`,
+        problem: { kind: 'mask_size', width: info.width, height: info.height, other: rules.sameSizeAs },
       };
     }
     return {
@@ -142,7 +152,9 @@ export class AttachmentService {
     return asset.id;
   }
 
-  private async download(url: string): Promise<{ ok: true; bytes: Buffer } | { ok: false; message: string }> {
+  private async download(
+    url: string,
+  ): Promise<{ ok: true; bytes: Buffer } | { ok: false; problem: AttachmentProblem }> {
     const max = this.options.maxBytes;
     let response: Response;
     try {
@@ -152,26 +164,19 @@ export class AttachmentService {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 20_000),
       });
     } catch {
-      return { ok: false, message: 'the file could not be downloaded from Discord; try uploading it again.' };
+      return { ok: false, problem: { kind: 'download_failed' } };
     }
     if (!response.ok || !response.body)
-      return {
-        ok: false,
-        message: `Discord did not serve the file (${response.status}); try uploading it again.`,
-      };
+      return { ok: false, problem: { kind: 'download_failed', status: response.status } };
     const chunks: Uint8Array[] = [];
     let total = 0;
     for await (const chunk of response.body) {
       total += chunk.byteLength;
-      if (total > max) return { ok: false, message: `the file is larger than ${mb(max)}.` };
+      if (total > max) return { ok: false, problem: { kind: 'too_large', max } };
       chunks.push(chunk);
     }
     return { ok: true, bytes: Buffer.concat(chunks) };
   }
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function safeName(name: string, format: string): string {

@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import { assetTakesList, outputCount, specFor } from '../../models/index.js';
-import type { AttachmentService, DiscordAttachment, FetchedImage } from '../assets/attachments.js';
+import type {
+  AttachmentProblem,
+  AttachmentService,
+  DiscordAttachment,
+  FetchedImage,
+} from '../assets/attachments.js';
 import type { Clock } from '../clock.js';
 import type { GuildSettingsService } from '../credits/guild-settings.js';
 import type { CreditReserver, QuotaLine } from '../credits/quota-adapter.js';
@@ -62,7 +67,7 @@ export type Refusal =
   | { reason: 'too_many_running'; maxRunning: number }
   | { reason: 'blocked' }
   | { reason: 'quota_exhausted'; quota: QuotaLine; credits: number }
-  | { reason: 'invalid_file'; option: string; message: string }
+  | { reason: 'invalid_file'; option: string; problem: AttachmentProblem }
   | { reason: 'upload_failed' }
   | { reason: 'reply_unavailable' }
   | { reason: 'scenario'; kind: ScenarioErrorKind; scenarioMessage?: string };
@@ -102,7 +107,7 @@ export class GenerationPipeline {
     if (!this.served.has(guildId)) return refuse({ reason: 'guild_not_served' });
     for (const file of request.files) {
       const check = attachments.precheck(file.option, file.attachment);
-      if (!check.ok) return refuse({ reason: 'invalid_file', option: check.option, message: check.message });
+      if (!check.ok) return refuse({ reason: 'invalid_file', option: check.option, problem: check.problem });
     }
     const acknowledged = request.reply.kind === 'interaction' ? await request.reply.acknowledge() : {};
     const tokenIssuedAt = this.options.clock.now();
@@ -207,7 +212,7 @@ export class GenerationPipeline {
         if (!result.ok)
           return {
             ok: false,
-            refusal: { reason: 'invalid_file', option: result.option, message: result.message },
+            refusal: { reason: 'invalid_file', option: result.option, problem: result.problem },
           };
         fetched.push(result.image);
       }
