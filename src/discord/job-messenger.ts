@@ -14,8 +14,22 @@ import type {
   StuckFacts,
 } from '../services/jobs/job-messenger.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
-import { failureMessage, progressMessage, resultMessage, stuckMessage, TEXT } from './messages.js';
+import {
+  clipMessage,
+  escapeUserText,
+  failureMessage,
+  progressMessage,
+  resultMessage,
+  stuckMessage,
+  TEXT,
+} from './messages.js';
 import { REROLL_EMOJI, resultButtonsRow } from './result-controls.js';
+
+/** A model's name as shown: a pass-through model's is its id, which is the member's text. */
+const label = (modelId: string) => escapeUserText(modelLabel(modelId));
+
+/** Discord accepts at most 10 attachments per message: further files are linked. */
+const ATTACHMENTS_PER_MESSAGE = 10;
 
 /** Discord's interaction tokens live 15 minutes; stop using one a little before that. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -45,7 +59,7 @@ export class DiscordJobMessenger implements JobMessenger {
 
   private progressText(record: JobRecord, progress: ProgressFacts): string {
     return progressMessage({
-      modelLabel: modelLabel(record.modelId),
+      modelLabel: label(record.modelId),
       state: progress.state,
       progress: progress.progress,
       elapsedMs: progress.elapsedMs,
@@ -64,8 +78,12 @@ export class DiscordJobMessenger implements JobMessenger {
   }
 
   postResult(record: JobRecord, result: ResultFacts): Promise<PostOutcome> {
+    const attached = result.files.slice(0, ATTACHMENTS_PER_MESSAGE);
+    const beyondAttachmentLimit = result.files
+      .slice(ATTACHMENTS_PER_MESSAGE)
+      .flatMap((file) => (file.link ? [{ name: file.name, ...file.link }] : []));
     const content = resultMessage({
-      modelLabel: modelLabel(record.modelId),
+      modelLabel: label(record.modelId),
       userId: record.userId,
       elapsedMs: result.elapsedMs,
       body: record.body,
@@ -73,20 +91,21 @@ export class DiscordJobMessenger implements JobMessenger {
       creditsSpent: result.creditsSpent,
       quota: result.quota,
       notAttached: result.notAttached,
+      beyondAttachmentLimit,
       missing: result.missing,
     });
-    const firstImage = result.files.find((file) => file.contentType?.startsWith('image/'));
+    const firstImage = attached.find((file) => file.contentType?.startsWith('image/'));
     const embeds = firstImage ? [{ image: { url: `attachment://${firstImage.name}` }, color: 0x5865f2 }] : [];
     return this.editJobMessage(
       record,
-      { content, files: result.files, embeds, components: [resultButtonsRow], mentionUser: record.userId },
+      { content, files: attached, embeds, components: [resultButtonsRow], mentionUser: record.userId },
       true,
     );
   }
 
   postFailure(record: JobRecord, failure: FailureFacts): Promise<PostOutcome> {
     const content = failureMessage({
-      modelLabel: modelLabel(record.modelId),
+      modelLabel: label(record.modelId),
       userId: record.userId,
       ...failure,
     });
@@ -94,7 +113,7 @@ export class DiscordJobMessenger implements JobMessenger {
   }
 
   postStuck(record: JobRecord, stuck: StuckFacts): Promise<PostOutcome> {
-    const content = stuckMessage({ modelLabel: modelLabel(record.modelId), userId: record.userId, ...stuck });
+    const content = stuckMessage({ modelLabel: label(record.modelId), userId: record.userId, ...stuck });
     return this.editJobMessage(record, { content, mentionUser: record.userId }, true);
   }
 
@@ -113,7 +132,7 @@ export class DiscordJobMessenger implements JobMessenger {
 
   async openPlaceholder(placeholder: PlaceholderFacts): Promise<PostOutcome> {
     const content = progressMessage({
-      modelLabel: modelLabel(placeholder.modelId),
+      modelLabel: label(placeholder.modelId),
       state: 'submitting',
       progress: 0,
       elapsedMs: 0,
@@ -124,7 +143,7 @@ export class DiscordJobMessenger implements JobMessenger {
     try {
       const message = (await this.options.rest.post(Routes.channelMessages(placeholder.channelId), {
         body: {
-          content,
+          content: clipMessage(content),
           message_reference: { message_id: placeholder.replyToMessageId, fail_if_not_exists: false },
           allowed_mentions: { parse: [] },
         },
@@ -159,7 +178,7 @@ export class DiscordJobMessenger implements JobMessenger {
     const { rest, clock } = this.options;
     const log = this.log(record);
     const body = {
-      content: payload.content,
+      content: clipMessage(payload.content),
       embeds: payload.embeds ?? [],
       components: payload.components ?? [],
       attachments: (payload.files ?? []).map((file, id) => ({ id, filename: file.name })),
@@ -242,7 +261,7 @@ export class DiscordJobMessenger implements JobMessenger {
       const message = (await rest.post(Routes.channelMessages(record.channelId), {
         body: {
           ...body,
-          content: `${TEXT.replyGoneFallback(record.userId)}\n${payload.content}`,
+          content: clipMessage(`${TEXT.replyGoneFallback(record.userId)}\n${payload.content}`),
           allowed_mentions: { parse: [], users: [record.userId] },
         },
         files,

@@ -24,24 +24,61 @@ export function formatDuration(ms: number): string {
   return `${minutes}:${String(seconds).padStart(2, '0')}`;
 }
 
-/** Shortens user text for display and stops it from pinging or breaking formatting. */
+/**
+ * Every character Discord's markdown reads as syntax: emphasis, code, spoilers, quotes, headings, lists,
+ * masked links `[text](url)`, and `<…>` (mentions, channels, timestamps, custom emoji). A backslash before
+ * each renders it as text. One pass of our own rather than discord.js's escapeMarkdown, which leaves masked
+ * links and `<…>` forms alone, and whose output a second pass would escape twice.
+ */
+const MARKDOWN_SYNTAX = /[\\`*_~|>#\-[\]()<]/g;
+
+/** User text as plain text in a message: no markdown, no mention (a zero-width joiner after each @). */
+export function escapeUserText(text: string): string {
+  return text.replace(MARKDOWN_SYNTAX, '\\$&').replace(/@/g, '@\u200b');
+}
+
+/** Shortens user text to one line of at most `max` characters (before escaping), then escapes it. */
 export function quoteUserText(text: string, max = 180): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
   // Cut before, not inside, a surrogate pair (an emoji): half of one is malformed text for Discord.
   const cut = /[\ud800-\udbff]/.test(oneLine.charAt(max - 2)) ? max - 2 : max - 1;
   const short = oneLine.length > max ? `${oneLine.slice(0, cut)}…` : oneLine;
-  return short.replace(/([`*_~|>\\])/g, '\\$1').replace(/@/g, '@\u200b');
+  return escapeUserText(short);
 }
 
-/** A compact view of the request body: prompt first, then the other parameters. */
+/** Discord refuses message content over 2,000 characters (50035): a message is clipped, never refused. */
+export const MESSAGE_CONTENT_LIMIT = 2_000;
+
+/**
+ * Fits content into one message: whole lines while they fit, then an ellipsis. Only a first line longer
+ * than the limit is cut inside (before a surrogate pair, never leaving a lone escaping backslash).
+ */
+export function clipMessage(content: string, limit = MESSAGE_CONTENT_LIMIT): string {
+  if (content.length <= limit) return content;
+  const lastBreak = content.lastIndexOf('\n', limit - 2);
+  if (lastBreak > 0) return `${content.slice(0, lastBreak)}\n…`;
+  let cut = limit - 1;
+  if (/[\ud800-\udbff]/.test(content.charAt(cut - 1))) cut -= 1;
+  let head = content.slice(0, cut);
+  // An odd run of backslashes at the end would escape the ellipsis: drop the last one.
+  if ((/\\+$/.exec(head)?.[0].length ?? 0) % 2 === 1) head = head.slice(0, -1);
+  return `${head}…`;
+}
+
+/** How many parameters a message lists besides the prompt: a body may carry hundreds (`/generate` params). */
+const SHOWN_PARAMETERS = 8;
+
+/** A compact view of the request body: prompt first, then the other parameters, each bounded and escaped. */
 export function summariseParameters(body: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(body)) {
-    if (key === 'prompt' || key === 'seed') continue;
-    if (Array.isArray(value)) parts.push(`${key}: ${value.length}`);
-    else if (typeof value === 'string' && value.startsWith('asset_')) parts.push(`${key}: attached`);
-    else parts.push(`${key}: ${quoteUserText(String(value), 40)}`);
-  }
+  const entries = Object.entries(body).filter(([key]) => key !== 'prompt' && key !== 'seed');
+  const parts = entries.slice(0, SHOWN_PARAMETERS).map(([key, value]) => {
+    const name = quoteUserText(key, 40);
+    if (Array.isArray(value)) return `${name}: ${value.length}`;
+    if (typeof value === 'string' && value.startsWith('asset_')) return `${name}: attached`;
+    const shown = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+    return `${name}: ${quoteUserText(shown, 40)}`;
+  });
+  if (entries.length > SHOWN_PARAMETERS) parts.push(`+${entries.length - SHOWN_PARAMETERS} more`);
   const prompt = typeof body.prompt === 'string' ? `“${quoteUserText(body.prompt)}”` : undefined;
   return [prompt, parts.join(' · ')].filter((part) => part && part.length > 0).join('\n> ');
 }
@@ -92,8 +129,13 @@ export interface ResultView {
   creditsSpent: number;
   quota: QuotaLine | undefined;
   notAttached: { name: string; size: number; url: string; expires?: string }[];
+  /** Files beyond Discord's 10 attachments per message: linked. */
+  beyondAttachmentLimit?: { name: string; url: string; expires?: string }[];
   missing: number;
 }
+
+const expiryNote = (expires: string | undefined) =>
+  expires ? ` (link expires <t:${Math.floor(Date.parse(expires) / 1000)}:R>)` : '';
 
 export function resultMessage(view: ResultView): string {
   const lines = [
@@ -103,9 +145,11 @@ export function resultMessage(view: ResultView): string {
   ];
   for (const file of view.notAttached) {
     lines.push(
-      `📦 \`${file.name}\` is ${formatBytes(file.size)}, more than this server accepts as an upload: [download it from Scenario](${file.url})${file.expires ? ` (link expires <t:${Math.floor(Date.parse(file.expires) / 1000)}:R>)` : ''}`,
+      `📦 \`${file.name}\` is ${formatBytes(file.size)}, more than this server accepts as an upload: [download it from Scenario](${file.url})${expiryNote(file.expires)}`,
     );
   }
+  for (const file of view.beyondAttachmentLimit ?? [])
+    lines.push(`📦 [\`${file.name}\`](${file.url}) (a message holds 10 files)${expiryNote(file.expires)}`);
   if (view.missing > 0)
     lines.push(
       `⚠️ ${view.missing} result file${view.missing === 1 ? '' : 's'} could not be downloaded from Scenario.`,
@@ -204,10 +248,7 @@ export const TEXT = {
   cannotAttachFiles: (links: { name: string; url: string; expires?: string }[]) =>
     [
       '⚠️ The bot lacks the **Attach Files** permission in this channel (a moderator can grant it), so the files are linked instead:',
-      ...links.map(
-        (link) =>
-          `📦 [\`${link.name}\`](${link.url})${link.expires ? ` (link expires <t:${Math.floor(Date.parse(link.expires) / 1000)}:R>)` : ''}`,
-      ),
+      ...links.map((link) => `📦 [\`${link.name}\`](${link.url})${expiryNote(link.expires)}`),
     ].join('\n'),
   replyGoneFallback: (userId: string) =>
     `<@${userId}>, your earlier request's message was deleted, so here is the result:`,
@@ -282,7 +323,7 @@ export function refusalText(refusal: Refusal): string {
       return TEXT.replyUnavailable;
     case 'scenario':
       return refusal.kind === 'invalid' && refusal.scenarioMessage
-        ? `${SCENARIO_ERROR_WORDS.invalid} ${refusal.scenarioMessage} Nothing was spent.`
+        ? `${SCENARIO_ERROR_WORDS.invalid} ${quoteUserText(refusal.scenarioMessage, 300)} Nothing was spent.`
         : SCENARIO_ERROR_WORDS[refusal.kind];
   }
 }

@@ -8,7 +8,7 @@ import {
 import type { Logger } from 'pino';
 import type { BoundCommand } from '../commands/types.js';
 import { StoreUnavailableError } from '../services/store/store-errors.js';
-import { TEXT } from './messages.js';
+import { clipMessage, TEXT } from './messages.js';
 
 /**
  * The one place interactions enter. It ignores guilds the bot does not serve (silently), finds the command, and
@@ -79,7 +79,11 @@ export function createInteractionRouter(deps: {
  * and the answer is sent as an ephemeral follow-up.
  */
 export async function replyEphemeral(interaction: RepliableInteraction, content: string): Promise<void> {
-  const payload = { content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } } as const;
+  const payload = {
+    content: clipMessage(content),
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  } as const;
   if (interaction.deferred || interaction.replied) {
     if (!interaction.ephemeral) await interaction.deleteReply().catch(() => undefined);
     await interaction.followUp(payload);

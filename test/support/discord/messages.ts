@@ -102,6 +102,10 @@ export function createMessages(
 
   /** Applies a message body (content, embeds, attachments to keep, new files) as Discord does. */
   const applyBody = (message: EmulatedMessage, body: Body, sizeLimit: number, isEdit: boolean) => {
+    // Discord's documented limits: 2,000 characters of content, 10 attachments (both refused as 50035).
+    if (typeof body.json.content === 'string' && body.json.content.length > 2_000)
+      throw new ApiError(400, 50035, 'Invalid Form Body: content must be 2000 or fewer in length');
+    if (body.files.size > 10) throw new ApiError(400, 50035, 'Invalid Form Body: files must be 10 or fewer');
     for (const file of body.files.values()) {
       if (file.data.length > sizeLimit) throw new ApiError(413, 40005, 'Request entity too large');
     }
