@@ -38,6 +38,31 @@ export function createSecretScrubber(secrets: readonly string[]): (line: string)
   };
 }
 
+/** Longest string an error's log line keeps per field: Discord's 50035 details and stacks stay readable. */
+const MAX_ERROR_STRING = 1_000;
+
+/**
+ * pino's error serializer, minus payloads: it copies every enumerable field, and discord.js errors carry
+ * the request body (`requestBody.files` holds whole result files: a 100 kB upload made a 200 kB line).
+ * Kept: type, message, stack, method, url, status, code and Discord's own error; bodies, buffers and
+ * over-long strings are dropped or cut.
+ */
+export function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const serialized: Record<string, unknown> = { ...pino.stdSerializers.err(error) };
+  delete serialized.requestBody;
+  const prune = (value: unknown, depth: number): unknown => {
+    if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+    if (typeof value === 'string')
+      return value.length > MAX_ERROR_STRING ? `${value.slice(0, MAX_ERROR_STRING)}…` : value;
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth >= 4) return '[…]';
+    if (Array.isArray(value)) return value.slice(0, 20).map((item) => prune(item, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, prune(item, depth + 1)]));
+  };
+  return prune(serialized, 0);
+}
+
 export interface LoggerSettings {
   level: string;
   secrets: readonly string[];
@@ -54,7 +79,7 @@ export function createLogger(settings: LoggerSettings): Logger {
     base: { service: 'scenario-discord-bot' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     hooks: { streamWrite: scrub },
-    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    serializers: { err: serializeError, error: serializeError },
   };
   if (settings.destination) return pino(options, settings.destination);
   const pretty = settings.pretty ?? process.stdout.isTTY === true;

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { DiscordAPIError } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { createLogger, createSecretScrubber } from '../src/logger.js';
 
@@ -56,5 +57,38 @@ describe('logger secret redaction', () => {
     ['/interactions/1234567890123/aW50ZXJhY3Rpb246MTIzOmFiYw/callback', 'aW50ZXJhY3Rpb246MTIzOmFiYw'],
   ])('scrubs %s', (line, secret) => {
     expect(createSecretScrubber([])(line)).not.toContain(secret);
+  });
+});
+
+describe('logged errors', () => {
+  it('keep a failed upload’s method, path, status and code, without its file bytes, under 2 kB', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ level: 'info', secrets, destination });
+    const file = Buffer.alloc(100_000, 0x41);
+    const error = new DiscordAPIError(
+      {
+        code: 50035,
+        message: 'Invalid Form Body',
+        errors: {
+          content: {
+            _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 2000 or fewer in length.' }],
+          },
+        },
+      },
+      50035,
+      400,
+      'PATCH',
+      'https://discord.com/api/v10/channels/1/messages/2',
+      { body: { content: 'x'.repeat(5_000) }, files: [{ name: 'skybox-gpt-1-1.png', data: file }] },
+    );
+    logger.error({ err: error }, 'message edit failed');
+    const line = lines.join('');
+    expect(line.length).toBeLessThan(2_048);
+    expect(line).not.toContain('AAAAAAAAAA');
+    expect(line).not.toContain('x'.repeat(100));
+    const logged = JSON.parse(line).err;
+    expect(logged).toMatchObject({ method: 'PATCH', status: 400, code: 50035 });
+    expect(logged.url).toContain('/channels/1/messages/2');
+    expect(logged.requestBody).toBeUndefined();
   });
 });
