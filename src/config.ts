@@ -54,6 +54,7 @@ export const envSchema = z.object({
   QUOTA_DEFAULT_LIMIT: z.coerce.number().int().min(0).default(50),
   QUOTA_DEFAULT_PERIOD: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;

@@ -175,7 +175,14 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     logger.info({ resumed }, 'job tracker started');
 
     if (config.HEALTH_PORT !== undefined) {
-      const health = await startHealthServer({ port: config.HEALTH_PORT, client, store, logger });
+      const health = await startHealthServer({
+        port: config.HEALTH_PORT,
+        host: config.HEALTH_HOST,
+        client,
+        store,
+        logger,
+        clock,
+      });
       closers.push(() => health.close());
     }
 

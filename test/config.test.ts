@@ -9,6 +9,11 @@ const required = {
 };
 
 describe('parseConfig', () => {
+  it('keeps the health endpoint on loopback unless told otherwise', () => {
+    const result = parseConfig({ ...required, HEALTH_PORT: '8080' });
+    expect(result.ok && result.config.HEALTH_HOST).toBe('127.0.0.1');
+  });
+
   it('names every missing variable in one message', () => {
     const result = parseConfig({});
     expect(result.ok).toBe(false);

@@ -132,9 +132,10 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     guildSettings: namespace('guild-settings'),
     backend,
     lock,
+    /** Whether the store answers a read (the health endpoint's question: it never writes). */
     async ping() {
       try {
-        await keyv.set(`${prefix}health:ping`, Date.now());
+        await keyv.get(`${prefix}health:probe`);
         return true;
       } catch {
         return false;
