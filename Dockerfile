@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build stage: compile TypeScript with the dev dependencies (sqlite3 is built from source here).
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
@@ -9,16 +9,18 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-# Run stage: production dependencies and the compiled code only, as a non-root user.
-FROM node:20-bookworm-slim
+# Run stage: production dependencies and the compiled code only, as a non-root user. Node 22 is the
+# current LTS (20 reached its end of life in April 2026); the build stage uses the same, as sqlite3 is native.
+# The code and its dependencies stay owned by root: the runtime user can read them, not change them.
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     STORE_URL=sqlite:///app/data/bot.sqlite \
     HEALTH_PORT=8080 \
     HEALTH_HOST=0.0.0.0
 WORKDIR /app
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]

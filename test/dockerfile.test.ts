@@ -12,6 +12,8 @@ interface Instruction {
 }
 interface Stage {
   name: string | undefined;
+  /** The image it starts from (`node:22-bookworm-slim`). */
+  from: string;
   instructions: Instruction[];
 }
 
@@ -37,7 +39,11 @@ function stagesOf(text: string): Stage[] {
   const stages: Stage[] = [];
   for (const instruction of instructionsOf(text)) {
     if (instruction.keyword === 'FROM') {
-      stages.push({ name: instruction.args.match(/\sAS\s+(\S+)$/i)?.[1], instructions: [] });
+      stages.push({
+        name: instruction.args.match(/\sAS\s+(\S+)$/i)?.[1],
+        from: instruction.args.split(/\s+/)[0] ?? '',
+        instructions: [],
+      });
     } else {
       stages.at(-1)?.instructions.push(instruction);
     }
@@ -82,6 +88,17 @@ function productionProblems(text: string): string[] {
   const user = of('USER').at(-1);
   if (!user || /^(root|0)(:|$)/.test(user.args))
     problems.push('the final stage does not run as a non-root USER');
+
+  // A supported runtime: Node 22 (the current LTS) or later, in every stage (sqlite3 is built natively).
+  for (const stage of stages) {
+    const major = Number(stage.from.match(/^node:(\d+)/)?.[1] ?? 0);
+    if (major < 22)
+      problems.push(`a stage runs on ${stage.from || 'an unknown image'}, not Node 22 or later`);
+  }
+  // The code and its dependencies are not the runtime user's to change.
+  for (const instruction of of('COPY'))
+    if (/--chown=/.test(instruction.args) && /\b(node_modules|dist)$/.test(instruction.args))
+      problems.push(`the runtime user owns what ${instruction.args} copies`);
 
   const env = envOf(final);
   if (env.get('NODE_ENV') !== 'production')
@@ -199,6 +216,20 @@ describe('the Dockerfile', () => {
       /exec form/,
     ],
     ['no prune', (text: string) => text.replace(' && npm prune --omit=dev', ''), /--omit=dev/],
+    [
+      'Node 20',
+      (text: string) => text.replace(/node:22-bookworm-slim$/m, 'node:20-bookworm-slim'),
+      /Node 22/,
+    ],
+    [
+      'node_modules owned by the runtime user',
+      (text: string) =>
+        text.replace(
+          'COPY --from=build /app/node_modules',
+          'COPY --from=build --chown=node:node /app/node_modules',
+        ),
+      /runtime user owns/,
+    ],
     [
       'an npm ci in the final stage',
       (text: string) => text.replace(/^USER node$/m, 'RUN npm ci\nUSER node'),
