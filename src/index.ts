@@ -34,6 +34,8 @@ import { createRequestBudget } from './services/scenario/request-budget.js';
 import { createScenarioClient } from './services/scenario/scenario-client.js';
 import { createStore } from './services/store/store.js';
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -99,7 +101,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const client = createDiscordClient(config.DISCORD_API_URL);
     closers.push(() => client.destroy());
     const ledger = new JobLedger(store.jobs, lock);
-    const generationLog = new GenerationLog(store.generations);
+    const generationLog = new GenerationLog(store.generations, config.RECORD_RETENTION_DAYS * DAY_MS);
     const credits = createQuotaAdapter(quota);
     // The Discord side of the job port: everything a member reads about a job goes through it.
     const messenger = new DiscordJobMessenger({ rest: client.rest, logger, clock });

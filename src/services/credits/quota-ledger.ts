@@ -33,8 +33,8 @@ export type GuildPolicy = z.output<typeof guildPolicySchema>;
 const reservationSchema = z.object({
   amount: z.number(),
   at: z.number(),
+  // Records written before settled reservations were removed still hold 'committed' and 'refunded' ones.
   state: z.enum(['open', 'committed', 'refunded']),
-  cuCost: z.number().optional(),
 });
 
 const userQuotaSchema = z.object({
@@ -114,7 +114,9 @@ export class QuotaLedger {
     // open at rollover is dropped; its later commit or refund finds nothing to change).
     if (quota.periodStart !== start)
       return { ...quota, periodStart: start, spent: 0, granted: 0, cuCharged: 0, reservations: {} };
-    return quota;
+    // Only open reservations are kept (an older record may still list settled ones: they go at its next write).
+    const open = Object.entries(quota.reservations).filter(([, reservation]) => reservation.state === 'open');
+    return { ...quota, reservations: Object.fromEntries(open) };
   }
 
   private async indexMember(guildId: string, userId: string): Promise<void> {
@@ -184,31 +186,31 @@ export class QuotaLedger {
 
   /** Spends a reservation; idempotent. Records what Scenario actually charged. */
   commit(reservationId: string, creativeUnitsCost?: number): Promise<boolean> {
-    return this.settle(reservationId, 'committed', (quota, amount) => {
+    return this.settle(reservationId, (quota, amount) => {
       quota.spent += amount;
       quota.cuCharged += creativeUnitsCost ?? 0;
-      return creativeUnitsCost;
     });
   }
 
   /** Gives an open reservation back; idempotent; false when there was nothing to refund. */
   refund(reservationId: string): Promise<boolean> {
-    return this.settle(reservationId, 'refunded', () => undefined);
+    return this.settle(reservationId, () => undefined);
   }
 
-  /** Closes an open reservation once; a committed or refunded one is never settled again. */
+  /** Closes an open reservation once; a settled one is gone, so it is never settled again. */
   private async settle(
     reservationId: string,
-    state: 'committed' | 'refunded',
-    apply: (quota: UserQuota, amount: number) => number | undefined,
+    apply: (quota: UserQuota, amount: number) => void,
   ): Promise<boolean> {
     const [guildId, userId] = reservationId.split(':');
     if (!guildId || !userId) return false;
     const { result } = await this.change(guildId, userId, (quota) => {
       const reservation = quota.reservations[reservationId];
       if (reservation?.state !== 'open') return false;
-      reservation.state = state;
-      reservation.cuCost = apply(quota, reservation.amount);
+      apply(quota, reservation.amount);
+      // Settled, it lives on in the counters (spent, cuCharged): the record keeps only open reservations,
+      // so it stays small however many attempts a member makes. A second settle finds nothing: a no-op.
+      delete quota.reservations[reservationId];
       return true;
     });
     return result;

@@ -28,7 +28,11 @@ export type Generation = z.output<typeof generationSchema>;
 const RECENT_PER_USER = 25;
 
 export class GenerationLog implements GenerationRecorder {
-  constructor(private readonly generations: KeyValue) {}
+  constructor(
+    private readonly generations: KeyValue,
+    /** How long a generation is kept (rerolls and /history see it that long); every record expires after it. */
+    private readonly retentionMs: number,
+  ) {}
 
   async recordDelivered(record: JobRecord, messageId: string): Promise<void> {
     const generation: Generation = {
@@ -47,8 +51,8 @@ export class GenerationLog implements GenerationRecorder {
       creativeUnitsCost: record.creativeUnitsCost,
       createdAt: record.createdAt,
     };
-    await this.generations.set(`gen:${generation.id}`, generation);
-    await this.generations.set(`msg:${messageId}`, generation.id);
+    await this.generations.set(`gen:${generation.id}`, generation, this.retentionMs);
+    await this.generations.set(`msg:${messageId}`, generation.id, this.retentionMs);
     const recentKey = `recent:${generation.guildId}:${generation.userId}`;
     const recent = z
       .array(z.string())
@@ -57,6 +61,7 @@ export class GenerationLog implements GenerationRecorder {
     await this.generations.set(
       recentKey,
       [generation.id, ...recent.filter((id) => id !== generation.id)].slice(0, RECENT_PER_USER),
+      this.retentionMs,
     );
   }
 

@@ -10,7 +10,8 @@ import { StoreUnavailableError } from './store-errors.js';
 /** The few operations our services need: a key-value namespace. Values are validated by their owners. */
 export interface KeyValue {
   get(key: string): Promise<unknown>;
-  set(key: string, value: unknown): Promise<void>;
+  /** `ttlMs`: the value expires after it (records kept for a retention period); without it, it stays. */
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
 }
 
@@ -114,8 +115,8 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   };
   const namespace = (name: string): KeyValue => ({
     get: (key) => call(() => keyv.get(`${prefix}${name}:${key}`)),
-    set: async (key, value) => {
-      await call(() => keyv.set(`${prefix}${name}:${key}`, value));
+    set: async (key, value, ttlMs) => {
+      await call(() => keyv.set(`${prefix}${name}:${key}`, value, ttlMs));
     },
     delete: async (key) => {
       await call(() => keyv.delete(`${prefix}${name}:${key}`));

@@ -54,6 +54,37 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
     expect(status).toMatchObject({ spent: 3, reserved: 0, remaining: 7, cuCharged: 30 });
   });
 
+  it('keeps a member’s record small: 1,000 refunded attempts leave no trace but the counters', async () => {
+    const empty = JSON.stringify((await store.quotas.get(`user:${G}:${U}`)) ?? {}).length;
+    for (let attempt = 0; attempt < 1_000; attempt += 1) {
+      const reservation = await ledger.reserve({ guildId: G, userId: U, amount: 1 });
+      if (!reservation.ok) throw new Error('expected a reservation');
+      await (attempt % 10 === 0
+        ? ledger.commit(reservation.reservationId, 2)
+        : ledger.refund(reservation.reservationId));
+      if (attempt % 10 === 0) await ledger.grant(G, U, 1); // keep credits available
+    }
+    const record = (await store.quotas.get(`user:${G}:${U}`)) as { reservations: Record<string, unknown> };
+    expect(Object.keys(record.reservations)).toHaveLength(0);
+    expect(JSON.stringify(record).length).toBeLessThan(Math.max(empty, 200) + 100);
+    expect(await ledger.status(G, U)).toMatchObject({ spent: 100, cuCharged: 200, reserved: 0 });
+  }, 60_000);
+
+  it('drops settled reservations an older record still lists, at its next write', async () => {
+    const key = `user:${G}:${U}`;
+    const periodStart = periodWindow('daily', now).start.getTime();
+    const settled = Object.fromEntries(
+      Array.from({ length: 50 }, (_, index) => [
+        `${G}:${U}:old${index}`,
+        { amount: 1, at: 0, state: 'refunded' },
+      ]),
+    );
+    await store.quotas.set(key, { periodStart, spent: 0, granted: 0, cuCharged: 0, reservations: settled });
+    await ledger.grant(G, U, 1);
+    const record = (await store.quotas.get(key)) as { reservations: object };
+    expect(Object.keys(record.reservations)).toEqual([]);
+  });
+
   it('refuses a request over the limit and says when it resets', async () => {
     const result = await ledger.reserve({ guildId: G, userId: U, amount: 11 });
     expect(result).toMatchObject({ ok: false, reason: 'quota_exhausted' });
