@@ -55,6 +55,7 @@ export const envSchema = z.object({
   QUOTA_DEFAULT_PERIOD: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  FAILED_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
   RECORD_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
 });
 

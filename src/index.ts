@@ -22,6 +22,7 @@ import { GuildSettingsService } from './services/credits/guild-settings.js';
 import { createQuotaAdapter } from './services/credits/quota-adapter.js';
 import { QuotaLedger } from './services/credits/quota-ledger.js';
 import { startHealthServer } from './services/health.js';
+import { AttemptLimiter } from './services/jobs/attempt-limiter.js';
 import { Delivery } from './services/jobs/delivery.js';
 import { GenerationLog } from './services/jobs/generation-log.js';
 import { GenerationPipeline } from './services/jobs/generation-pipeline.js';
@@ -148,6 +149,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
       }),
       messenger,
+      attempts: new AttemptLimiter({ perMinute: config.FAILED_ATTEMPTS_PER_MINUTE, clock }),
       logger,
       clock,
       servedGuildIds: config.DISCORD_GUILD_IDS,

@@ -230,6 +230,8 @@ export const TEXT = {
   guildNotServed: 'This bot works in the servers it is set up for, not in direct messages.',
   tooManyRunning: (max: number) => `You already have ${max} generations running; wait for one to finish.`,
   blocked: 'A moderator has paused generation for you in this server.',
+  tooManyFailedAttempts: (retryAfterMs: number) =>
+    `Scenario refused several of your requests in the last minute, so the bot is not sending more for now. Nothing was spent. Check the options and try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
   quotaExhausted: (quota: QuotaLine, cost: number) =>
     `This needs ${cost} credit${cost === 1 ? '' : 's'} but you have ${quota.remaining} of ${quota.limit} left; your credits reset <t:${Math.floor(quota.resetsAt.getTime() / 1000)}:R>.`,
   internalError: (errorId: string) =>
@@ -311,6 +313,8 @@ export function refusalText(refusal: Refusal): string {
       return TEXT.storageUnavailable;
     case 'too_many_running':
       return TEXT.tooManyRunning(refusal.maxRunning);
+    case 'too_many_failed_attempts':
+      return TEXT.tooManyFailedAttempts(refusal.retryAfterMs);
     case 'blocked':
       return TEXT.blocked;
     case 'quota_exhausted':

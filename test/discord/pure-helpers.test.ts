@@ -23,6 +23,7 @@ describe('refusalText', () => {
     [{ reason: 'storage_unavailable' }, TEXT.storageUnavailable],
     [{ reason: 'too_many_running', maxRunning: 2 }, TEXT.tooManyRunning(2)],
     [{ reason: 'blocked' }, TEXT.blocked],
+    [{ reason: 'too_many_failed_attempts', retryAfterMs: 12_300 }, 'try again in 13 s'],
     [{ reason: 'quota_exhausted', quota, credits: 3 }, 'This needs 3 credits but you have 0 of 5 left'],
     [
       { reason: 'invalid_file', option: 'image', problem: { kind: 'wrong_type', contentType: 'text/plain' } },

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { GuildSettingsService } from '../credits/guild-settings.js';
 import type { CreditReserver, QuotaLine } from '../credits/quota-adapter.js';
 import type { ScenarioErrorKind } from '../scenario/scenario-errors.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 import type { JobRecord } from './job-ledger.js';
 import type { JobMessenger } from './job-messenger.js';
 import type { JobSubmission, JobSubmissionInput } from './submission.js';
@@ -65,6 +66,7 @@ export type Refusal =
   | { reason: 'not_allowed_here' }
   | { reason: 'storage_unavailable' }
   | { reason: 'too_many_running'; maxRunning: number }
+  | { reason: 'too_many_failed_attempts'; retryAfterMs: number }
   | { reason: 'blocked' }
   | { reason: 'quota_exhausted'; quota: QuotaLine; credits: number }
   | { reason: 'invalid_file'; option: string; problem: AttachmentProblem }
@@ -80,6 +82,7 @@ export interface GenerationPipelineOptions {
   credits: Pick<CreditReserver, 'costOf'>;
   submission: JobSubmission;
   messenger: JobMessenger;
+  attempts: AttemptLimiter;
   logger: Logger;
   clock: Clock;
   servedGuildIds: readonly string[];
@@ -110,6 +113,9 @@ export class GenerationPipeline {
       if (!check.ok) return refuse({ reason: 'invalid_file', option: check.option, problem: check.problem });
     }
     const acknowledged = request.reply.kind === 'interaction' ? await request.reply.acknowledge() : {};
+    const attemptKey = `${guildId}:${userId}`;
+    const wait = this.options.attempts.waitFor(attemptKey);
+    if (wait > 0) return refuse({ reason: 'too_many_failed_attempts', retryAfterMs: wait });
     const tokenIssuedAt = this.options.clock.now();
 
     const spec = specFor(request.modelId);
@@ -176,6 +182,8 @@ export class GenerationPipeline {
       const result = await submission.submit(input, reservation.reservationId);
       if (!result.ok) {
         if (result.reason === 'storage_unavailable') return refuse({ reason: 'storage_unavailable' });
+        // What the member asked for was refused (not Scenario being busy or down): it counts against them.
+        if (MEMBER_CAUSED.has(result.error.kind)) this.options.attempts.recordFailure(attemptKey);
         return refuse({
           reason: 'scenario',
           kind: result.error.kind,
@@ -251,6 +259,14 @@ export class GenerationPipeline {
         .catch((error) => log.warn({ err: error }, 'could not record the reply message id'));
   }
 }
+
+/** Scenario refusals caused by the request itself: repeated, they are a member draining the budget. */
+const MEMBER_CAUSED: ReadonlySet<ScenarioErrorKind> = new Set([
+  'invalid',
+  'not_found',
+  'forbidden',
+  'too_large',
+]);
 
 function refuse(refusal: Refusal): GenerationOutcome {
   return { ok: false, refusal };
