@@ -68,31 +68,26 @@ export class Delivery {
     };
     const signature = messenger.progressSignature(record, facts);
     const changed = signature !== record.lastShown;
-    const state =
-      record.state === 'submitted' && job.status !== 'queued' && job.status !== 'pending'
-        ? 'running'
-        : record.state;
+    const started = job.status !== 'queued' && job.status !== 'pending';
+    // Computed from the stored record, under its lock: this write may land after the delivery's.
+    const progressPatch = (current: JobRecord): Partial<JobRecord> => ({
+      ...(current.state === 'submitted' && started ? { state: 'running' } : {}),
+      progress: job.progress,
+      scenarioStatus: job.rawStatus,
+    });
     if (!changed || now - record.lastEditAt < this.options.progressEditIntervalMs) {
-      if (state !== record.state || job.progress !== record.progress) {
-        return (
-          (await ledger.update(
-            record.id,
-            { state, progress: job.progress, scenarioStatus: job.rawStatus },
-            now,
-          )) ?? record
-        );
-      }
+      const state = record.state === 'submitted' && started ? 'running' : record.state;
+      if (state !== record.state || job.progress !== record.progress)
+        return (await ledger.update(record.id, progressPatch, now)) ?? record;
       return record;
     }
     const outcome = await messenger.showProgress(record, facts);
-    const patch: Partial<JobRecord> = {
-      state,
-      progress: job.progress,
-      scenarioStatus: job.rawStatus,
+    const patch = (current: JobRecord): Partial<JobRecord> => ({
+      ...progressPatch(current),
       lastShown: signature,
       lastEditAt: now,
-    };
-    if (outcome.ok) patch.messageId = outcome.messageId;
+      ...(outcome.ok ? { messageId: outcome.messageId } : {}),
+    });
     return (await ledger.update(record.id, patch, now)) ?? record;
   }
 

@@ -64,6 +64,15 @@ export function jobLogger(logger: Logger, record: JobRecord): Logger {
   });
 }
 
+/**
+ * The lock of one job's record, for every read-modify-write of it. The name predates `update` taking it
+ * (it was the finish lease's alone); it stays so that an old and a new instance overlapping during a
+ * rolling deploy still exclude each other.
+ */
+const jobLockKey = (id: string) => `job-finish:${id}`;
+
+const isFinished = (record: JobRecord) => record.state === 'delivered' || record.state === 'failed';
+
 const INDEX_KEY = 'open-index';
 const openIndexSchema = z.array(z.string());
 
@@ -85,15 +94,27 @@ export class JobLedger {
   async put(record: NewJobRecord): Promise<JobRecord> {
     const parsed = jobRecordSchema.parse(record);
     await this.jobs.set(`job:${parsed.id}`, parsed);
-    const open = parsed.state !== 'delivered' && parsed.state !== 'failed';
-    await this.setOpen(parsed.id, open);
+    await this.setOpen(parsed.id, !isFinished(parsed));
     return parsed;
   }
 
-  async update(id: string, patch: Partial<JobRecord>, now: number): Promise<JobRecord | undefined> {
-    const current = await this.get(id);
-    if (!current) return undefined;
-    return this.put({ ...current, ...patch, updatedAt: now });
+  /**
+   * A read-modify-write of one job under its lock (the one `claimFinish` takes), so that two writers (a
+   * progress edit beside a delivery, or two instances) never undo each other's change. `patch` may be
+   * computed from the current record. A finished job (delivered, failed) is never changed again: a late
+   * progress write must not reopen it. One lock round trip: the lock, a read, a write.
+   */
+  update(
+    id: string,
+    patch: Partial<JobRecord> | ((current: JobRecord) => Partial<JobRecord>),
+    now: number,
+  ): Promise<JobRecord | undefined> {
+    return this.lock.withLock(jobLockKey(id), async () => {
+      const current = await this.get(id);
+      if (!current || isFinished(current)) return current;
+      const change = typeof patch === 'function' ? patch(current) : patch;
+      return this.put({ ...current, ...change, updatedAt: now });
+    });
   }
 
   /**
@@ -109,9 +130,9 @@ export class JobLedger {
     leaseMs: number,
     patch: Partial<JobRecord> = {},
   ): Promise<'claimed' | 'finished' | 'busy'> {
-    return this.lock.withLock(`job-finish:${id}`, async () => {
+    return this.lock.withLock(jobLockKey(id), async () => {
       const current = await this.get(id);
-      if (!current || current.state === 'delivered' || current.state === 'failed') return 'finished';
+      if (!current || isFinished(current)) return 'finished';
       const lease = current.finishLease;
       if (lease && lease.owner !== owner && lease.until > now) return 'busy';
       await this.put({ ...current, ...patch, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
@@ -123,10 +144,7 @@ export class JobLedger {
   async open(): Promise<JobRecord[]> {
     const ids = openIndexSchema.catch([]).parse(await this.jobs.get(INDEX_KEY));
     const records = await Promise.all(ids.map((id) => this.get(id)));
-    return records.filter(
-      (record): record is JobRecord =>
-        record !== undefined && record.state !== 'delivered' && record.state !== 'failed',
-    );
+    return records.filter((record): record is JobRecord => record !== undefined && !isFinished(record));
   }
 
   /**
