@@ -47,6 +47,8 @@ export interface StartOptions {
    * Only the benchmark sets it, against an emulator whose limit window is scaled the same way.
    */
   timeScale?: number;
+  /** The finish lease's length (`FINISH_LEASE_MS` by default): tests shorten it to outlast it. */
+  finishLeaseMs?: number;
 }
 
 export interface RunningBot {
@@ -116,6 +118,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       logger,
       clock,
       progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
+      finishLeaseMs: options.finishLeaseMs,
     });
     const tracker = new JobTracker({
       scenario,

@@ -21,6 +21,8 @@ export interface DeliveryOptions {
   logger: Logger;
   clock: Clock;
   progressEditIntervalMs: number;
+  /** How long a finish lease lasts (`FINISH_LEASE_MS`); tests shorten it to outlast it with a slow post. */
+  finishLeaseMs?: number;
 }
 
 /** What a failed job says: Scenario's error and hint, or the bot's own cause. */
@@ -28,18 +30,25 @@ export type FailureReport = Partial<Pick<Job, 'error' | 'hint'>> &
   Pick<Job, 'rawStatus'> & { cause?: FailureCause };
 
 /**
- * How long a process may take to post a job's outcome before another instance may try: a delivery
- * (downloads with timeouts, a multipart upload to Discord) takes seconds; a crashed holder delays the
- * job by at most this.
+ * How long a process may post a job's outcome before another instance may try: a delivery (downloads
+ * with timeouts, a multipart upload to Discord, Discord's 429 waits) takes seconds, and its holder extends
+ * the lease while it works; a crashed holder delays the job by at most this.
  */
-const FINISH_LEASE_MS = 120_000;
+export const FINISH_LEASE_MS = 120_000;
+/** Longest wait before looking again at a job another instance is finishing (it is usually done by then). */
+const BUSY_RECHECK_MS = 10_000;
 
-/** Another instance holds the job's finish lease: look again later (it will then be finished). */
-export class FinishBusyError extends Error {
-  override readonly name = 'FinishBusyError';
-  constructor(readonly jobRecordId: string) {
-    super(`another instance is posting the outcome of ${jobRecordId}`);
-  }
+/**
+ * How a job's outcome went: `finished` (posted, explained, or finished by another instance), or `later`:
+ * another instance is posting it; look again at `retryAt` (with the stored record, fresher than ours).
+ */
+export type FinishOutcome = { status: 'finished' } | { status: 'later'; retryAt: number; record: JobRecord };
+
+/** The finish lease while its holder posts: renewed in the background until `stop()`. */
+interface HeldLease {
+  /** Another instance took the lease over (every renewal failed for a whole lease): do not post. */
+  lost(): boolean;
+  stop(): void;
 }
 
 /**
@@ -50,8 +59,11 @@ export class FinishBusyError extends Error {
 export class Delivery {
   /** This process, as the holder of finish leases in a store other instances may share. */
   private readonly owner = randomUUID();
+  private readonly leaseMs: number;
 
-  constructor(private readonly options: DeliveryOptions) {}
+  constructor(private readonly options: DeliveryOptions) {
+    this.leaseMs = options.finishLeaseMs ?? FINISH_LEASE_MS;
+  }
 
   private log(record: JobRecord): Logger {
     return jobLogger(this.options.logger, record);
@@ -93,30 +105,77 @@ export class Delivery {
 
   /**
    * Runs `post` only while this process holds the job's finish lease, so an outcome is posted once even
-   * when two instances follow the job; `FinishBusyError` tells the caller to look again later.
+   * when two instances follow the job; `later` tells the caller to look again. `post` gets the stored
+   * record as claimed (with `patch`), and the lease, kept alive while it runs.
    */
   private async finishOnce(
     record: JobRecord,
-    post: () => Promise<void>,
+    post: (claimed: JobRecord, lease: HeldLease) => Promise<FinishOutcome>,
     patch: Partial<JobRecord> = {},
-  ): Promise<void> {
+  ): Promise<FinishOutcome> {
     const { ledger, clock } = this.options;
-    const claim = await ledger.claimFinish(record.id, this.owner, clock.now(), FINISH_LEASE_MS, patch);
-    if (claim === 'finished') return;
-    if (claim === 'busy') throw new FinishBusyError(record.id);
-    await post();
+    const now = clock.now();
+    const claim = await ledger.claimFinish(record.id, this.owner, now, this.leaseMs, patch);
+    if (claim.status === 'finished') return claim;
+    if (claim.status === 'later') {
+      this.log(record).info('another instance is posting this job; checking later');
+      return {
+        status: 'later',
+        record: claim.record,
+        retryAt: Math.min(claim.retryAt, now + BUSY_RECHECK_MS),
+      };
+    }
+    const lease = this.keepLease(claim.record);
+    try {
+      return await post(claim.record, lease);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  /**
+   * Extends the finish lease three times per lease while `post` runs: a delivery slowed past the lease
+   * (a large download, Discord holding an upload behind a 429) must not let another instance post the
+   * same result. A holder that dies stops renewing; its lease then expires as before.
+   */
+  private keepLease(record: JobRecord): HeldLease {
+    const { ledger, clock } = this.options;
+    let lost = false;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const renew = async () => {
+      try {
+        const renewal = await ledger.renewFinish(record.id, this.owner, clock.now(), this.leaseMs);
+        if (renewal !== 'renewed') {
+          lost = renewal === 'taken';
+          if (lost && !stopped) this.log(record).warn('another instance took over the finish lease');
+          return;
+        }
+      } catch (error) {
+        this.log(record).warn({ err: error }, 'could not renew the finish lease; trying again');
+      }
+      if (!stopped) timer = setTimeout(renew, this.leaseMs / 3);
+    };
+    timer = setTimeout(renew, this.leaseMs / 3);
+    return {
+      lost: () => lost,
+      stop() {
+        stopped = true;
+        clearTimeout(timer);
+      },
+    };
   }
 
   /** Downloads the results and posts them, once (see `finishOnce`). */
-  deliver(record: JobRecord, job: Job): Promise<void> {
-    return this.finishOnce(record, () => this.postResult(record, job), {
+  deliver(record: JobRecord, job: Job): Promise<FinishOutcome> {
+    return this.finishOnce(record, (claimed, lease) => this.postResult(claimed, job, lease), {
       state: 'delivering',
       progress: 1,
       scenarioStatus: job.rawStatus,
     });
   }
 
-  private async postResult(record: JobRecord, job: Job): Promise<void> {
+  private async postResult(record: JobRecord, job: Job, lease: HeldLease): Promise<FinishOutcome> {
     const { ledger, clock, credits, messenger } = this.options;
     const log = this.log(record);
     const { files, notAttached, missing } = await this.options.resultFiles.gather(record, job, log);
@@ -125,6 +184,7 @@ export class Delivery {
       log.warn({ assetIds: job.assetIds }, 'no result file could be downloaded');
       return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'results_unavailable' });
     }
+    if (lease.lost()) return { status: 'later', record, retryAt: clock.now() + BUSY_RECHECK_MS };
     if (record.reservationId) await credits.commit(record.reservationId, record.creativeUnitsCost);
     const quota = await credits.status(record.guildId, record.userId).catch(() => undefined);
     const outcome = await messenger.postResult(record, {
@@ -138,7 +198,7 @@ export class Delivery {
     if (!outcome.ok) {
       log.error({ reason: outcome.reason }, 'result could not be posted anywhere');
       await ledger.update(record.id, { state: 'failed', error: `delivery ${outcome.reason}` }, clock.now());
-      return;
+      return { status: 'finished' };
     }
     const delivered = await ledger.update(
       record.id,
@@ -151,14 +211,15 @@ export class Delivery {
       { messageId: outcome.messageId, files: files.length, notAttached: notAttached.length, missing },
       'result delivered',
     );
+    return { status: 'finished' };
   }
 
   /** Explains a failed job and refunds it, once (see `finishOnce`). */
-  fail(record: JobRecord, report: FailureReport): Promise<void> {
-    return this.finishOnce(record, () => this.postFailure(record, report));
+  fail(record: JobRecord, report: FailureReport): Promise<FinishOutcome> {
+    return this.finishOnce(record, (claimed) => this.postFailure(claimed, report));
   }
 
-  private async postFailure(record: JobRecord, report: FailureReport): Promise<void> {
+  private async postFailure(record: JobRecord, report: FailureReport): Promise<FinishOutcome> {
     const { ledger, clock } = this.options;
     const refunded = await this.refund(record);
     await this.options.messenger.postFailure(record, {
@@ -177,19 +238,21 @@ export class Delivery {
       clock.now(),
     );
     this.log(record).info({ error: report.error, cause: report.cause, refunded }, 'job failed');
+    return { status: 'finished' };
   }
 
   /** Reports a job that never ends and refunds it, once (see `finishOnce`). */
-  reportStuck(record: JobRecord): Promise<void> {
-    return this.finishOnce(record, () => this.postStuck(record));
+  reportStuck(record: JobRecord): Promise<FinishOutcome> {
+    return this.finishOnce(record, (claimed) => this.postStuck(claimed));
   }
 
-  private async postStuck(record: JobRecord): Promise<void> {
+  private async postStuck(record: JobRecord): Promise<FinishOutcome> {
     const { ledger, clock } = this.options;
     const refunded = await this.refund(record);
     await this.options.messenger.postStuck(record, { elapsedMs: clock.now() - record.createdAt, refunded });
     await ledger.update(record.id, { state: 'failed', error: 'stuck' }, clock.now());
     this.log(record).warn({ refunded }, 'job reported as stuck');
+    return { status: 'finished' };
   }
 
   private async refund(record: JobRecord): Promise<number> {

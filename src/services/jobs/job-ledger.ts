@@ -54,6 +54,13 @@ export const jobRecordSchema = z.object({
 export type JobRecord = z.output<typeof jobRecordSchema>;
 export type NewJobRecord = z.input<typeof jobRecordSchema>;
 
+/** Whether this process may post a job's outcome now (see `JobLedger.claimFinish`). */
+export type FinishClaim =
+  | { status: 'claimed'; record: JobRecord }
+  | { status: 'finished' }
+  /** Another instance holds the lease until `retryAt`. */
+  | { status: 'later'; reason: 'leased'; retryAt: number; record: JobRecord };
+
 /** A job's log context, the same wherever the job is handled: Scenario's job id (ours until known), guild, member, command. */
 export function jobLogger(logger: Logger, record: JobRecord): Logger {
   return logger.child({
@@ -120,8 +127,8 @@ export class JobLedger {
   /**
    * Takes the right to post a job's outcome (result, failure, stuck notice) for `leaseMs`. Several
    * instances may follow one job (a rolling deploy overlaps the old and the new process): only the
-   * holder posts; the others retry later and find it finished. The same owner may claim again.
-   * `patch` is written with the lease (the delivery's `delivering` state), in the same put.
+   * holder posts; the others look again at `retryAt` and find it finished. The same owner may claim
+   * again. `patch` is written with the lease (the delivery's `delivering` state), in the same put.
    */
   claimFinish(
     id: string,
@@ -129,14 +136,41 @@ export class JobLedger {
     now: number,
     leaseMs: number,
     patch: Partial<JobRecord> = {},
-  ): Promise<'claimed' | 'finished' | 'busy'> {
+  ): Promise<FinishClaim> {
     return this.lock.withLock(jobLockKey(id), async () => {
       const current = await this.get(id);
-      if (!current || isFinished(current)) return 'finished';
+      if (!current || isFinished(current)) return { status: 'finished' };
       const lease = current.finishLease;
-      if (lease && lease.owner !== owner && lease.until > now) return 'busy';
-      await this.put({ ...current, ...patch, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
-      return 'claimed';
+      if (lease && lease.owner !== owner && lease.until > now)
+        return { status: 'later', reason: 'leased', retryAt: lease.until, record: current };
+      const record = await this.put({
+        ...current,
+        ...patch,
+        finishLease: { owner, until: now + leaseMs },
+        updatedAt: now,
+      });
+      return { status: 'claimed', record };
+    });
+  }
+
+  /**
+   * Extends `owner`'s finish lease while it is still posting: `taken` when another instance holds it now
+   * (this one missed its renewals), `released` when there is nothing left to hold (finished, or the
+   * lease given up).
+   */
+  renewFinish(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<'renewed' | 'taken' | 'released'> {
+    return this.lock.withLock(jobLockKey(id), async () => {
+      const current = await this.get(id);
+      const lease = current?.finishLease;
+      if (!current || isFinished(current) || !lease) return 'released';
+      if (lease.owner !== owner) return 'taken';
+      await this.put({ ...current, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
+      return 'renewed';
     });
   }
 

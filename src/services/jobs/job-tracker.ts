@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
 import { isTerminal } from '../scenario/scenario-schemas.js';
-import { type Delivery, FinishBusyError } from './delivery.js';
+import type { Delivery, FinishOutcome } from './delivery.js';
 import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
 import { isJobFor, listRecentJobs } from './started-job.js';
 
@@ -97,9 +97,8 @@ export class JobTracker {
         this.pending.set(record.id, { ...updated, nextCheckAt: 0 });
         continue;
       }
-      await delivery.fail(record, { cause: 'restart_unconfirmed', rawStatus: 'unknown' }).catch((error) => {
-        if (!(error instanceof FinishBusyError)) throw error; // another instance is explaining it
-      });
+      // `later`: another instance is explaining it.
+      await delivery.fail(record, { cause: 'restart_unconfirmed', rawStatus: 'unknown' });
     }
     this.schedule(0);
     return this.pending.size;
@@ -285,15 +284,15 @@ export class JobTracker {
     this.inDelivery.set(record.id, record);
     const { delivery } = this.options;
     this.deliveryQueue.push(async () => {
-      const log = jobLogger(this.log, record);
       try {
-        if (!job) await delivery.reportStuck(record);
-        else if (job.status === 'success') await delivery.deliver(record, job);
-        else await delivery.fail(record, job);
+        let outcome: FinishOutcome;
+        if (!job) outcome = await delivery.reportStuck(record);
+        else if (job.status === 'success') outcome = await delivery.deliver(record, job);
+        else outcome = await delivery.fail(record, job);
+        if (outcome.status === 'later' && !this.closed)
+          this.pending.set(record.id, { ...outcome.record, nextCheckAt: outcome.retryAt });
       } catch (error) {
-        if (error instanceof FinishBusyError)
-          log.info('another instance is posting this job; checking later');
-        else log.error({ err: error }, 'delivery failed; will retry');
+        jobLogger(this.log, record).error({ err: error }, 'delivery failed; will retry');
         // Put it back: the ledger state makes a second attempt safe.
         if (!this.closed)
           this.pending.set(record.id, { ...record, nextCheckAt: this.options.clock.now() + 10_000 });

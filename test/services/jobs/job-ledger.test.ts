@@ -54,6 +54,23 @@ describe.each(BACKENDS)('job ledger on %s', (backend) => {
     expect((await ledger.get('busy'))?.progress).toBe(100);
   });
 
+  it('extends a finish lease for its owner only, until another instance takes an expired one', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock);
+    await ledger.put(record('leased'));
+    expect(await ledger.claimFinish('leased', 'a', 10, 100)).toMatchObject({ status: 'claimed' });
+    expect(await ledger.claimFinish('leased', 'b', 50, 100)).toMatchObject({ status: 'later', retryAt: 110 });
+    expect(await ledger.renewFinish('leased', 'a', 100, 100)).toBe('renewed');
+    expect(await ledger.claimFinish('leased', 'b', 150, 100)).toMatchObject({
+      status: 'later',
+      retryAt: 200,
+    });
+    expect(await ledger.claimFinish('leased', 'b', 250, 100)).toMatchObject({ status: 'claimed' });
+    expect(await ledger.renewFinish('leased', 'a', 260, 100)).toBe('taken');
+    await ledger.update('leased', { state: 'delivered' }, 300);
+    expect(await ledger.renewFinish('leased', 'b', 310, 100)).toBe('released');
+    expect(await ledger.claimFinish('leased', 'b', 320, 100)).toEqual({ status: 'finished' });
+  });
+
   it('never reopens a finished job: a late progress write leaves it delivered', async () => {
     const ledger = new JobLedger(store.jobs, store.lock);
     await ledger.put(record('done'));

@@ -1,6 +1,7 @@
 /**
- * Rate limits and server errors: the bucket headers on every REST answer, and the 429s and 5xx a test
- * injects for the next requests on a route. Its rules belong to one emulator (created per emulator).
+ * Rate limits, server errors and slow answers: the bucket headers on every REST answer, the 429s and 5xx
+ * a test injects for the next requests on a route, and requests held unanswered until the test releases
+ * them. Its rules belong to one emulator (created per emulator).
  */
 export function createRateLimits() {
   const rateLimits: {
@@ -11,6 +12,7 @@ export function createRateLimits() {
     withFilesOnly: boolean;
   }[] = [];
   const serverErrors: { route: RegExp; count: number; status: number }[] = [];
+  const holds: { route: RegExp; withFilesOnly: boolean; released: Promise<void>; held: number }[] = [];
 
   const rateHeaders = (route: string) => ({
     'x-ratelimit-limit': '5',
@@ -63,10 +65,44 @@ export function createRateLimits() {
     return undefined;
   };
 
+  /** Waits, unanswered, while a hold the test has not released matches this request. */
+  const heldBack = async (method: string, path: string, carriesFiles: boolean): Promise<void> => {
+    const hold = holds.find(
+      (candidate) => candidate.route.test(`${method} ${path}`) && (!candidate.withFilesOnly || carriesFiles),
+    );
+    if (!hold) return;
+    hold.held += 1;
+    await hold.released;
+  };
+
   return {
     rateHeaders,
     injectedAnswer,
+    heldBack,
     helpers: {
+      /**
+       * Holds every request on `route` (only those carrying files, if asked) unanswered until `release()`,
+       * as a Discord slow to take an upload would: `held()` counts the requests held so far.
+       */
+      holdRequests(input: { route: RegExp; withFilesOnly?: boolean }) {
+        let release!: () => void;
+        const hold = {
+          route: input.route,
+          withFilesOnly: input.withFilesOnly ?? false,
+          released: new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+          held: 0,
+        };
+        holds.push(hold);
+        return {
+          held: () => hold.held,
+          release() {
+            if (holds.includes(hold)) holds.splice(holds.indexOf(hold), 1);
+            release();
+          },
+        };
+      },
       /** The next `count` requests on `route` (only those carrying files, if asked) are answered 429. */
       injectRateLimit(input: {
         route: RegExp;
