@@ -49,6 +49,8 @@ export interface StartOptions {
   timeScale?: number;
   /** The finish lease's length (`FINISH_LEASE_MS` by default): tests shorten it to outlast it. */
   finishLeaseMs?: number;
+  /** First wait before a result Discord refused is posted again (`DELIVERY_RETRY_BASE_MS` by default). */
+  deliveryRetryBaseMs?: number;
 }
 
 export interface RunningBot {
@@ -101,7 +103,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const client = createDiscordClient(config.DISCORD_API_URL);
     closers.push(() => client.destroy());
     const ledger = new JobLedger(store.jobs, lock);
-    const generationLog = new GenerationLog(store.generations);
+    const generationLog = new GenerationLog(store.generations, lock);
     const credits = createQuotaAdapter(quota);
     // The Discord side of the job port: everything a member reads about a job goes through it.
     const messenger = new DiscordJobMessenger({ rest: client.rest, logger, clock });
@@ -119,6 +121,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       clock,
       progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
       finishLeaseMs: options.finishLeaseMs,
+      undeliveredRetentionMs: config.UNDELIVERED_RETENTION_MS,
+      retryBaseMs: options.deliveryRetryBaseMs,
     });
     const tracker = new JobTracker({
       scenario,

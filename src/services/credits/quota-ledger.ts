@@ -196,6 +196,24 @@ export class QuotaLedger {
     return this.settle(reservationId, 'refunded', () => undefined);
   }
 
+  /**
+   * Gives a reservation's credits back whether it is still open or already committed: for a result that
+   * was charged but never reached its member. Idempotent. Scenario's cost stays counted (`cuCharged`):
+   * Scenario charged for the job all the same.
+   */
+  async giveBack(reservationId: string): Promise<boolean> {
+    const [guildId, userId] = reservationId.split(':');
+    if (!guildId || !userId) return false;
+    const { result } = await this.change(guildId, userId, (quota) => {
+      const reservation = quota.reservations[reservationId];
+      if (!reservation || reservation.state === 'refunded') return false;
+      if (reservation.state === 'committed') quota.spent = Math.max(0, quota.spent - reservation.amount);
+      reservation.state = 'refunded';
+      return true;
+    });
+    return result;
+  }
+
   /** Closes an open reservation once; a committed or refunded one is never settled again. */
   private async settle(
     reservationId: string,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CreditHooks } from '../credits/quota-adapter.js';
 import type { Job } from '../scenario/scenario-client.js';
+import type { ResultLink } from './generation-log.js';
 import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
 import type { FailureCause, JobMessenger, ProgressFacts } from './job-messenger.js';
 import type { ResultFiles } from './result-files.js';
@@ -10,6 +11,10 @@ import type { ResultFiles } from './result-files.js';
 /** Where finished generations are recorded (seeds and lineage for rerolls and /history). */
 export interface GenerationRecorder {
   recordDelivered(record: JobRecord, messageId: string): Promise<void>;
+  /** A result Discord has not accepted yet, with Scenario's links to its files meanwhile. */
+  recordUndelivered(record: JobRecord, links: ResultLink[]): Promise<void>;
+  /** A result that will never be posted (its credits given back). */
+  forget(record: JobRecord): Promise<void>;
 }
 
 export interface DeliveryOptions {
@@ -23,6 +28,10 @@ export interface DeliveryOptions {
   progressEditIntervalMs: number;
   /** How long a finish lease lasts (`FINISH_LEASE_MS`); tests shorten it to outlast it with a slow post. */
   finishLeaseMs?: number;
+  /** How long a result Discord keeps refusing is tried again before it is given up (`UNDELIVERED_RETENTION_MS`). */
+  undeliveredRetentionMs: number;
+  /** First wait before posting a refused result again (`DELIVERY_RETRY_BASE_MS`); tests shorten it. */
+  retryBaseMs?: number;
 }
 
 /** What a failed job says: Scenario's error and hint, or the bot's own cause. */
@@ -38,9 +47,19 @@ export const FINISH_LEASE_MS = 120_000;
 /** Longest wait before looking again at a job another instance is finishing (it is usually done by then). */
 const BUSY_RECHECK_MS = 10_000;
 
+/** First wait before posting a result Discord refused (5xx, a timeout) again; doubled per attempt. */
+export const DELIVERY_RETRY_BASE_MS = 15_000;
+const MAX_DELIVERY_RETRY_MS = 5 * 60_000;
+
+/** The wait after the `attempts`-th refused attempt: 15 s, 30 s, 1 min … at most 5 min. Pure. */
+export function deliveryRetryDelay(attempts: number, baseMs = DELIVERY_RETRY_BASE_MS): number {
+  return Math.min(MAX_DELIVERY_RETRY_MS, baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
 /**
  * How a job's outcome went: `finished` (posted, explained, or finished by another instance), or `later`:
- * another instance is posting it; look again at `retryAt` (with the stored record, fresher than ours).
+ * another instance is posting it, or Discord refused the result for now; look again at `retryAt` (with
+ * the stored record, fresher than ours).
  */
 export type FinishOutcome = { status: 'finished' } | { status: 'later'; retryAt: number; record: JobRecord };
 
@@ -52,9 +71,10 @@ interface HeldLease {
 }
 
 /**
- * A job's outcome, once: progress while it runs; then the result (credits committed) or a failure or
- * stuck notice (credits refunded), posted under the job's finish lease so that instances sharing a store
- * post it once. Files come from `ResultFiles`; everything the member sees goes through the messenger.
+ * A job's outcome, once: progress while it runs; then the result (credits committed; given back if it
+ * never reaches the member) or a failure or stuck notice (credits refunded), posted under the job's
+ * finish lease so that instances sharing a store post it once. A result Discord refuses for now is kept
+ * and posted later. Files come from `ResultFiles`; everything the member sees goes through the messenger.
  */
 export class Delivery {
   /** This process, as the holder of finish leases in a store other instances may share. */
@@ -117,6 +137,8 @@ export class Delivery {
     const now = clock.now();
     const claim = await ledger.claimFinish(record.id, this.owner, now, this.leaseMs, patch);
     if (claim.status === 'finished') return claim;
+    // An undelivered result whose next attempt is not due: look again then, quietly.
+    if (claim.status === 'later' && claim.reason === 'not_due') return claim;
     if (claim.status === 'later') {
       this.log(record).info('another instance is posting this job; checking later');
       return {
@@ -185,6 +207,8 @@ export class Delivery {
       return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'results_unavailable' });
     }
     if (lease.lost()) return { status: 'later', record, retryAt: clock.now() + BUSY_RECHECK_MS };
+    // Charged before posting, so the result shows the credits left after it. A later attempt commits
+    // again, which the quota ledger ignores: a result is never charged twice.
     if (record.reservationId) await credits.commit(record.reservationId, record.creativeUnitsCost);
     const quota = await credits.status(record.guildId, record.userId).catch(() => undefined);
     const outcome = await messenger.postResult(record, {
@@ -195,9 +219,20 @@ export class Delivery {
       creditsSpent: record.creditsReserved,
       quota,
     });
+    if (!outcome.ok && outcome.reason === 'failed') {
+      const links = [
+        ...files.flatMap((file) => (file.link ? [{ name: file.name, ...file.link }] : [])),
+        ...notAttached.map(({ name, url, expires }) => ({ name, url, expires })),
+      ];
+      return this.deferResult(record, job, links);
+    }
     if (!outcome.ok) {
-      log.error({ reason: outcome.reason }, 'result could not be posted anywhere');
+      // Refused for good (the channel is gone, or the bot may not post there, after the messenger's
+      // fallbacks): nothing reached the member, so they are not charged for it.
+      const refunded = await this.refund(record);
       await ledger.update(record.id, { state: 'failed', error: `delivery ${outcome.reason}` }, clock.now());
+      if (record.undelivered) await this.options.generations.forget(record);
+      log.error({ reason: outcome.reason, refunded }, 'result could not be posted anywhere');
       return { status: 'finished' };
     }
     const delivered = await ledger.update(
@@ -212,6 +247,37 @@ export class Delivery {
       'result delivered',
     );
     return { status: 'finished' };
+  }
+
+  /**
+   * Discord refused the result for a passing reason (5xx, a timeout, a 429 beyond its wait): it stays in
+   * the ledger as `undelivered` and is posted again after a growing wait, across restarts, by whichever
+   * instance claims it once it is due (the lease is given up meanwhile, so a restarted process need not
+   * wait for its predecessor's to expire). /history lists it with Scenario's links meanwhile. After the
+   * retention the member is told and their credits are given back: they were charged for a result they
+   * never received.
+   */
+  private async deferResult(record: JobRecord, job: Job, links: ResultLink[]): Promise<FinishOutcome> {
+    const { ledger, clock, generations } = this.options;
+    const log = this.log(record);
+    const now = clock.now();
+    const since = record.undelivered?.since ?? now;
+    const attempts = (record.undelivered?.attempts ?? 0) + 1;
+    if (now - since >= this.options.undeliveredRetentionMs) {
+      log.error({ attempts, since }, 'Discord refused the result for longer than the retention; giving up');
+      await generations.forget(record);
+      return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'result_undeliverable' });
+    }
+    const nextAttemptAt = now + deliveryRetryDelay(attempts, this.options.retryBaseMs);
+    await generations.recordUndelivered(record, links);
+    const undelivered = { since, attempts, nextAttemptAt };
+    const updated = await ledger.update(
+      record.id,
+      { state: 'undelivered', undelivered, finishLease: undefined },
+      now,
+    );
+    log.warn({ attempts, nextAttemptAt }, 'Discord refused the result for now; it will be posted later');
+    return { status: 'later', record: updated ?? record, retryAt: nextAttemptAt };
   }
 
   /** Explains a failed job and refunds it, once (see `finishOnce`). */
@@ -255,9 +321,13 @@ export class Delivery {
     return { status: 'finished' };
   }
 
+  /**
+   * Gives the member's credits back: open (a failed or stuck job) or already committed (a result that
+   * was charged before it was posted, then never reached them).
+   */
   private async refund(record: JobRecord): Promise<number> {
     if (!record.reservationId) return 0;
-    const refunded = await this.options.credits.refund(record.reservationId).catch(() => false);
+    const refunded = await this.options.credits.giveBack(record.reservationId).catch(() => false);
     return refunded ? record.creditsReserved : 0;
   }
 }

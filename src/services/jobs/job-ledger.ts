@@ -5,14 +5,17 @@ import type { KeyValue } from '../store/store.js';
 
 /**
  * Everything needed to finish a job without memory: a restart reloads the ledger and carries on.
- * States: submitting → submitted → running → delivering → delivered | failed.
+ * States: submitting → submitted → running → delivering (⇄ undelivered) → delivered | failed.
  * `submitting` is written before Scenario is called, so a crash in between is noticed (and refunded).
+ * `undelivered`: the result is ready but Discord refused it for a passing reason (5xx, a timeout); it is
+ * posted again later (see `undelivered`), by whichever instance then takes the finish lease.
  */
 export const JOB_STATES = [
   'submitting',
   'submitted',
   'running',
   'delivering',
+  'undelivered',
   'delivered',
   'failed',
 ] as const;
@@ -47,6 +50,13 @@ export const jobRecordSchema = z.object({
   nextCheckAt: z.number().default(0),
   /** Which bot process is posting the outcome, until when: instances sharing a store post it once. */
   finishLease: z.object({ owner: z.string(), until: z.number() }).optional(),
+  /**
+   * Attempts to post a ready result that Discord refused for a passing reason: since the first refusal
+   * (the retention counts from it), how many, and when the next one is due.
+   */
+  undelivered: z
+    .object({ since: z.number(), attempts: z.number().int().positive(), nextAttemptAt: z.number() })
+    .optional(),
   error: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -58,8 +68,8 @@ export type NewJobRecord = z.input<typeof jobRecordSchema>;
 export type FinishClaim =
   | { status: 'claimed'; record: JobRecord }
   | { status: 'finished' }
-  /** Another instance holds the lease until `retryAt`. */
-  | { status: 'later'; reason: 'leased'; retryAt: number; record: JobRecord };
+  /** Another instance holds the lease until `retryAt`, or the undelivered result's next attempt is then. */
+  | { status: 'later'; reason: 'leased' | 'not_due'; retryAt: number; record: JobRecord };
 
 /** A job's log context, the same wherever the job is handled: Scenario's job id (ours until known), guild, member, command. */
 export function jobLogger(logger: Logger, record: JobRecord): Logger {
@@ -128,7 +138,9 @@ export class JobLedger {
    * Takes the right to post a job's outcome (result, failure, stuck notice) for `leaseMs`. Several
    * instances may follow one job (a rolling deploy overlaps the old and the new process): only the
    * holder posts; the others look again at `retryAt` and find it finished. The same owner may claim
-   * again. `patch` is written with the lease (the delivery's `delivering` state), in the same put.
+   * again. An undelivered result is not claimed before its next attempt is due, by anyone: the backoff
+   * holds across instances. `patch` is written with the lease (the delivery's `delivering` state), in
+   * the same put.
    */
   claimFinish(
     id: string,
@@ -140,6 +152,8 @@ export class JobLedger {
     return this.lock.withLock(jobLockKey(id), async () => {
       const current = await this.get(id);
       if (!current || isFinished(current)) return { status: 'finished' };
+      const due = current.state === 'undelivered' ? (current.undelivered?.nextAttemptAt ?? 0) : 0;
+      if (due > now) return { status: 'later', reason: 'not_due', retryAt: due, record: current };
       const lease = current.finishLease;
       if (lease && lease.owner !== owner && lease.until > now)
         return { status: 'later', reason: 'leased', retryAt: lease.until, record: current };

@@ -84,7 +84,9 @@ export class JobTracker {
     const followed = new Set(open.flatMap((record) => (record.scenarioJobId ? [record.scenarioJobId] : [])));
     for (const record of open) {
       if (record.state !== 'submitting') {
-        this.pending.set(record.id, { ...record, nextCheckAt: 0 });
+        // A result Discord refused waits for its next attempt; everything else is looked at now.
+        const nextCheckAt = record.state === 'undelivered' ? (record.undelivered?.nextAttemptAt ?? 0) : 0;
+        this.pending.set(record.id, { ...record, nextCheckAt });
         continue;
       }
       const started = recent.find(
@@ -117,11 +119,15 @@ export class JobTracker {
     if (record) this.pending.set(id, { ...record, ...patch });
   }
 
-  /** Jobs of one member not yet delivered: the per-user concurrency cap counts these. */
+  /**
+   * Jobs of one member not yet delivered: the per-user concurrency cap counts these. A result waiting for
+   * Discord to take it is not counted: it no longer runs on Scenario, and it may wait for hours.
+   */
   openCountFor(guildId: string, userId: string): number {
     let count = 0;
     for (const record of this.pending.values())
-      if (record.guildId === guildId && record.userId === userId) count += 1;
+      if (record.guildId === guildId && record.userId === userId && record.state !== 'undelivered')
+        count += 1;
     for (const record of this.inDelivery.values())
       if (record.guildId === guildId && record.userId === userId) count += 1;
     return count;
@@ -200,6 +206,8 @@ export class JobTracker {
       const byId = new Map(jobs.map((job) => [job.jobId, job]));
       const unlisted: JobRecord[] = [];
       for (const record of [...this.pending.values()]) {
+        // A refused result is tried again on its own schedule, not whenever a listing shows its job.
+        if (record.state === 'undelivered' && record.nextCheckAt > now) continue;
         const listed = record.scenarioJobId ? byId.get(record.scenarioJobId) : undefined;
         if (!listed) {
           if (record.nextCheckAt <= now) unlisted.push(record);

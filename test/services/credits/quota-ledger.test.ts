@@ -54,6 +54,18 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
     expect(status).toMatchObject({ spent: 3, reserved: 0, remaining: 7, cuCharged: 30 });
   });
 
+  it('gives back a committed charge once (a result that never reached its member); Scenario’s cost stays', async () => {
+    const charged = await ledger.reserve({ guildId: G, userId: U, amount: 3 });
+    const open = await ledger.reserve({ guildId: G, userId: U, amount: 2 });
+    if (!charged.ok || !open.ok) throw new Error('expected reservations');
+    await ledger.commit(charged.reservationId, 30);
+    expect(await ledger.giveBack(charged.reservationId)).toBe(true);
+    expect(await ledger.giveBack(charged.reservationId)).toBe(false);
+    expect(await ledger.commit(charged.reservationId, 30)).toBe(false); // a late commit charges nothing
+    expect(await ledger.giveBack(open.reservationId)).toBe(true); // an open one: a plain refund
+    expect(await ledger.status(G, U)).toMatchObject({ spent: 0, reserved: 0, remaining: 10, cuCharged: 30 });
+  });
+
   it('refuses a request over the limit and says when it resets', async () => {
     const result = await ledger.reserve({ guildId: G, userId: U, amount: 11 });
     expect(result).toMatchObject({ ok: false, reason: 'quota_exhausted' });

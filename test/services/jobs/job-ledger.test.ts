@@ -71,6 +71,23 @@ describe.each(BACKENDS)('job ledger on %s', (backend) => {
     expect(await ledger.claimFinish('leased', 'b', 320, 100)).toEqual({ status: 'finished' });
   });
 
+  it('lets nobody claim an undelivered result before its next attempt, and keeps it open', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock);
+    await ledger.put(record('refused'));
+    await ledger.update(
+      'refused',
+      { state: 'undelivered', undelivered: { since: 5, attempts: 1, nextAttemptAt: 200 } },
+      5,
+    );
+    expect(await ledger.claimFinish('refused', 'a', 100, 1_000)).toMatchObject({
+      status: 'later',
+      reason: 'not_due',
+      retryAt: 200,
+    });
+    expect((await ledger.open()).map((job) => job.id)).toEqual(['refused']);
+    expect(await ledger.claimFinish('refused', 'b', 200, 1_000)).toMatchObject({ status: 'claimed' });
+  });
+
   it('never reopens a finished job: a late progress write leaves it delivered', async () => {
     const ledger = new JobLedger(store.jobs, store.lock);
     await ledger.put(record('done'));

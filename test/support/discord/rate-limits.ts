@@ -11,7 +11,7 @@ export function createRateLimits() {
     global: boolean;
     withFilesOnly: boolean;
   }[] = [];
-  const serverErrors: { route: RegExp; count: number; status: number }[] = [];
+  const serverErrors: { route: RegExp; count: number; status: number; withFilesOnly: boolean }[] = [];
   const holds: { route: RegExp; withFilesOnly: boolean; released: Promise<void>; held: number }[] = [];
 
   const rateHeaders = (route: string) => ({
@@ -56,7 +56,10 @@ export function createRateLimits() {
       };
     }
     const failure = serverErrors.find(
-      (candidate) => candidate.count > 0 && candidate.route.test(`${method} ${path}`),
+      (candidate) =>
+        candidate.count > 0 &&
+        candidate.route.test(`${method} ${path}`) &&
+        (!candidate.withFilesOnly || carriesFiles),
     );
     if (failure) {
       failure.count -= 1;
@@ -117,8 +120,22 @@ export function createRateLimits() {
           withFilesOnly: input.withFilesOnly ?? false,
         });
       },
-      injectServerError(input: { route: RegExp; count: number; status?: number }) {
-        serverErrors.push({ ...input, status: input.status ?? 500 });
+      /**
+       * The next `count` requests on `route` (only those carrying files, if asked) are answered `status`;
+       * `count: Infinity` is an outage that lasts until `lift()`.
+       */
+      injectServerError(input: { route: RegExp; count: number; status?: number; withFilesOnly?: boolean }) {
+        const failure = {
+          ...input,
+          status: input.status ?? 500,
+          withFilesOnly: input.withFilesOnly ?? false,
+        };
+        serverErrors.push(failure);
+        return {
+          lift() {
+            failure.count = 0;
+          },
+        };
       },
     },
   };
