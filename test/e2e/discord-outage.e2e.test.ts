@@ -2,8 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { answerTo, deliveredFor, type Harness, skyboxGpt, startHarness } from '../support/harness.js';
 
-/** Every upload: a message created or edited with files, through the interaction webhook or the channel. */
-const UPLOADS = /^(PATCH|POST) \/(webhooks|channels)\//;
+/**
+ * Discord answering 502 to every upload (a message created or edited with files, through the interaction
+ * webhook or the channel) until `lift()`; text-only writes still go through.
+ */
+const uploadOutage = (h: Harness) =>
+  h.discord.injectServerError({
+    route: /^(PATCH|POST) \/(webhooks|channels)\//,
+    count: Number.POSITIVE_INFINITY,
+    status: 502,
+    withFilesOnly: true,
+  });
 
 /**
  * Discord refusing uploads (502) for a while: the finished result is kept as undelivered and posted
@@ -28,12 +37,7 @@ describe('results survive a Discord outage', () => {
   it('posts the result once Discord takes uploads again, once, charged once; /history lists it meanwhile', async () => {
     const { alice } = h.discord.ids;
     const before = await h.bot.deps.quota.status(h.discord.guildId, alice);
-    const outage = h.discord.injectServerError({
-      route: UPLOADS,
-      count: Number.POSITIVE_INFINITY,
-      status: 502,
-      withFilesOnly: true,
-    });
+    const outage = uploadOutage(h);
     const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'during a Discord outage'));
     try {
       // Two refused attempts: the result was kept and tried again after the first refusal.
@@ -66,12 +70,7 @@ describe('results survive a Discord outage', () => {
   it('posts it once from the next process when the bot restarts while the result waits', async () => {
     const { bob } = h.discord.ids;
     const before = await h.bot.deps.quota.status(h.discord.guildId, bob);
-    const outage = h.discord.injectServerError({
-      route: UPLOADS,
-      count: Number.POSITIVE_INFINITY,
-      status: 502,
-      withFilesOnly: true,
-    });
+    const outage = uploadOutage(h);
     const handle = h.discord.invokeSlashCommand(skyboxGpt(bob, 'refused, then a restart'));
     try {
       await h.discord.waitFor(() => refusedAttempts(bob) >= 1 || undefined, 20_000, 'a refused attempt');
@@ -109,12 +108,7 @@ describe('a result Discord refuses for longer than the retention', () => {
 
   it('ends failed, says why, gives the credits back and drops it from /history', async () => {
     const { alice } = h.discord.ids;
-    const outage = h.discord.injectServerError({
-      route: UPLOADS,
-      count: Number.POSITIVE_INFINITY,
-      status: 502,
-      withFilesOnly: true,
-    });
+    const outage = uploadOutage(h);
     try {
       const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'refused for good'));
       const failed = await h.discord.waitFor(

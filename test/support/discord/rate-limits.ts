@@ -24,6 +24,14 @@ export function createRateLimits() {
       .slice(0, 16),
   });
 
+  /** Whether an injected rule applies to this request: its route, and files when it asks for them. */
+  const applies = (
+    rule: { route: RegExp; withFilesOnly: boolean },
+    method: string,
+    path: string,
+    carriesFiles: boolean,
+  ) => rule.route.test(`${method} ${path}`) && (!rule.withFilesOnly || carriesFiles);
+
   /** The injected answer (429, then 5xx) that replaces this request's route, if one is due. */
   const injectedAnswer = (
     method: string,
@@ -31,10 +39,7 @@ export function createRateLimits() {
     carriesFiles: boolean,
   ): { status: number; body: unknown; headers?: Record<string, string> } | undefined => {
     const limit = rateLimits.find(
-      (candidate) =>
-        candidate.count > 0 &&
-        candidate.route.test(`${method} ${path}`) &&
-        (!candidate.withFilesOnly || carriesFiles),
+      (candidate) => candidate.count > 0 && applies(candidate, method, path, carriesFiles),
     );
     if (limit) {
       limit.count -= 1;
@@ -56,10 +61,7 @@ export function createRateLimits() {
       };
     }
     const failure = serverErrors.find(
-      (candidate) =>
-        candidate.count > 0 &&
-        candidate.route.test(`${method} ${path}`) &&
-        (!candidate.withFilesOnly || carriesFiles),
+      (candidate) => candidate.count > 0 && applies(candidate, method, path, carriesFiles),
     );
     if (failure) {
       failure.count -= 1;
@@ -70,9 +72,7 @@ export function createRateLimits() {
 
   /** Waits, unanswered, while a hold the test has not released matches this request. */
   const heldBack = async (method: string, path: string, carriesFiles: boolean): Promise<void> => {
-    const hold = holds.find(
-      (candidate) => candidate.route.test(`${method} ${path}`) && (!candidate.withFilesOnly || carriesFiles),
-    );
+    const hold = holds.find((candidate) => applies(candidate, method, path, carriesFiles));
     if (!hold) return;
     hold.held += 1;
     await hold.released;
