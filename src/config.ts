@@ -51,6 +51,9 @@ export const envSchema = z.object({
   PROGRESS_EDIT_INTERVAL_MS: positiveInt.default(4_000),
   JOB_STUCK_AFTER_MS: positiveInt.default(30 * 60 * 1000),
   MAX_RUNNING_JOBS_PER_USER: positiveInt.default(2),
+  // A result Discord keeps refusing (5xx, timeouts) is retried with backoff for this long, then given up
+  // and its credits given back.
+  UNDELIVERED_RETENTION_MS: positiveInt.default(24 * 60 * 60 * 1000),
   QUOTA_DEFAULT_LIMIT: z.coerce.number().int().min(0).default(50),
   QUOTA_DEFAULT_PERIOD: z.enum(['daily', 'weekly', 'monthly']).default('daily'),
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),

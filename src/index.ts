@@ -50,6 +50,10 @@ export interface StartOptions {
    * Only the benchmark sets it, against an emulator whose limit window is scaled the same way.
    */
   timeScale?: number;
+  /** The finish lease's length (`FINISH_LEASE_MS` by default): tests shorten it to outlast it. */
+  finishLeaseMs?: number;
+  /** First wait before a result Discord refused is posted again (`DELIVERY_RETRY_BASE_MS` by default). */
+  deliveryRetryBaseMs?: number;
 }
 
 export interface RunningBot {
@@ -79,6 +83,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       lock,
       clock: () => new Date(clock.now()),
       defaults: { limit: config.QUOTA_DEFAULT_LIMIT, period: config.QUOTA_DEFAULT_PERIOD },
+      // A charged result may wait undelivered, then be given back: keep its reservation that long and more.
+      committedRetentionMs: config.UNDELIVERED_RETENTION_MS + config.JOB_STUCK_AFTER_MS + 60 * 60 * 1000,
     });
     const settings = new GuildSettingsService({ store: store.guildSettings, lock });
 
@@ -102,7 +108,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const client = createDiscordClient(config.DISCORD_API_URL);
     closers.push(() => client.destroy());
     const ledger = new JobLedger(store.jobs, lock);
-    const generationLog = new GenerationLog(store.generations, config.RECORD_RETENTION_DAYS * DAY_MS);
+    const generationLog = new GenerationLog(store.generations, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
     const credits = createQuotaAdapter(quota);
     // The Discord side of the job port: everything a member reads about a job goes through it.
     const messenger = new DiscordJobMessenger({ rest: client.rest, logger, clock });
@@ -119,6 +125,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       logger,
       clock,
       progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
+      finishLeaseMs: options.finishLeaseMs,
+      undeliveredRetentionMs: config.UNDELIVERED_RETENTION_MS,
+      retryBaseMs: options.deliveryRetryBaseMs,
     });
     const tracker = new JobTracker({
       scenario,

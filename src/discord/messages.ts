@@ -6,6 +6,7 @@ import { creditsPerOutput, modelLabel } from '../models/index.js';
 import { knownModels } from '../models/known-models.js';
 import type { AttachmentProblem } from '../services/assets/attachments.js';
 import type { QuotaLine } from '../services/credits/quota-adapter.js';
+import type { Generation } from '../services/jobs/generation-log.js';
 import type { Refusal } from '../services/jobs/generation-pipeline.js';
 import type { FailureCause } from '../services/jobs/job-messenger.js';
 import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
@@ -207,6 +208,11 @@ const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: st
     explanation: 'The bot restarted before Scenario confirmed this request.',
     hint: 'Please run the command again.',
   },
+  result_undeliverable: {
+    explanation:
+      'The result was ready, but Discord kept refusing to take its files, so the bot stopped trying.',
+    hint: 'Please run the command again.',
+  },
 };
 
 export const SCENARIO_ERROR_WORDS: Record<ScenarioErrorKind, string> = {
@@ -255,6 +261,30 @@ export const TEXT = {
   replyGoneFallback: (userId: string) =>
     `<@${userId}>, your earlier request's message was deleted, so here is the result:`,
 } as const;
+
+/**
+ * `/history`: one line per generation, newest first. A posted result links to its message; one Discord
+ * has not taken yet is marked so, with Scenario's links to its files meanwhile.
+ */
+export function historyText(generations: Generation[]): string {
+  if (generations.length === 0) return 'You have no generations in this server yet.';
+  return generations
+    .map((generation) => {
+      const prompt =
+        typeof generation.body.prompt === 'string' ? ` “${quoteUserText(generation.body.prompt, 60)}”` : '';
+      const seed = generation.seed === undefined ? 'no seed' : `seed \`${generation.seed}\``;
+      const parent = generation.parentGenerationId ? ' (reroll)' : '';
+      const where =
+        generation.status === 'delivered' && generation.messageId
+          ? `[result](https://discord.com/channels/${generation.guildId}/${generation.channelId}/${generation.messageId})`
+          : [
+              '⏳ not yet posted (Discord is refusing it for now; the bot will post it)',
+              ...generation.links.map((link) => `[\`${link.name}\`](${link.url})`),
+            ].join(' · ');
+      return `• <t:${Math.floor(generation.createdAt / 1000)}:R> **${modelLabel(generation.modelId)}**${parent}${prompt} · ${seed} · ${where}`;
+    })
+    .join('\n');
+}
 
 /** `/quota price`: credits per output here, for every model the bot knows and every priced model. */
 export function priceList(overrides: Record<string, number>, onlyModelId?: string): string {

@@ -94,8 +94,9 @@ describe('Discord faults, end to end', () => {
     }
   });
 
-  it('explains in the log a result whose channel was deleted, and keeps serving', async () => {
+  it('explains in the log a result whose channel was deleted, charges nothing for it, and keeps serving', async () => {
     const { bob, modLog } = h.discord.ids;
+    const before = await h.bot.deps.quota.status(h.discord.guildId, bob);
     const handle = h.discord.invokeSlashCommand({
       user: bob,
       name: 'skybox',
@@ -117,6 +118,11 @@ describe('Discord faults, end to end', () => {
       5_000,
       'the tracker empty',
     );
+    // Posted nowhere: the credits charged before the post are given back.
+    expect(await h.bot.deps.quota.status(h.discord.guildId, bob)).toMatchObject({
+      spent: before.spent,
+      reserved: 0,
+    });
     const next = h.discord.invokeSlashCommand(skyboxGpt(bob, 'still serving'));
     expect((await result(next)).attachments).toHaveLength(1);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { type RunningBot, startBot } from '../../src/index.js';
+import { type RunningBot, type StartOptions, startBot } from '../../src/index.js';
 import { type DiscordEmulator, startDiscordEmulator } from './discord/emulator.js';
 import {
   type ScenarioEmulator,
@@ -18,6 +18,8 @@ export interface Harness {
   scenario: ScenarioEmulator;
   bot: RunningBot;
   env: NodeJS.ProcessEnv;
+  /** What the bot was started with besides its environment (the same after a restart). */
+  startOptions: StartOptions;
   logs: string[];
   restart(): Promise<void>;
   /** Closes everything, then fails if a secret appeared in a log line or in anything sent to Discord. */
@@ -29,7 +31,12 @@ export interface Harness {
  * its store on a temporary SQLite file and every log line captured.
  */
 export async function startHarness(
-  input: { env?: Record<string, string>; scenario?: ScenarioEmulatorOptions } = {},
+  input: {
+    env?: Record<string, string>;
+    scenario?: ScenarioEmulatorOptions;
+    /** Start options for the bot (short leases, delays), kept across restarts; logs are always captured. */
+    bot?: Omit<StartOptions, 'logDestination'>;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-e2e-'));
   const discord = await startDiscordEmulator();
@@ -58,15 +65,17 @@ export async function startHarness(
     PROGRESS_EDIT_INTERVAL_MS: '300',
     ...input.env,
   };
+  const startOptions: StartOptions = { ...input.bot, logDestination };
   const harness: Harness = {
     discord,
     scenario,
-    bot: await startBot(env, { logDestination }),
+    bot: await startBot(env, startOptions),
     env,
+    startOptions,
     logs,
     async restart() {
       await harness.bot.close();
-      harness.bot = await startBot(env, { logDestination });
+      harness.bot = await startBot(env, startOptions);
     },
     async close() {
       await harness.bot.close();

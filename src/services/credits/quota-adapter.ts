@@ -24,7 +24,8 @@ export interface CreditReserver {
 /** What delivery needs from the quota ledger. */
 export interface CreditHooks {
   commit(reservationId: string, creativeUnitsCost: number | undefined): Promise<void>;
-  refund(reservationId: string): Promise<boolean>;
+  /** Gives the credits back, open or committed (a charged result that never reached its member). */
+  giveBack(reservationId: string): Promise<boolean>;
   status(guildId: string, userId: string): Promise<QuotaLine | undefined>;
 }
 
@@ -44,6 +45,7 @@ export function createQuotaAdapter(quota: QuotaLedger): CreditReserver & CreditH
         : { ok: false, reason: result.reason, quota: line };
     },
     refund: (reservationId) => quota.refund(reservationId),
+    giveBack: (reservationId) => quota.giveBack(reservationId),
     async commit(reservationId, creativeUnitsCost) {
       await quota.commit(reservationId, creativeUnitsCost);
     },

@@ -33,7 +33,7 @@ export type GuildPolicy = z.output<typeof guildPolicySchema>;
 const reservationSchema = z.object({
   amount: z.number(),
   at: z.number(),
-  // Records written before settled reservations were removed still hold 'committed' and 'refunded' ones.
+  // 'refunded' only in records written before settled reservations left the record.
   state: z.enum(['open', 'committed', 'refunded']),
 });
 
@@ -47,6 +47,7 @@ const userQuotaSchema = z.object({
   blocked: z.boolean().default(false),
 });
 type UserQuota = z.output<typeof userQuotaSchema>;
+type Reservation = z.output<typeof reservationSchema>;
 
 export interface QuotaStatus {
   limit: number;
@@ -70,7 +71,15 @@ export interface QuotaLedgerOptions {
   lock: KeyLock;
   clock: () => Date;
   defaults: { limit: number; period: Period };
+  /**
+   * How long a committed reservation stays in the member's record so its credits can still be given back
+   * (a result charged, then never posted: see `giveBack`). Longer than a result may wait undelivered.
+   */
+  committedRetentionMs?: number;
 }
+
+/** Results wait undelivered for at most a day by default: two days covers that with room. */
+const COMMITTED_RETENTION_MS = 48 * 60 * 60 * 1000;
 
 /**
  * Credits per guild and member. A request reserves its cost before Scenario is called, commits on
@@ -114,9 +123,16 @@ export class QuotaLedger {
     // open at rollover is dropped; its later commit or refund finds nothing to change).
     if (quota.periodStart !== start)
       return { ...quota, periodStart: start, spent: 0, granted: 0, cuCharged: 0, reservations: {} };
-    // Only open reservations are kept (an older record may still list settled ones: they go at its next write).
-    const open = Object.entries(quota.reservations).filter(([, reservation]) => reservation.state === 'open');
-    return { ...quota, reservations: Object.fromEntries(open) };
+    // Kept: open reservations, and committed ones young enough to be given back. Refunded ones, and older
+    // committed ones, live on only in the counters (an older record may still list them: they go at its next write).
+    const now = this.options.clock().getTime();
+    const retention = this.options.committedRetentionMs ?? COMMITTED_RETENTION_MS;
+    const kept = Object.entries(quota.reservations).filter(
+      ([, reservation]) =>
+        reservation.state === 'open' ||
+        (reservation.state === 'committed' && now - reservation.at < retention),
+    );
+    return { ...quota, reservations: Object.fromEntries(kept) };
   }
 
   private async indexMember(guildId: string, userId: string): Promise<void> {
@@ -186,9 +202,11 @@ export class QuotaLedger {
 
   /** Spends a reservation; idempotent. Records what Scenario actually charged. */
   commit(reservationId: string, creativeUnitsCost?: number): Promise<boolean> {
-    return this.settle(reservationId, (quota, amount) => {
-      quota.spent += amount;
+    return this.settle(reservationId, (quota, reservationKey, reservation) => {
+      quota.spent += reservation.amount;
       quota.cuCharged += creativeUnitsCost ?? 0;
+      // Kept a while (see `giveBack`) unless there is nothing to give back.
+      if (reservation.amount > 0) quota.reservations[reservationKey] = { ...reservation, state: 'committed' };
     });
   }
 
@@ -197,20 +215,40 @@ export class QuotaLedger {
     return this.settle(reservationId, () => undefined);
   }
 
-  /** Closes an open reservation once; a settled one is gone, so it is never settled again. */
+  /**
+   * Gives a reservation's credits back whether it is still open or already committed: for a result that
+   * was charged but never reached its member. Idempotent. Scenario's cost stays counted (`cuCharged`):
+   * Scenario charged for the job all the same.
+   */
+  async giveBack(reservationId: string): Promise<boolean> {
+    const [guildId, userId] = reservationId.split(':');
+    if (!guildId || !userId) return false;
+    const { result } = await this.change(guildId, userId, (quota) => {
+      const reservation = quota.reservations[reservationId];
+      if (!reservation || reservation.state === 'refunded') return false;
+      if (reservation.state === 'committed') quota.spent = Math.max(0, quota.spent - reservation.amount);
+      delete quota.reservations[reservationId];
+      return true;
+    });
+    return result;
+  }
+
+  /**
+   * Closes an open reservation once. It leaves the record (its amount lives on in the counters), so the
+   * record stays small however many attempts a member makes; `apply` may keep a committed copy. A second
+   * settle finds nothing open: a no-op.
+   */
   private async settle(
     reservationId: string,
-    apply: (quota: UserQuota, amount: number) => void,
+    apply: (quota: UserQuota, reservationId: string, reservation: Reservation) => void,
   ): Promise<boolean> {
     const [guildId, userId] = reservationId.split(':');
     if (!guildId || !userId) return false;
     const { result } = await this.change(guildId, userId, (quota) => {
       const reservation = quota.reservations[reservationId];
       if (reservation?.state !== 'open') return false;
-      apply(quota, reservation.amount);
-      // Settled, it lives on in the counters (spent, cuCharged): the record keeps only open reservations,
-      // so it stays small however many attempts a member makes. A second settle finds nothing: a no-op.
       delete quota.reservations[reservationId];
+      apply(quota, reservationId, reservation);
       return true;
     });
     return result;

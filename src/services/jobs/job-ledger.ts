@@ -5,14 +5,17 @@ import type { KeyValue } from '../store/store.js';
 
 /**
  * Everything needed to finish a job without memory: a restart reloads the ledger and carries on.
- * States: submitting → submitted → running → delivering → delivered | failed.
+ * States: submitting → submitted → running → delivering (⇄ undelivered) → delivered | failed.
  * `submitting` is written before Scenario is called, so a crash in between is noticed (and refunded).
+ * `undelivered`: the result is ready but Discord refused it for a passing reason (5xx, a timeout); it is
+ * posted again later (see `undelivered`), by whichever instance then takes the finish lease.
  */
 export const JOB_STATES = [
   'submitting',
   'submitted',
   'running',
   'delivering',
+  'undelivered',
   'delivered',
   'failed',
 ] as const;
@@ -47,12 +50,26 @@ export const jobRecordSchema = z.object({
   nextCheckAt: z.number().default(0),
   /** Which bot process is posting the outcome, until when: instances sharing a store post it once. */
   finishLease: z.object({ owner: z.string(), until: z.number() }).optional(),
+  /**
+   * Attempts to post a ready result that Discord refused for a passing reason: since the first refusal
+   * (the retention counts from it), how many, and when the next one is due.
+   */
+  undelivered: z
+    .object({ since: z.number(), attempts: z.number().int().positive(), nextAttemptAt: z.number() })
+    .optional(),
   error: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
 export type JobRecord = z.output<typeof jobRecordSchema>;
 export type NewJobRecord = z.input<typeof jobRecordSchema>;
+
+/** Whether this process may post a job's outcome now (see `JobLedger.claimFinish`). */
+export type FinishClaim =
+  | { status: 'claimed'; record: JobRecord }
+  | { status: 'finished' }
+  /** Another instance holds the lease until `retryAt`, or the undelivered result's next attempt is then. */
+  | { status: 'later'; reason: 'leased' | 'not_due'; retryAt: number; record: JobRecord };
 
 /** A job's log context, the same wherever the job is handled: Scenario's job id (ours until known), guild, member, command. */
 export function jobLogger(logger: Logger, record: JobRecord): Logger {
@@ -63,6 +80,15 @@ export function jobLogger(logger: Logger, record: JobRecord): Logger {
     command: record.command,
   });
 }
+
+/**
+ * The lock of one job's record, for every read-modify-write of it. The name predates `update` taking it
+ * (it was the finish lease's alone); it stays so that an old and a new instance overlapping during a
+ * rolling deploy still exclude each other.
+ */
+const jobLockKey = (id: string) => `job-finish:${id}`;
+
+const isFinished = (record: JobRecord) => record.state === 'delivered' || record.state === 'failed';
 
 const INDEX_KEY = 'open-index';
 const openIndexSchema = z.array(z.string());
@@ -85,22 +111,36 @@ export class JobLedger {
   async put(record: NewJobRecord): Promise<JobRecord> {
     const parsed = jobRecordSchema.parse(record);
     await this.jobs.set(`job:${parsed.id}`, parsed);
-    const open = parsed.state !== 'delivered' && parsed.state !== 'failed';
-    await this.setOpen(parsed.id, open);
+    await this.setOpen(parsed.id, !isFinished(parsed));
     return parsed;
   }
 
-  async update(id: string, patch: Partial<JobRecord>, now: number): Promise<JobRecord | undefined> {
-    const current = await this.get(id);
-    if (!current) return undefined;
-    return this.put({ ...current, ...patch, updatedAt: now });
+  /**
+   * A read-modify-write of one job under its lock (the one `claimFinish` takes), so that two writers (a
+   * progress edit beside a delivery, or two instances) never undo each other's change. `patch` may be
+   * computed from the current record. A finished job (delivered, failed) is never changed again: a late
+   * progress write must not reopen it. One lock round trip: the lock, a read, a write.
+   */
+  update(
+    id: string,
+    patch: Partial<JobRecord> | ((current: JobRecord) => Partial<JobRecord>),
+    now: number,
+  ): Promise<JobRecord | undefined> {
+    return this.lock.withLock(jobLockKey(id), async () => {
+      const current = await this.get(id);
+      if (!current || isFinished(current)) return current;
+      const change = typeof patch === 'function' ? patch(current) : patch;
+      return this.put({ ...current, ...change, updatedAt: now });
+    });
   }
 
   /**
    * Takes the right to post a job's outcome (result, failure, stuck notice) for `leaseMs`. Several
    * instances may follow one job (a rolling deploy overlaps the old and the new process): only the
-   * holder posts; the others retry later and find it finished. The same owner may claim again.
-   * `patch` is written with the lease (the delivery's `delivering` state), in the same put.
+   * holder posts; the others look again at `retryAt` and find it finished. The same owner may claim
+   * again. An undelivered result is not claimed before its next attempt is due, by anyone: the backoff
+   * holds across instances. `patch` is written with the lease (the delivery's `delivering` state), in
+   * the same put.
    */
   claimFinish(
     id: string,
@@ -108,14 +148,43 @@ export class JobLedger {
     now: number,
     leaseMs: number,
     patch: Partial<JobRecord> = {},
-  ): Promise<'claimed' | 'finished' | 'busy'> {
-    return this.lock.withLock(`job-finish:${id}`, async () => {
+  ): Promise<FinishClaim> {
+    return this.lock.withLock(jobLockKey(id), async () => {
       const current = await this.get(id);
-      if (!current || current.state === 'delivered' || current.state === 'failed') return 'finished';
+      if (!current || isFinished(current)) return { status: 'finished' };
+      const due = current.state === 'undelivered' ? (current.undelivered?.nextAttemptAt ?? 0) : 0;
+      if (due > now) return { status: 'later', reason: 'not_due', retryAt: due, record: current };
       const lease = current.finishLease;
-      if (lease && lease.owner !== owner && lease.until > now) return 'busy';
-      await this.put({ ...current, ...patch, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
-      return 'claimed';
+      if (lease && lease.owner !== owner && lease.until > now)
+        return { status: 'later', reason: 'leased', retryAt: lease.until, record: current };
+      const record = await this.put({
+        ...current,
+        ...patch,
+        finishLease: { owner, until: now + leaseMs },
+        updatedAt: now,
+      });
+      return { status: 'claimed', record };
+    });
+  }
+
+  /**
+   * Extends `owner`'s finish lease while it is still posting: `taken` when another instance holds it now
+   * (this one missed its renewals), `released` when there is nothing left to hold (finished, or the
+   * lease given up).
+   */
+  renewFinish(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<'renewed' | 'taken' | 'released'> {
+    return this.lock.withLock(jobLockKey(id), async () => {
+      const current = await this.get(id);
+      const lease = current?.finishLease;
+      if (!current || isFinished(current) || !lease) return 'released';
+      if (lease.owner !== owner) return 'taken';
+      await this.put({ ...current, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
+      return 'renewed';
     });
   }
 
@@ -123,10 +192,7 @@ export class JobLedger {
   async open(): Promise<JobRecord[]> {
     const ids = openIndexSchema.catch([]).parse(await this.jobs.get(INDEX_KEY));
     const records = await Promise.all(ids.map((id) => this.get(id)));
-    return records.filter(
-      (record): record is JobRecord =>
-        record !== undefined && record.state !== 'delivered' && record.state !== 'failed',
-    );
+    return records.filter((record): record is JobRecord => record !== undefined && !isFinished(record));
   }
 
   /**

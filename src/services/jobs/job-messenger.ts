@@ -63,7 +63,7 @@ export interface ResultFacts {
 }
 
 /** Why a job failed when it was not Scenario's own failure. */
-export type FailureCause = 'results_unavailable' | 'restart_unconfirmed';
+export type FailureCause = 'results_unavailable' | 'restart_unconfirmed' | 'result_undeliverable';
 
 export interface FailureFacts {
   /** Scenario's error and hint, when the job failed there. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
 import { isTerminal } from '../scenario/scenario-schemas.js';
-import { type Delivery, FinishBusyError } from './delivery.js';
+import type { Delivery, FinishOutcome } from './delivery.js';
 import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
 import { isJobFor, listRecentJobs } from './started-job.js';
 
@@ -84,7 +84,9 @@ export class JobTracker {
     const followed = new Set(open.flatMap((record) => (record.scenarioJobId ? [record.scenarioJobId] : [])));
     for (const record of open) {
       if (record.state !== 'submitting') {
-        this.pending.set(record.id, { ...record, nextCheckAt: 0 });
+        // A result Discord refused waits for its next attempt; everything else is looked at now.
+        const nextCheckAt = record.state === 'undelivered' ? (record.undelivered?.nextAttemptAt ?? 0) : 0;
+        this.pending.set(record.id, { ...record, nextCheckAt });
         continue;
       }
       const started = recent.find(
@@ -97,9 +99,8 @@ export class JobTracker {
         this.pending.set(record.id, { ...updated, nextCheckAt: 0 });
         continue;
       }
-      await delivery.fail(record, { cause: 'restart_unconfirmed', rawStatus: 'unknown' }).catch((error) => {
-        if (!(error instanceof FinishBusyError)) throw error; // another instance is explaining it
-      });
+      // `later`: another instance is explaining it.
+      await delivery.fail(record, { cause: 'restart_unconfirmed', rawStatus: 'unknown' });
     }
     this.schedule(0);
     return this.pending.size;
@@ -118,11 +119,15 @@ export class JobTracker {
     if (record) this.pending.set(id, { ...record, ...patch });
   }
 
-  /** Jobs of one member not yet delivered: the per-user concurrency cap counts these. */
+  /**
+   * Jobs of one member not yet delivered: the per-user concurrency cap counts these. A result waiting for
+   * Discord to take it is not counted: it no longer runs on Scenario, and it may wait for hours.
+   */
   openCountFor(guildId: string, userId: string): number {
     let count = 0;
     for (const record of this.pending.values())
-      if (record.guildId === guildId && record.userId === userId) count += 1;
+      if (record.guildId === guildId && record.userId === userId && record.state !== 'undelivered')
+        count += 1;
     for (const record of this.inDelivery.values())
       if (record.guildId === guildId && record.userId === userId) count += 1;
     return count;
@@ -201,6 +206,8 @@ export class JobTracker {
       const byId = new Map(jobs.map((job) => [job.jobId, job]));
       const unlisted: JobRecord[] = [];
       for (const record of [...this.pending.values()]) {
+        // A refused result is tried again on its own schedule, not whenever a listing shows its job.
+        if (record.state === 'undelivered' && record.nextCheckAt > now) continue;
         const listed = record.scenarioJobId ? byId.get(record.scenarioJobId) : undefined;
         if (!listed) {
           if (record.nextCheckAt <= now) unlisted.push(record);
@@ -285,15 +292,15 @@ export class JobTracker {
     this.inDelivery.set(record.id, record);
     const { delivery } = this.options;
     this.deliveryQueue.push(async () => {
-      const log = jobLogger(this.log, record);
       try {
-        if (!job) await delivery.reportStuck(record);
-        else if (job.status === 'success') await delivery.deliver(record, job);
-        else await delivery.fail(record, job);
+        let outcome: FinishOutcome;
+        if (!job) outcome = await delivery.reportStuck(record);
+        else if (job.status === 'success') outcome = await delivery.deliver(record, job);
+        else outcome = await delivery.fail(record, job);
+        if (outcome.status === 'later' && !this.closed)
+          this.pending.set(record.id, { ...outcome.record, nextCheckAt: outcome.retryAt });
       } catch (error) {
-        if (error instanceof FinishBusyError)
-          log.info('another instance is posting this job; checking later');
-        else log.error({ err: error }, 'delivery failed; will retry');
+        jobLogger(this.log, record).error({ err: error }, 'delivery failed; will retry');
         // Put it back: the ledger state makes a second attempt safe.
         if (!this.closed)
           this.pending.set(record.id, { ...record, nextCheckAt: this.options.clock.now() + 10_000 });

@@ -32,7 +32,7 @@ describe.each(BACKENDS)('generation log on %s', (backend) => {
   afterEach(() => cleanup());
 
   it('keeps a delivered generation for the retention period, then forgets it (record, message and recent list)', async () => {
-    const log = new GenerationLog(store.generations, 300);
+    const log = new GenerationLog(store.generations, store.lock, 300);
     await log.recordDelivered(delivered('gen-1'), 'message-1');
     expect(await log.byMessage('message-1')).toMatchObject({ id: 'gen-1', seed: 7 });
     expect(await log.recent('100000000000000001', '100000000000000003')).toHaveLength(1);
@@ -47,7 +47,7 @@ describe.each(BACKENDS)('generation log on %s', (backend) => {
   });
 
   it('keeps what a long retention keeps', async () => {
-    const log = new GenerationLog(store.generations, 24 * 60 * 60 * 1000);
+    const log = new GenerationLog(store.generations, store.lock, 24 * 60 * 60 * 1000);
     await log.recordDelivered(delivered('gen-2'), 'message-2');
     expect(await log.byMessage('message-2')).toMatchObject({ id: 'gen-2' });
   });

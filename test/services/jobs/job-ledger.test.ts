@@ -42,6 +42,60 @@ describe.each(BACKENDS)('job ledger on %s', (backend) => {
     expect(open).toHaveLength(50);
     expect(open.every((job) => Number(job.id.split('-')[1]) % 2 === 1 && job.progress === 0.5)).toBe(true);
   });
+
+  it('loses none of 100 concurrent read-modify-writes of one job', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock);
+    await ledger.put(record('busy'));
+    await Promise.all(
+      ids('write', 100).map(() =>
+        ledger.update('busy', (current) => ({ progress: current.progress + 1 }), 2),
+      ),
+    );
+    expect((await ledger.get('busy'))?.progress).toBe(100);
+  });
+
+  it('extends a finish lease for its owner only, until another instance takes an expired one', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock);
+    await ledger.put(record('leased'));
+    expect(await ledger.claimFinish('leased', 'a', 10, 100)).toMatchObject({ status: 'claimed' });
+    expect(await ledger.claimFinish('leased', 'b', 50, 100)).toMatchObject({ status: 'later', retryAt: 110 });
+    expect(await ledger.renewFinish('leased', 'a', 100, 100)).toBe('renewed');
+    expect(await ledger.claimFinish('leased', 'b', 150, 100)).toMatchObject({
+      status: 'later',
+      retryAt: 200,
+    });
+    expect(await ledger.claimFinish('leased', 'b', 250, 100)).toMatchObject({ status: 'claimed' });
+    expect(await ledger.renewFinish('leased', 'a', 260, 100)).toBe('taken');
+    await ledger.update('leased', { state: 'delivered' }, 300);
+    expect(await ledger.renewFinish('leased', 'b', 310, 100)).toBe('released');
+    expect(await ledger.claimFinish('leased', 'b', 320, 100)).toEqual({ status: 'finished' });
+  });
+
+  it('lets nobody claim an undelivered result before its next attempt, and keeps it open', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock);
+    await ledger.put(record('refused'));
+    await ledger.update(
+      'refused',
+      { state: 'undelivered', undelivered: { since: 5, attempts: 1, nextAttemptAt: 200 } },
+      5,
+    );
+    expect(await ledger.claimFinish('refused', 'a', 100, 1_000)).toMatchObject({
+      status: 'later',
+      reason: 'not_due',
+      retryAt: 200,
+    });
+    expect((await ledger.open()).map((job) => job.id)).toEqual(['refused']);
+    expect(await ledger.claimFinish('refused', 'b', 200, 1_000)).toMatchObject({ status: 'claimed' });
+  });
+
+  it('never reopens a finished job: a late progress write leaves it delivered', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock);
+    await ledger.put(record('done'));
+    await ledger.update('done', { state: 'delivered' }, 2);
+    const late = await ledger.update('done', { state: 'running', progress: 0.7 }, 3);
+    expect(late).toMatchObject({ state: 'delivered', progress: 0 });
+    expect(await ledger.open()).toEqual([]);
+  });
 });
 
 describe('job ledger shared by two instances on one Redis', () => {
@@ -55,6 +109,23 @@ describe('job ledger shared by two instances on one Redis', () => {
         ...ids('b', 50).map((id) => b?.put(record(id))),
       ]);
       expect(await a?.open()).toHaveLength(100);
+    } finally {
+      await Promise.all(instances.map((store) => store.close()));
+    }
+  });
+
+  it('loses no update of one job written by both at once', async () => {
+    const prefix = `test-${randomBytes(6).toString('hex')}`;
+    const instances = await Promise.all([openRedisStore(prefix), openRedisStore(prefix)]);
+    try {
+      const [a, b] = instances.map((store) => new JobLedger(store.jobs, store.lock));
+      await a?.put(record('shared'));
+      const increment = (current: { progress: number }) => ({ progress: current.progress + 1 });
+      await Promise.all([
+        ...ids('a', 50).map(() => a?.update('shared', increment, 2)),
+        ...ids('b', 50).map(() => b?.update('shared', increment, 2)),
+      ]);
+      expect((await b?.get('shared'))?.progress).toBe(100);
     } finally {
       await Promise.all(instances.map((store) => store.close()));
     }

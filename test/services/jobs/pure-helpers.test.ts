@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deliveryRetryDelay } from '../../../src/services/jobs/delivery.js';
 import { FIRST_CHECK_MS, nextCheckDelay } from '../../../src/services/jobs/job-tracker.js';
 import { fileNameFor, signedUrlExpiry } from '../../../src/services/jobs/result-files.js';
 import { pickSeed } from '../../../src/services/jobs/submission.js';
@@ -24,6 +25,24 @@ describe('nextCheckDelay', () => {
     expect(nextCheckDelay(30_000, typical)).toBe(5_000);
     expect(nextCheckDelay(120_000, typical)).toBe(15_000);
     expect(nextCheckDelay(3_600_000, typical)).toBe(15_000);
+  });
+});
+
+describe('deliveryRetryDelay', () => {
+  it.each([
+    [1, 15_000],
+    [2, 30_000],
+    [3, 60_000],
+    [4, 120_000],
+    [5, 240_000],
+    [6, 300_000],
+    [200, 300_000],
+  ])('waits after refused attempt %i: %i ms (doubling from 15 s, at most 5 min)', (attempts, delay) => {
+    expect(deliveryRetryDelay(attempts)).toBe(delay);
+  });
+
+  it('doubles from a shorter first wait when one is given', () => {
+    expect([1, 2, 3].map((attempts) => deliveryRetryDelay(attempts, 300))).toEqual([300, 600, 1_200]);
   });
 });
 

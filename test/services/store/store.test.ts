@@ -3,8 +3,13 @@ import { existsSync } from 'node:fs';
 import { createClient } from '@keyv/redis';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisKeyLock, LockTimeoutError } from '../../../src/services/store/key-lock.js';
+import {
+  createRedisKeyLock,
+  type LockRedis,
+  LockTimeoutError,
+} from '../../../src/services/store/key-lock.js';
 import { createStore, StoreUnavailableError, sqlitePathOf } from '../../../src/services/store/store.js';
+import { eventually } from '../../support/eventually.js';
 import { BACKENDS, openTestStore, REDIS_URL } from '../../support/stores.js';
 
 describe.each(BACKENDS)('store on %s', (backend) => {
@@ -88,12 +93,105 @@ describe('the Redis lock between instances', () => {
     expect(await redis.get(`${prefix}lock:busy`)).toBe('other-instance');
   });
 
-  it('leaves alone a lock that expired and was taken by someone else before it released', async () => {
-    await lockOf({ ttlMs: 100, acquireTimeoutMs: 1_000 }).withLock('slow', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      await redis.set(`${prefix}lock:slow`, 'next-holder', { expiration: { type: 'PX', value: 10_000 } });
+  /** The real client, counting the holder's renewals (evals with a token and a TTL; a release has no TTL). */
+  const countingRenewals = () => {
+    const counted = { renewals: 0 };
+    const client: LockRedis = {
+      set: (key, value, options) => redis.set(key, value, options),
+      eval: (script, options) => {
+        if (options.arguments.length === 2) counted.renewals += 1;
+        return redis.eval(script, options);
+      },
+    };
+    return { client, counted };
+  };
+  const gate = () => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => {
+      open = resolve;
     });
+    return { open, opened };
+  };
+
+  it('leaves alone, and never extends, a lock someone else took after it expired', async () => {
+    const { client, counted } = countingRenewals();
+    await createRedisKeyLock({ redis: client, prefix, ttlMs: 100, acquireTimeoutMs: 1_000 }).withLock(
+      'slow',
+      async () => {
+        // As after an expiry during a stall: another holder owns the key now.
+        await redis.set(`${prefix}lock:slow`, 'next-holder', { expiration: { type: 'PX', value: 10_000 } });
+        const after = counted.renewals;
+        await eventually(async () => counted.renewals > after, 5_000, 'a renewal tick');
+      },
+    );
     expect(await redis.get(`${prefix}lock:slow`)).toBe('next-holder');
+    // A renewal of the other holder's lock would have cut its expiry to our 100 ms.
+    expect(await redis.pTTL(`${prefix}lock:slow`)).toBeGreaterThan(1_000);
     await redis.del(`${prefix}lock:slow`);
+  });
+
+  it('keeps a task that outlives the TTL exclusive: another instance waits until it ends', async () => {
+    const other = createClient({ url: REDIS_URL });
+    await other.connect();
+    try {
+      const { client, counted } = countingRenewals();
+      const started = gate();
+      const mayEnd = gate();
+      const order: string[] = [];
+      const first = createRedisKeyLock({
+        redis: client,
+        prefix,
+        ttlMs: 300,
+        acquireTimeoutMs: 1_000,
+      }).withLock('long', async () => {
+        order.push('first started');
+        started.open();
+        await mayEnd.opened;
+        order.push('first ended');
+      });
+      await started.opened;
+      const second = createRedisKeyLock({
+        redis: other,
+        prefix,
+        ttlMs: 300,
+        acquireTimeoutMs: 10_000,
+      }).withLock('long', async () => {
+        order.push('second ran');
+      });
+      // Four renewals, one every 100 ms: the task has held the lock longer than its 300 ms TTL (or the
+      // second instance got in, which is the failure this test is about).
+      await eventually(
+        async () => counted.renewals >= 4 || order.includes('second ran'),
+        10_000,
+        'four renewals',
+      );
+      expect(order).toEqual(['first started']);
+      expect(await redis.exists(`${prefix}lock:long`)).toBe(1);
+      mayEnd.open();
+      await Promise.all([first, second]);
+      expect(order).toEqual(['first started', 'first ended', 'second ran']);
+    } finally {
+      other.destroy();
+    }
+  });
+
+  it('still frees the lock of a holder that died mid-task, one TTL later', async () => {
+    const dying = createClient({ url: REDIS_URL });
+    await dying.connect();
+    const started = gate();
+    const mayEnd = gate();
+    const doomed = createRedisKeyLock({ redis: dying, prefix, ttlMs: 300, acquireTimeoutMs: 1_000 }).withLock(
+      'crash',
+      async () => {
+        started.open();
+        await mayEnd.opened;
+      },
+    );
+    await started.opened;
+    dying.destroy(); // the process is gone: no more renewals, no release
+    const ran = await lockOf({ ttlMs: 300, acquireTimeoutMs: 5_000 }).withLock('crash', async () => 'ran');
+    expect(ran).toBe('ran');
+    mayEnd.open();
+    await doomed;
   });
 });

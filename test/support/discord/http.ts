@@ -7,7 +7,7 @@ import type { EmulatorState } from './state.js';
 
 /**
  * The HTTP server: records every request, serves the CDN, checks the bot token (not on webhook and
- * interaction routes), answers injected 429s and 5xx, then hands `/api/v10/...` to the areas' routes.
+ * interaction routes), holds requests a test holds, answers injected 429s and 5xx, then hands `/api/v10/...` to the areas' routes.
  */
 export function createRestServer(
   state: EmulatorState,
@@ -15,12 +15,12 @@ export function createRestServer(
     /** Each area's REST routes. No two areas share a route, so their order changes no answer. */
     routes: Routes[];
     cdn: ReturnType<typeof createCdn>;
-    rateLimits: Pick<RateLimits, 'rateHeaders' | 'injectedAnswer'>;
+    rateLimits: Pick<RateLimits, 'rateHeaders' | 'injectedAnswer' | 'heldBack'>;
   },
 ) {
   const { token, requests, unknownRoutes } = state;
   const { cdn } = input;
-  const { rateHeaders, injectedAnswer } = input.rateLimits;
+  const { rateHeaders, injectedAnswer, heldBack } = input.rateLimits;
 
   async function route(
     method: string,
@@ -66,6 +66,7 @@ export function createRestServer(
     if (!webhookRoute && request.headers.authorization !== `Bot ${token}`)
       return send(401, { message: '401: Unauthorized', code: 0 });
     const carriesFiles = request.headers['content-type']?.startsWith('multipart/form-data') ?? false;
+    await heldBack(method, path, carriesFiles);
     const injected = injectedAnswer(method, path, carriesFiles);
     if (injected) return send(injected.status, injected.body, injected.headers);
     try {

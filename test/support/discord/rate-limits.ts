@@ -1,6 +1,7 @@
 /**
- * Rate limits and server errors: the bucket headers on every REST answer, and the 429s and 5xx a test
- * injects for the next requests on a route. Its rules belong to one emulator (created per emulator).
+ * Rate limits, server errors and slow answers: the bucket headers on every REST answer, the 429s and 5xx
+ * a test injects for the next requests on a route, and requests held unanswered until the test releases
+ * them. Its rules belong to one emulator (created per emulator).
  */
 export function createRateLimits() {
   const rateLimits: {
@@ -10,7 +11,8 @@ export function createRateLimits() {
     global: boolean;
     withFilesOnly: boolean;
   }[] = [];
-  const serverErrors: { route: RegExp; count: number; status: number }[] = [];
+  const serverErrors: { route: RegExp; count: number; status: number; withFilesOnly: boolean }[] = [];
+  const holds: { route: RegExp; withFilesOnly: boolean; released: Promise<void>; held: number }[] = [];
 
   const rateHeaders = (route: string) => ({
     'x-ratelimit-limit': '5',
@@ -22,6 +24,14 @@ export function createRateLimits() {
       .slice(0, 16),
   });
 
+  /** Whether an injected rule applies to this request: its route, and files when it asks for them. */
+  const applies = (
+    rule: { route: RegExp; withFilesOnly: boolean },
+    method: string,
+    path: string,
+    carriesFiles: boolean,
+  ) => rule.route.test(`${method} ${path}`) && (!rule.withFilesOnly || carriesFiles);
+
   /** The injected answer (429, then 5xx) that replaces this request's route, if one is due. */
   const injectedAnswer = (
     method: string,
@@ -29,10 +39,7 @@ export function createRateLimits() {
     carriesFiles: boolean,
   ): { status: number; body: unknown; headers?: Record<string, string> } | undefined => {
     const limit = rateLimits.find(
-      (candidate) =>
-        candidate.count > 0 &&
-        candidate.route.test(`${method} ${path}`) &&
-        (!candidate.withFilesOnly || carriesFiles),
+      (candidate) => candidate.count > 0 && applies(candidate, method, path, carriesFiles),
     );
     if (limit) {
       limit.count -= 1;
@@ -54,7 +61,7 @@ export function createRateLimits() {
       };
     }
     const failure = serverErrors.find(
-      (candidate) => candidate.count > 0 && candidate.route.test(`${method} ${path}`),
+      (candidate) => candidate.count > 0 && applies(candidate, method, path, carriesFiles),
     );
     if (failure) {
       failure.count -= 1;
@@ -63,10 +70,42 @@ export function createRateLimits() {
     return undefined;
   };
 
+  /** Waits, unanswered, while a hold the test has not released matches this request. */
+  const heldBack = async (method: string, path: string, carriesFiles: boolean): Promise<void> => {
+    const hold = holds.find((candidate) => applies(candidate, method, path, carriesFiles));
+    if (!hold) return;
+    hold.held += 1;
+    await hold.released;
+  };
+
   return {
     rateHeaders,
     injectedAnswer,
+    heldBack,
     helpers: {
+      /**
+       * Holds every request on `route` (only those carrying files, if asked) unanswered until `release()`,
+       * as a Discord slow to take an upload would: `held()` counts the requests held so far.
+       */
+      holdRequests(input: { route: RegExp; withFilesOnly?: boolean }) {
+        let release!: () => void;
+        const hold = {
+          route: input.route,
+          withFilesOnly: input.withFilesOnly ?? false,
+          released: new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+          held: 0,
+        };
+        holds.push(hold);
+        return {
+          held: () => hold.held,
+          release() {
+            if (holds.includes(hold)) holds.splice(holds.indexOf(hold), 1);
+            release();
+          },
+        };
+      },
       /** The next `count` requests on `route` (only those carrying files, if asked) are answered 429. */
       injectRateLimit(input: {
         route: RegExp;
@@ -81,8 +120,22 @@ export function createRateLimits() {
           withFilesOnly: input.withFilesOnly ?? false,
         });
       },
-      injectServerError(input: { route: RegExp; count: number; status?: number }) {
-        serverErrors.push({ ...input, status: input.status ?? 500 });
+      /**
+       * The next `count` requests on `route` (only those carrying files, if asked) are answered `status`;
+       * `count: Infinity` is an outage that lasts until `lift()`.
+       */
+      injectServerError(input: { route: RegExp; count: number; status?: number; withFilesOnly?: boolean }) {
+        const failure = {
+          ...input,
+          status: input.status ?? 500,
+          withFilesOnly: input.withFilesOnly ?? false,
+        };
+        serverErrors.push(failure);
+        return {
+          lift() {
+            failure.count = 0;
+          },
+        };
       },
     },
   };
