@@ -107,7 +107,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
 
     const client = createDiscordClient(config.DISCORD_API_URL);
     closers.push(() => client.destroy());
-    const ledger = new JobLedger(store.jobs, lock);
+    const ledger = new JobLedger(store.jobs, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
     const generationLog = new GenerationLog(store.generations, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
     const credits = createQuotaAdapter(quota);
     // The Discord side of the job port: everything a member reads about a job goes through it.

@@ -99,6 +99,8 @@ export class JobLedger {
     private readonly jobs: KeyValue,
     // One writer at a time for the index (keyv has no atomic list operations), across instances on Redis.
     private readonly lock: KeyLock,
+    /** How long a finished job's record is kept (an open job's record stays until it finishes). */
+    private readonly retentionMs: number = 30 * 24 * 60 * 60 * 1000,
   ) {}
 
   async get(id: string): Promise<JobRecord | undefined> {
@@ -110,9 +112,13 @@ export class JobLedger {
 
   async put(record: NewJobRecord): Promise<JobRecord> {
     const parsed = jobRecordSchema.parse(record);
-    await this.jobs.set(`job:${parsed.id}`, parsed);
-    await this.setOpen(parsed.id, !isFinished(parsed));
-    return parsed;
+    const finished = isFinished(parsed);
+    // A finished job needs no interaction token (nothing more is posted for it), and its record is kept
+    // only for the retention period.
+    const stored = finished ? { ...parsed, interactionToken: undefined } : parsed;
+    await this.jobs.set(`job:${parsed.id}`, stored, finished ? this.retentionMs : undefined);
+    await this.setOpen(parsed.id, !finished);
+    return stored;
   }
 
   /**

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobLedger, type NewJobRecord } from '../../../src/services/jobs/job-ledger.js';
 import type { Store } from '../../../src/services/store/store.js';
+import { eventually } from '../../support/eventually.js';
 import { BACKENDS, openRedisStore, openTestStore } from '../../support/stores.js';
 
 const record = (id: string): NewJobRecord => ({
@@ -28,6 +29,39 @@ describe.each(BACKENDS)('job ledger on %s', (backend) => {
     ({ store, cleanup } = await openTestStore(backend));
   });
   afterEach(() => cleanup());
+
+  it('drops the interaction token when a job ends, and lets the finished record expire after the retention', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock, 300);
+    await ledger.put({
+      ...record('tokened'),
+      interactionToken: 'interaction-token-0123456789',
+      tokenIssuedAt: 1,
+    });
+    expect((await ledger.get('tokened'))?.interactionToken).toBe('interaction-token-0123456789');
+    await ledger.update('tokened', { state: 'running' }, 2);
+    expect((await ledger.get('tokened'))?.interactionToken).toBe('interaction-token-0123456789');
+    const delivered = await ledger.update('tokened', { state: 'delivered', messageId: 'm1' }, 3);
+    expect(delivered?.interactionToken).toBeUndefined();
+    expect(JSON.stringify(await store.jobs.get('job:tokened'))).not.toContain('interaction-token');
+    await eventually(
+      async () => (await ledger.get('tokened')) === undefined,
+      10_000,
+      'the finished record to expire',
+    );
+  });
+
+  it('keeps an open job’s record however long it runs', async () => {
+    const ledger = new JobLedger(store.jobs, store.lock, 300);
+    await ledger.put(record('open-for-long'));
+    const finished = await ledger.put({ ...record('finished-soon'), state: 'failed' });
+    expect(finished.state).toBe('failed');
+    await eventually(
+      async () => (await ledger.get('finished-soon')) === undefined,
+      10_000,
+      'the finished record to expire',
+    );
+    expect(await ledger.get('open-for-long')).toMatchObject({ state: 'submitted' });
+  });
 
   it('keeps every one of 100 concurrently created jobs in the open index, and drops the finished ones', async () => {
     const ledger = new JobLedger(store.jobs, store.lock);
