@@ -177,6 +177,7 @@ export const SCENARIO_ERROR_WORDS: Record<ScenarioErrorKind, string> = {
     'Scenario took too long to answer. Nothing was spent from your quota; check /history before retrying.',
   malformed: 'Scenario sent an answer the bot could not read. Nothing was spent from your quota.',
   too_large: 'The file is too large for Scenario.',
+  refused_url: 'Scenario answered with a link the bot does not open. Nothing was spent from your quota.',
 };
 
 export const TEXT = {

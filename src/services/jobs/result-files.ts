@@ -12,7 +12,9 @@ export interface GatheredFiles {
   missing: number;
 }
 
-type Download = { ok: true; bytes: Buffer } | { ok: false; reason: 'too_large' | 'failed'; size?: number };
+type Download =
+  | { ok: true; bytes: Buffer }
+  | { ok: false; reason: 'too_large' | 'failed'; size?: number; error?: ScenarioError };
 
 /**
  * A finished job's results as files to post: each asset downloaded under the upload limit (Scenario's
@@ -75,7 +77,12 @@ export class ResultFiles {
     if (declared !== undefined && declared > limit) return { ok: false, reason: 'too_large', size: declared };
     if (!asset.url) return { ok: false, reason: 'failed' };
     const result = await this.download(asset.url, limit);
-    if (!result.ok) log.warn({ assetId: asset.id, reason: result.reason }, 'result download failed');
+    if (!result.ok)
+      // The error names the host and the rule when a link was refused, never the signed query.
+      log.warn(
+        { assetId: asset.id, reason: result.reason, kind: result.error?.kind, error: result.error?.message },
+        'result download failed',
+      );
     return result;
   }
 
@@ -84,10 +91,9 @@ export class ResultFiles {
       const { bytes } = await this.options.scenario.assets.download(url, limit);
       return { ok: true, bytes };
     } catch (error) {
-      return {
-        ok: false,
-        reason: error instanceof ScenarioError && error.kind === 'too_large' ? 'too_large' : 'failed',
-      };
+      // A refused link (not https, an internal address) is a failed download like a 404: never fetched.
+      const known = error instanceof ScenarioError ? error : undefined;
+      return { ok: false, reason: known?.kind === 'too_large' ? 'too_large' : 'failed', error: known };
     }
   }
 }

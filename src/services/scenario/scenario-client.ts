@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../clock.js';
+import { trustedLoopbackOrigin } from '../net/address-policy.js';
+import { createSafeFetch, type SafeFetch } from '../net/safe-fetch.js';
+import { createAnswerLinks } from './answer-links.js';
 import type { RequestBudget, RequestPriority } from './request-budget.js';
 import { describeStatus, ScenarioError } from './scenario-errors.js';
 import {
@@ -31,6 +34,11 @@ export interface ScenarioClientOptions {
   clock?: Clock;
   /** Random source for backoff jitter. */
   random?: () => number;
+  /**
+   * How URLs from Scenario's answers (result links, upload parts) are fetched; by default https to public
+   * addresses only, plus the API's own origin when it runs on loopback (tests, the demo).
+   */
+  safeFetch?: SafeFetch;
 }
 
 /** Scenario's own client sends images up to ~3.5 MB inline; the gateway caps JSON bodies near 10 MB. */
@@ -64,6 +72,11 @@ export function createScenarioClient(options: ScenarioClientOptions) {
   const maxRetries = options.maxRetries ?? 4;
   const authorization = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`;
   const log = options.logger.child({ component: 'scenario' });
+  const links = createAnswerLinks({
+    safeFetch:
+      options.safeFetch ?? createSafeFetch({ trustedOrigin: trustedLoopbackOrigin(options.baseUrl) }),
+    timeoutMs,
+  });
 
   const backoffMs = (attempt: number) => Math.min(20_000, 500 * 2 ** attempt) * (0.5 + random() / 2);
 
@@ -87,6 +100,8 @@ export function createScenarioClient(options: ScenarioClientOptions) {
             ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
           },
           body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+          // The API does not redirect; a Location in its answer is not followed (it is an error status).
+          redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
         });
         const text = await response.text();
@@ -168,12 +183,14 @@ export function createScenarioClient(options: ScenarioClientOptions) {
     });
     for (const part of upload.parts ?? []) {
       const start = (part.number - 1) * UPLOAD_PART_BYTES;
-      // Part URLs are pre-signed storage URLs: no Scenario auth, not counted against the API budget.
-      const response = await fetch(part.url, {
+      // Part URLs are pre-signed storage URLs: no Scenario auth, not counted against the API budget. They
+      // come from an answer, so they go through the same checks as result links.
+      const response = await links.fetch(part.url, `upload part ${part.number}`, {
         method: 'PUT',
         body: bytes.subarray(start, start + UPLOAD_PART_BYTES),
         signal: AbortSignal.timeout(timeoutMs),
       });
+      response.discard();
       if (!response.ok)
         throw new ScenarioError('unavailable', `Uploading part ${part.number} failed (${response.status})`);
     }
@@ -249,47 +266,10 @@ export function createScenarioClient(options: ScenarioClientOptions) {
       return found;
     },
     /**
-     * Downloads an asset's bytes from its signed URL (redirects followed, size capped while streaming).
-     * CDN downloads are not Scenario API calls, so they do not spend the request budget.
+     * Downloads an asset's bytes from its signed URL (see `answer-links.ts`). CDN downloads are not Scenario
+     * API calls, so they do not spend the request budget.
      */
-    async download(
-      url: string,
-      maxBytes: number,
-    ): Promise<{ bytes: Buffer; contentType: string | undefined }> {
-      let response: Response;
-      try {
-        response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs * 4) });
-      } catch {
-        throw new ScenarioError('unavailable', 'The result file could not be downloaded');
-      }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        throw new ScenarioError(
-          response.status === 403 ? 'not_found' : 'unavailable',
-          `The result file could not be downloaded (${response.status}); its link may have expired`,
-          {
-            status: response.status,
-          },
-        );
-      }
-      const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-      if (declared > maxBytes) {
-        await response.body.cancel();
-        throw new ScenarioError(
-          'too_large',
-          `The result file is ${declared} bytes, over the ${maxBytes}-byte cap`,
-        );
-      }
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      for await (const chunk of response.body) {
-        total += chunk.byteLength;
-        if (total > maxBytes)
-          throw new ScenarioError('too_large', `The result file is over the ${maxBytes}-byte cap`);
-        chunks.push(chunk);
-      }
-      return { bytes: Buffer.concat(chunks), contentType: response.headers.get('content-type') ?? undefined };
-    },
+    download: links.download,
   };
 
   return {

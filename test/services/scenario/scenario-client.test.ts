@@ -8,6 +8,7 @@ import {
 } from '../../../src/services/scenario/scenario-client.js';
 import { makePng } from '../../support/media.js';
 import { type ScenarioEmulator, startScenarioEmulator } from '../../support/scenario/emulator.js';
+import { type SecretServer, startSecretServer } from '../../support/secret-server.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -289,6 +290,49 @@ describe('Scenario client against the emulator', () => {
       .download(asset?.url ?? '', 1024 * 1024)
       .catch((caught: unknown) => caught);
     expect((error as ScenarioError).kind).toBe('too_large');
+  });
+
+  describe('links in answers that lead inside', () => {
+    let secret: SecretServer;
+    beforeAll(async () => {
+      secret = await startSecretServer();
+    });
+    afterAll(() => secret.close());
+
+    it.each([
+      ['plain http to another loopback port', () => secret.url(), /http: links are not fetched/],
+      ['the cloud metadata service', () => 'http://169.254.169.254/latest/meta-data/', /http:/],
+      [
+        'a decimal loopback host over https',
+        () => `https://2130706433:${secret.port}/secret`,
+        /127\.0\.0\.1 is a loopback address/,
+      ],
+      ['a data: URL', () => 'data:image/png;base64,iVBORw0KGgo=', /data: links/],
+    ])('refuses a result link that redirects to %s, never contacting it', async (_label, target, why) => {
+      const asset = await client.assets.upload({
+        bytes: makePng({ width: 8, height: 8 }),
+        name: 'a.png',
+        mimeType: 'image/png',
+      });
+      emulator.faults.downloadsRedirectTo = target();
+      const error = await client.assets
+        .download(asset.url ?? '', 1_000_000)
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ScenarioError);
+      expect((error as ScenarioError).kind).toBe('refused_url');
+      expect((error as Error).message).toMatch(why);
+      expect(secret.connections()).toBe(0);
+    });
+
+    it('refuses to PUT an upload part to a URL outside, never contacting it', async () => {
+      emulator.faults.uploadPartsTo = secret.url('/part');
+      const big = makePng({ width: 64, height: 64, padToBytes: 6 * 1024 * 1024 });
+      const error = await client.assets
+        .upload({ bytes: big, name: 'big.png', mimeType: 'image/png' })
+        .catch((caught: unknown) => caught);
+      expect((error as ScenarioError).kind).toBe('refused_url');
+      expect(secret.connections()).toBe(0);
+    });
   });
 });
 
