@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../clock.js';
 import { trustedLoopbackOrigin } from '../net/address-policy.js';
+import { declaredLength, readAtMost } from '../net/bounded-body.js';
 import { createSafeFetch, type SafeFetch } from '../net/safe-fetch.js';
 import { createAnswerLinks } from './answer-links.js';
 import type { RequestBudget, RequestPriority } from './request-budget.js';
@@ -39,6 +40,8 @@ export interface ScenarioClientOptions {
    * addresses only, plus the API's own origin when it runs on loopback (tests, the demo).
    */
   safeFetch?: SafeFetch;
+  /** Largest API answer read, in bytes (`MAX_API_BODY_BYTES` by default). */
+  maxBodyBytes?: number;
 }
 
 /** Scenario's own client sends images up to ~3.5 MB inline; the gateway caps JSON bodies near 10 MB. */
@@ -46,6 +49,11 @@ export const INLINE_UPLOAD_MAX_BYTES = 3.5 * 1024 * 1024;
 /** Multipart upload parts must be at least 5 MB except the last (S3's rule). */
 const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const BULK_ASSET_LIMIT = 100;
+/**
+ * API answers are JSON a few KB long (a listing of 200 jobs with their inputs stays well under 2 MB); the
+ * gateway caps request bodies near 10 MB. An answer past this is not one we can use: it is not read further.
+ */
+export const MAX_API_BODY_BYTES = 10 * 1024 * 1024;
 
 interface CallOptions<T extends z.ZodType> {
   method: 'GET' | 'POST' | 'PUT';
@@ -72,6 +80,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
   const maxRetries = options.maxRetries ?? 4;
   const authorization = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`;
   const log = options.logger.child({ component: 'scenario' });
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_API_BODY_BYTES;
   const links = createAnswerLinks({
     safeFetch:
       options.safeFetch ?? createSafeFetch({ trustedOrigin: trustedLoopbackOrigin(options.baseUrl) }),
@@ -104,18 +113,27 @@ export function createScenarioClient(options: ScenarioClientOptions) {
           redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
         });
-        const text = await response.text();
+        const read = response.body
+          ? await readAtMost(
+              response.body,
+              maxBodyBytes,
+              declaredLength(response.headers.get('content-length')),
+            )
+          : ({ ok: true, bytes: Buffer.alloc(0) } as const);
+        const text = read.ok ? read.bytes.toString('utf8') : undefined;
         log.debug(
           { method: spec.method, path: spec.path, status: response.status, ms: clock.now() - started },
           'scenario call',
         );
         if (response.ok || spec.acceptStatus?.includes(response.status)) {
-          const parsed = parseJson(text);
+          const parsed = text === undefined ? undefined : parseJson(text);
           const result = parsed === undefined ? undefined : spec.schema.safeParse(parsed);
           if (result?.success) return result.data;
           failure = new ScenarioError(
             'malformed',
-            `Scenario sent an answer the bot could not read (${spec.method} ${spec.path})`,
+            text === undefined
+              ? `Scenario's answer is over the ${maxBodyBytes}-byte limit (${spec.method} ${spec.path})`
+              : `Scenario sent an answer the bot could not read (${spec.method} ${spec.path})`,
             {
               status: response.status,
               method: spec.method,
@@ -124,7 +142,8 @@ export function createScenarioClient(options: ScenarioClientOptions) {
           );
           if (!idempotent) throw failure; // the job may exist: never submit it twice
         } else {
-          const errorBody = errorBodySchema.safeParse(parseJson(text) ?? {});
+          // An error answer too long to read is judged by its status alone.
+          const errorBody = errorBodySchema.safeParse(parseJson(text ?? '') ?? {});
           const body = errorBody.success ? errorBody.data : {};
           const scenarioMessage = body.message ?? body.error ?? body.reason ?? body.detail;
           failure = describeStatus(response.status, scenarioMessage, body.actionLimit !== undefined);

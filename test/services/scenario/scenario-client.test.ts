@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestBudget, type RequestBudget } from '../../../src/services/scenario/request-budget.js';
@@ -333,6 +335,61 @@ describe('Scenario client against the emulator', () => {
       expect((error as ScenarioError).kind).toBe('refused_url');
       expect(secret.connections()).toBe(0);
     });
+  });
+
+  it('reads an API answer up to its size limit only: a longer one is malformed', async () => {
+    for (const prompt of ['a', 'b', 'c']) await client.generate.runModel('model_lyria-2', { prompt });
+    const strict = clientFor(emulator, budget, { maxBodyBytes: 2_000, maxRetries: 0 });
+    expect((await strict.jobs.list({ pageSize: 1 })).jobs).toHaveLength(1);
+    const error = await strict.jobs.list({ pageSize: 200 }).catch((caught: unknown) => caught);
+    expect((error as ScenarioError).kind).toBe('malformed');
+    expect((error as Error).message).toContain('over the 2000-byte limit');
+  });
+});
+
+describe('an API answer that never ends', () => {
+  it('is read up to the limit, then the connection is dropped', async () => {
+    let sent = 0;
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    const endless = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!response.destroyed && sent < 1024 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+      };
+      response.on('close', closed);
+      pump();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    const budget = createRequestBudget({ perMinute: 10_000 });
+    const client = createScenarioClient({
+      baseUrl: `http://127.0.0.1:${(endless.address() as AddressInfo).port}/v1`,
+      apiKey: 'k',
+      apiSecret: 's',
+      budget,
+      logger: silent,
+      maxRetries: 0,
+      maxBodyBytes: 1024 * 1024,
+    });
+    try {
+      const error = await client.jobs.retrieve('job_x').catch((caught: unknown) => caught);
+      expect((error as ScenarioError).kind).toBe('malformed');
+      await connectionClosed;
+      // What the kernel's socket buffers held when the client hung up, not the gigabyte on offer.
+      expect(sent).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      budget.close();
+      await new Promise<void>((resolve) => {
+        endless.close(() => resolve());
+        endless.closeAllConnections();
+      });
+    }
   });
 });
 
