@@ -109,6 +109,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         scenario,
         assets: createAssetBatcher(scenario),
         maxResultBytes: config.MAX_RESULT_BYTES,
+        maxJobBytes: config.MAX_RESULT_BYTES_PER_JOB,
       }),
       ledger,
       credits,

@@ -7,7 +7,7 @@ import { knownModels } from '../models/known-models.js';
 import type { AttachmentProblem } from '../services/assets/attachments.js';
 import type { QuotaLine } from '../services/credits/quota-adapter.js';
 import type { Refusal } from '../services/jobs/generation-pipeline.js';
-import type { FailureCause } from '../services/jobs/job-messenger.js';
+import type { FailureCause, LinkedFile } from '../services/jobs/job-messenger.js';
 import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
 
 const BAR_SLOTS = 12;
@@ -91,9 +91,15 @@ export interface ResultView {
   seed: number | undefined;
   creditsSpent: number;
   quota: QuotaLine | undefined;
-  notAttached: { name: string; size: number; url: string; expires?: string }[];
+  notAttached: LinkedFile[];
   missing: number;
 }
+
+/** Why a result file is linked rather than attached. */
+const NOT_ATTACHED_WORDS: Record<LinkedFile['why'], string> = {
+  upload_limit: 'more than this server accepts as an upload',
+  job_total: "more than fits beside this result's other files",
+};
 
 export function resultMessage(view: ResultView): string {
   const lines = [
@@ -103,7 +109,7 @@ export function resultMessage(view: ResultView): string {
   ];
   for (const file of view.notAttached) {
     lines.push(
-      `📦 \`${file.name}\` is ${formatBytes(file.size)}, more than this server accepts as an upload: [download it from Scenario](${file.url})${file.expires ? ` (link expires <t:${Math.floor(Date.parse(file.expires) / 1000)}:R>)` : ''}`,
+      `📦 \`${file.name}\` is ${formatBytes(file.size)}, ${NOT_ATTACHED_WORDS[file.why]}: [download it from Scenario](${file.url})${file.expires ? ` (link expires <t:${Math.floor(Date.parse(file.expires) / 1000)}:R>)` : ''}`,
     );
   }
   if (view.missing > 0)

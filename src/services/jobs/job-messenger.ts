@@ -50,6 +50,8 @@ export interface LinkedFile {
   size: number;
   url: string;
   expires?: string;
+  /** Over the server's upload limit, or past the total the bot posts for one job (`MAX_RESULT_BYTES_PER_JOB`). */
+  why: 'upload_limit' | 'job_total';
 }
 
 export interface ResultFacts {

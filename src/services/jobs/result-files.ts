@@ -19,16 +19,26 @@ type Download =
 /**
  * A finished job's results as files to post: each asset downloaded under the upload limit (Scenario's
  * links expire, so files are re-uploaded to Discord), a too-large one linked instead with a smaller preview
- * when Scenario has one, and a 3D model's thumbnail beside it.
+ * when Scenario has one, and a 3D model's thumbnail beside it. Downloaded files are held in memory until
+ * the message is posted (discord.js uploads Buffers), for up to 8 deliveries at once: so the job's files
+ * together are capped too (`maxJobBytes`), and a file past that total is linked like a too-large one.
  */
 export class ResultFiles {
   constructor(
-    private readonly options: { scenario: ScenarioClient; assets: AssetBatcher; maxResultBytes: number },
+    private readonly options: {
+      scenario: ScenarioClient;
+      assets: AssetBatcher;
+      maxResultBytes: number;
+      maxJobBytes: number;
+    },
   ) {}
 
   async gather(record: JobRecord, job: Job, log: Logger): Promise<GatheredFiles> {
     const assets = await this.options.assets.get(job.assetIds);
-    const limit = Math.min(record.attachmentSizeLimit, this.options.maxResultBytes);
+    const perFile = Math.min(record.attachmentSizeLimit, this.options.maxResultBytes);
+    let room = this.options.maxJobBytes;
+    /** What the next download may take: the upload limit, or what is left of the job's total. */
+    const limit = () => Math.min(perFile, room);
     const files: OutgoingFile[] = [];
     // Thumbnails go after every result file and preview: the first image is the one shown large.
     const thumbnails: OutgoingFile[] = [];
@@ -36,8 +46,10 @@ export class ResultFiles {
     let missing = job.assetIds.length - assets.length;
     for (const [index, asset] of assets.entries()) {
       const name = fileNameFor(record, asset, index);
-      const fetched = await this.fetchResult(asset, limit, log);
+      const allowed = limit();
+      const fetched = await this.fetchResult(asset, allowed, log);
       if (fetched.ok) {
+        room -= fetched.bytes.length;
         files.push({
           name,
           data: fetched.bytes,
@@ -46,17 +58,23 @@ export class ResultFiles {
         });
         // 3D results: also show the thumbnail Scenario provides beside the .glb.
         if (asset.kind === '3d' && asset.thumbnail?.url) {
-          const thumb = await this.download(asset.thumbnail.url, limit);
-          if (thumb.ok) thumbnails.push(pngBeside(name, 'thumbnail', thumb.bytes));
+          const thumb = await this.download(asset.thumbnail.url, limit());
+          if (thumb.ok) {
+            room -= thumb.bytes.length;
+            thumbnails.push(pngBeside(name, 'thumbnail', thumb.bytes));
+          }
         }
         continue;
       }
       if (fetched.reason === 'too_large' && asset.url) {
+        const size = fetched.size ?? asset.properties?.size ?? allowed + 1;
         notAttached.push({
           name,
-          size: fetched.size ?? asset.properties?.size ?? limit + 1,
+          size,
           url: asset.url,
           expires: signedUrlExpiry(asset.url),
+          // Within the upload limit but past what is left of the job's total.
+          why: allowed < perFile && size <= perFile ? 'job_total' : 'upload_limit',
         });
       } else {
         missing += 1;
@@ -64,8 +82,11 @@ export class ResultFiles {
       // A smaller picture of the same result is better than nothing (3D thumbnails, previews).
       const previewUrl = asset.preview?.url ?? asset.thumbnail?.url;
       if (previewUrl) {
-        const preview = await this.download(previewUrl, limit);
-        if (preview.ok) files.push(pngBeside(name, 'preview', preview.bytes));
+        const preview = await this.download(previewUrl, limit());
+        if (preview.ok) {
+          room -= preview.bytes.length;
+          files.push(pngBeside(name, 'preview', preview.bytes));
+        }
       }
     }
     return { files: [...files, ...thumbnails], notAttached, missing };
