@@ -1,3 +1,6 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { declaredLength, readAtMost } from '../net/bounded-body.js';
 import { RefusedUrlError, type SafeFetch, type SafeRequest, type SafeResponse } from '../net/safe-fetch.js';
 import { ScenarioError } from './scenario-errors.js';
@@ -19,6 +22,28 @@ export function createAnswerLinks(options: { safeFetch: SafeFetch; timeoutMs: nu
     }
   }
 
+  /** A result file's response, once it is known to be a file: refused links and 4xx/5xx are errors. */
+  async function openDownload(url: string): Promise<SafeResponse> {
+    const response = await fetchLink(url, 'result file', {
+      signal: AbortSignal.timeout(options.timeoutMs * 4),
+    });
+    if (response.ok) return response;
+    response.discard();
+    throw new ScenarioError(
+      response.status === 403 ? 'not_found' : 'unavailable',
+      `The result file could not be downloaded (${response.status}); its link may have expired`,
+      { status: response.status },
+    );
+  }
+
+  const tooLarge = (maxBytes: number, declared?: number) =>
+    new ScenarioError(
+      'too_large',
+      declared === undefined
+        ? `The result file is over the ${maxBytes}-byte cap`
+        : `The result file is ${declared} bytes, over the ${maxBytes}-byte cap`,
+    );
+
   return {
     fetch: fetchLink,
 
@@ -27,30 +52,46 @@ export function createAnswerLinks(options: { safeFetch: SafeFetch; timeoutMs: nu
       url: string,
       maxBytes: number,
     ): Promise<{ bytes: Buffer; contentType: string | undefined }> {
-      const response = await fetchLink(url, 'result file', {
-        signal: AbortSignal.timeout(options.timeoutMs * 4),
-      });
-      if (!response.ok) {
-        response.discard();
-        throw new ScenarioError(
-          response.status === 403 ? 'not_found' : 'unavailable',
-          `The result file could not be downloaded (${response.status}); its link may have expired`,
-          { status: response.status },
-        );
-      }
+      const response = await openDownload(url);
       const body = await readAtMost(
         response.body,
         maxBytes,
         declaredLength(response.headers['content-length']),
       );
-      if (!body.ok)
-        throw new ScenarioError(
-          'too_large',
-          body.declared === undefined
-            ? `The result file is over the ${maxBytes}-byte cap`
-            : `The result file is ${body.declared} bytes, over the ${maxBytes}-byte cap`,
-        );
+      if (!body.ok) throw tooLarge(maxBytes, body.declared);
       return { bytes: body.bytes, contentType: response.headers['content-type'] };
+    },
+
+    /**
+     * An asset streamed to a new file at `path` (never whole in memory), the size capped while streaming;
+     * past the cap, or on any failure, the partial file is removed.
+     */
+    async downloadToFile(url: string, path: string, maxBytes: number): Promise<{ size: number }> {
+      const response = await openDownload(url);
+      const declared = declaredLength(response.headers['content-length']);
+      if (declared !== undefined && declared > maxBytes) {
+        response.discard();
+        throw tooLarge(maxBytes, declared);
+      }
+      let size = 0;
+      try {
+        await pipeline(
+          response.body,
+          async function* (source: AsyncIterable<Buffer>) {
+            for await (const chunk of source) {
+              size += chunk.length;
+              if (size > maxBytes) throw tooLarge(maxBytes);
+              yield chunk;
+            }
+          },
+          createWriteStream(path, { flags: 'wx' }),
+        );
+      } catch (error) {
+        response.discard();
+        await rm(path, { force: true });
+        throw error;
+      }
+      return { size };
     },
   };
 }

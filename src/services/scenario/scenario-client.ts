@@ -289,6 +289,8 @@ export function createScenarioClient(options: ScenarioClientOptions) {
      * API calls, so they do not spend the request budget.
      */
     download: links.download,
+    /** The same, streamed to a new file instead of memory (how results are gathered for posting). */
+    downloadToFile: links.downloadToFile,
   };
 
   return {

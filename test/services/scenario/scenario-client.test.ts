@@ -1,5 +1,8 @@
-import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestBudget, type RequestBudget } from '../../../src/services/scenario/request-budget.js';
@@ -347,29 +350,32 @@ describe('Scenario client against the emulator', () => {
   });
 });
 
-describe('an API answer that never ends', () => {
-  it('is read up to the limit, then the connection is dropped', async () => {
-    let sent = 0;
-    let closed!: () => void;
-    const connectionClosed = new Promise<void>((resolve) => {
-      closed = resolve;
-    });
-    const endless = createServer((_request, response) => {
+describe('bodies that never end', () => {
+  /** What the endless server sent on its latest connection, and when that connection closed. */
+  let latest: { sent: number; closed: Promise<void> };
+  let endless: Server;
+  let budget: RequestBudget;
+  let client: ScenarioClient;
+  let origin: string;
+  beforeAll(async () => {
+    endless = createServer((_request, response) => {
+      const current = { sent: 0, closed: new Promise<void>((resolve) => response.on('close', resolve)) };
+      latest = current;
       response.writeHead(200, { 'content-type': 'application/json' });
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       const pump = () => {
-        while (!response.destroyed && sent < 1024 * 1024 * 1024) {
-          sent += chunk.length;
+        while (!response.destroyed && current.sent < 1024 * 1024 * 1024) {
+          current.sent += chunk.length;
           if (!response.write(chunk)) return void response.once('drain', pump);
         }
       };
-      response.on('close', closed);
       pump();
     });
     await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
-    const budget = createRequestBudget({ perMinute: 10_000 });
-    const client = createScenarioClient({
-      baseUrl: `http://127.0.0.1:${(endless.address() as AddressInfo).port}/v1`,
+    origin = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+    budget = createRequestBudget({ perMinute: 10_000 });
+    client = createScenarioClient({
+      baseUrl: `${origin}/v1`,
       apiKey: 'k',
       apiSecret: 's',
       budget,
@@ -377,18 +383,36 @@ describe('an API answer that never ends', () => {
       maxRetries: 0,
       maxBodyBytes: 1024 * 1024,
     });
+  });
+  afterAll(async () => {
+    budget.close();
+    await new Promise<void>((resolve) => {
+      endless.close(() => resolve());
+      endless.closeAllConnections();
+    });
+  });
+
+  it('reads an API answer up to the limit, then drops the connection', async () => {
+    const error = await client.jobs.retrieve('job_x').catch((caught: unknown) => caught);
+    expect((error as ScenarioError).kind).toBe('malformed');
+    await latest.closed;
+    // What the kernel's socket buffers held when the client hung up, not the gigabyte on offer.
+    expect(latest.sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('streams a result file to disk up to the cap, then drops it and removes the partial file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'download-test-'));
     try {
-      const error = await client.jobs.retrieve('job_x').catch((caught: unknown) => caught);
-      expect((error as ScenarioError).kind).toBe('malformed');
-      await connectionClosed;
-      // What the kernel's socket buffers held when the client hung up, not the gigabyte on offer.
-      expect(sent).toBeLessThan(64 * 1024 * 1024);
+      const path = join(folder, 'result');
+      const error = await client.assets
+        .downloadToFile(`${origin}/files/a`, path, 2 * 1024 * 1024)
+        .catch((caught: unknown) => caught);
+      expect((error as ScenarioError).kind).toBe('too_large');
+      await latest.closed;
+      expect(latest.sent).toBeLessThan(64 * 1024 * 1024);
+      expect(existsSync(path)).toBe(false);
     } finally {
-      budget.close();
-      await new Promise<void>((resolve) => {
-        endless.close(() => resolve());
-        endless.closeAllConnections();
-      });
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });
