@@ -43,6 +43,11 @@ describe('safeFetch', () => {
         request.on('end', () => response.writeHead(200, { etag: `"${received}"` }).end());
         return;
       }
+      if (url.pathname === '/trickle') {
+        // Headers and a first byte at once, then nothing more, ever.
+        response.writeHead(200, { 'content-type': 'application/octet-stream' }).write('x');
+        return;
+      }
       if (url.pathname === '/moved-part')
         return void response.writeHead(307, { location: secret.url('/part') }).end();
       response.writeHead(404).end();
@@ -149,6 +154,13 @@ describe('safeFetch', () => {
     expect(error).toBeInstanceOf(RefusedUrlError);
     expect((error as RefusedUrlError).refusal).toMatchObject({ reason: 'address', class: 'loopback' });
     expect(secret.connections()).toBe(0);
+  });
+
+  it('gives up on a body that stalls once its signal fires', async () => {
+    const response = await fetchSafely(`${origin}/trickle`, { signal: AbortSignal.timeout(300) });
+    expect(response.status).toBe(200);
+    const error = await readAtMost(response.body, 1_000).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(Error);
   });
 
   it('PUTs a body to the trusted origin', async () => {
