@@ -7,7 +7,7 @@
  * Peak RSS is the kernel's high-water mark of the bot process (VmHWM in /proc/<pid>/status; Linux only).
  */
 import { readFileSync } from 'node:fs';
-import { startBotProcessFixture } from '../test/support/bot-process.js';
+import { exitOf, startBotProcessFixture } from '../test/support/bot-process.js';
 
 export interface MemoryBenchOptions {
   jobs: number;
@@ -74,6 +74,9 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<void>
     );
     clearInterval(sampler);
     const peak = memoryOf(pid);
+    // SIGTERM lets the last deliveries finish (and remove their files) before the fixture's SIGKILL.
+    child.kill('SIGTERM');
+    await exitOf(child);
     const attached = outcomes.reduce((sum, message) => sum + (message?.attachments.length ?? 0), 0);
     const failed = outcomes.filter((message) => /failed/.test(message?.content ?? '')).length;
     const rows: [string, string][] = [

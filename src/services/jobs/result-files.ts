@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -28,6 +28,13 @@ export interface ResultFilesOptions {
   tempDir?: string;
 }
 
+const FOLDER_PREFIX = 'scenario-bot-results-';
+/**
+ * A delivery takes seconds and runs under its job's 2-minute finish lease: a folder of ours untouched for
+ * an hour belongs to a process that was killed mid-delivery.
+ */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
 type Download =
   | { ok: true; path: string; size: number }
   | { ok: false; reason: 'too_large' | 'failed'; size?: number; error?: ScenarioError };
@@ -45,7 +52,7 @@ export class ResultFiles {
 
   async gather(record: JobRecord, job: Job, log: Logger): Promise<GatheredFiles> {
     const assets = await this.options.assets.get(job.assetIds);
-    const folder = await mkdtemp(join(this.options.tempDir ?? tmpdir(), 'scenario-bot-results-'));
+    const folder = await mkdtemp(join(this.root(), FOLDER_PREFIX));
     const dispose = () => rm(folder, { recursive: true, force: true });
     let saved = 0;
     const nextPath = () => join(folder, String(++saved));
@@ -110,6 +117,27 @@ export class ResultFiles {
       throw error;
     }
     return { files: [...files, ...thumbnails], notAttached, missing, dispose };
+  }
+
+  /**
+   * Removes the folders a killed process left behind (a SIGKILL skips `dispose`); run at start. Judged by
+   * the file system's own clock (modification times), not the bot's injected one.
+   */
+  async removeStale(now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.root()).catch(() => [])) {
+      if (!name.startsWith(FOLDER_PREFIX)) continue;
+      const path = join(this.root(), name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isDirectory() || now - info.mtimeMs < STALE_AFTER_MS) continue;
+      await rm(path, { recursive: true, force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
+  private root(): string {
+    return this.options.tempDir ?? tmpdir();
   }
 
   private async fetchResult(asset: Asset, path: string, limit: number, log: Logger): Promise<Download> {

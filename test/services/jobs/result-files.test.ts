@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -113,6 +121,21 @@ describe('ResultFiles', () => {
     const downloaded = new Set(emulator.downloads.map((download) => download.assetId));
     expect(job.assetIds.filter((id) => downloaded.has(id))).toHaveLength(attached);
     await gathered.dispose();
+  });
+
+  it('removes the folders a killed process left behind, and nothing else', async () => {
+    const hour = 60 * 60 * 1000;
+    const now = Date.now();
+    const make = (name: string, ageMs: number) => {
+      mkdirSync(join(folder, name));
+      writeFileSync(join(folder, name, '1'), 'x');
+      utimesSync(join(folder, name), (now - ageMs) / 1000, (now - ageMs) / 1000);
+    };
+    make('scenario-bot-results-old', 2 * hour);
+    make('scenario-bot-results-busy', 5 * 60 * 1000); // a delivery of another process, in progress
+    make('someone-elses-folder', 2 * hour);
+    expect(await resultFiles(MB).removeStale(now)).toBe(1);
+    expect(readdirSync(folder).sort()).toEqual(['scenario-bot-results-busy', 'someone-elses-folder']);
   });
 
   it('counts a refused link as missing and leaves nothing on disk', async () => {
