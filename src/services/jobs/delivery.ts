@@ -135,7 +135,7 @@ export class Delivery {
     const log = this.log(record);
     const { files, notAttached, missing } = gathered;
     if (missing === job.assetIds.length && job.assetIds.length > 0) {
-      // Nothing reached the member (every file 404s or its link expired): they are not charged for it.
+      // Nothing reached the member (every file 404s, or its link expired or was refused): they are not charged.
       log.warn({ assetIds: job.assetIds }, 'no result file could be downloaded');
       return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'results_unavailable' });
     }
