@@ -6,6 +6,8 @@
  *
  * Flags: --n 200  --scale 20  --duration 30000-90000 (job duration range in unscaled ms)  --mix skybox,image,3d
  *        --sizes 10,100,1000 (the growth table; empty to skip)
+ *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
+ *                  --jobs 8  --outputs 4  --file-mb 60
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { startBot } from '../src/index.js';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+import { runMemoryBench } from './bench-memory.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -24,8 +27,20 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '30000-90000' },
     mix: { type: 'string', default: 'skybox,image,3d' },
     sizes: { type: 'string', default: '10,100,1000' },
+    memory: { type: 'boolean', default: false },
+    jobs: { type: 'string', default: '8' },
+    outputs: { type: 'string', default: '4' },
+    'file-mb': { type: 'string', default: '60' },
   },
 });
+if (flags.memory) {
+  await runMemoryBench({
+    jobs: Number(flags.jobs),
+    outputsPerJob: Number(flags.outputs),
+    fileMb: Number(flags['file-mb']),
+  });
+  process.exit(0);
+}
 const N = Number(flags.n);
 const SCALE = Number(flags.scale);
 const [minDuration, maxDuration] = (flags.duration ?? '30000-90000').split('-').map(Number) as [

@@ -48,6 +48,8 @@ export const envSchema = z.object({
   SCENARIO_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   MAX_ATTACHMENT_BYTES: positiveInt.default(20 * 1024 * 1024),
   MAX_RESULT_BYTES: positiveInt.default(100 * 1024 * 1024),
+  // A job's files are staged on disk until posted, up to 8 deliveries at once: cap their total per job.
+  MAX_RESULT_BYTES_PER_JOB: positiveInt.default(200 * 1024 * 1024),
   PROGRESS_EDIT_INTERVAL_MS: positiveInt.default(4_000),
   JOB_STUCK_AFTER_MS: positiveInt.default(30 * 60 * 1000),
   MAX_RUNNING_JOBS_PER_USER: positiveInt.default(2),

@@ -112,13 +112,18 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const credits = createQuotaAdapter(quota);
     // The Discord side of the job port: everything a member reads about a job goes through it.
     const messenger = new DiscordJobMessenger({ rest: client.rest, logger, clock });
+    const resultFiles = new ResultFiles({
+      scenario,
+      assets: createAssetBatcher(scenario),
+      maxResultBytes: config.MAX_RESULT_BYTES,
+      maxJobBytes: config.MAX_RESULT_BYTES_PER_JOB,
+    });
+    const staleFolders = await resultFiles.removeStale();
+    if (staleFolders > 0)
+      logger.info({ folders: staleFolders }, 'removed result files left by a killed process');
     const delivery = new Delivery({
       messenger,
-      resultFiles: new ResultFiles({
-        scenario,
-        assets: createAssetBatcher(scenario),
-        maxResultBytes: config.MAX_RESULT_BYTES,
-      }),
+      resultFiles,
       ledger,
       credits,
       generations: generationLog,

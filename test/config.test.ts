@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../src/config.js';
+import { envSchema, parseConfig } from '../src/config.js';
 
 const required = {
   DISCORD_TOKEN: 'token-value-123',
@@ -67,5 +68,19 @@ describe('parseConfig', () => {
     expect(result.config.DISCORD_ATTACHMENT_HOSTS).toContain('127.0.0.1:5555');
     expect(result.config.DISCORD_ATTACHMENT_HOSTS).toContain('cdn.discordapp.com');
     expect(Object.isFrozen(result.config)).toBe(true);
+  });
+
+  it('lists every setting in .env.example, each with its default', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const listed = Object.fromEntries(
+      example
+        .split('\n')
+        .flatMap((line) => (/^[A-Z0-9_]+=/.test(line) ? [line.split(/=(.*)/s).slice(0, 2)] : [])),
+    ) as Record<string, string>;
+    expect(Object.keys(listed).sort()).toEqual(Object.keys(envSchema.shape).sort());
+    const defaults = parseConfig(required);
+    const copied = parseConfig({ ...listed, ...required });
+    expect(copied.ok && defaults.ok).toBe(true);
+    if (copied.ok && defaults.ok) expect(copied.config).toEqual(defaults.config);
   });
 });

@@ -1,4 +1,5 @@
-import { DiscordAPIError, type REST, Routes } from 'discord.js';
+import { openAsBlob } from 'node:fs';
+import { DiscordAPIError, type REST, type RequestData, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import { modelLabel } from '../models/index.js';
 import type { Clock } from '../services/clock.js';
@@ -184,11 +185,7 @@ export class DiscordJobMessenger implements JobMessenger {
       attachments: (payload.files ?? []).map((file, id) => ({ id, filename: file.name })),
       allowed_mentions: { parse: [], users: payload.mentionUser ? [payload.mentionUser] : [] },
     };
-    const files = (payload.files ?? []).map((file) => ({
-      name: file.name,
-      data: file.data,
-      contentType: file.contentType,
-    }));
+    const files = payload.files ?? [];
     const tokenFresh =
       record.interactionToken !== undefined &&
       record.tokenIssuedAt !== undefined &&
@@ -196,7 +193,9 @@ export class DiscordJobMessenger implements JobMessenger {
 
     const attempt = async (route: `/${string}`, auth: boolean): Promise<PostOutcome | 'retry-channel'> => {
       try {
-        const message = (await rest.patch(route, { body, files, auth })) as { id: string };
+        const message = (await rest.patch(route, { ...(await withFiles(body, files)), auth })) as {
+          id: string;
+        };
         return { ok: true, messageId: message.id };
       } catch (error) {
         const code = discordCode(error);
@@ -258,14 +257,17 @@ export class DiscordJobMessenger implements JobMessenger {
     }
     if (outcome.reason !== 'gone') return outcome;
     try {
-      const message = (await rest.post(Routes.channelMessages(record.channelId), {
-        body: {
-          ...body,
-          content: clipMessage(`${TEXT.replyGoneFallback(record.userId)}\n${payload.content}`),
-          allowed_mentions: { parse: [], users: [record.userId] },
-        },
-        files,
-      })) as { id: string };
+      const repost = {
+        ...body,
+        content: clipMessage(`${TEXT.replyGoneFallback(record.userId)}\n${payload.content}`),
+        allowed_mentions: { parse: [], users: [record.userId] },
+      };
+      const message = (await rest.post(
+        Routes.channelMessages(record.channelId),
+        await withFiles(repost, files),
+      )) as {
+        id: string;
+      };
       log.info({ messageId: message.id }, 'original reply gone: posted a new message');
       return { ok: true, messageId: message.id };
     } catch (error) {
@@ -273,6 +275,23 @@ export class DiscordJobMessenger implements JobMessenger {
       return { ok: false, reason: 'gone' };
     }
   }
+}
+
+/**
+ * A message body with its files as Discord's multipart form (`payload_json`, `files[n]`), each file read
+ * from disk while the request is sent: discord.js's own `files` option takes Buffers, which would hold
+ * every result in memory. A request discord.js retries sends the same form, which reads the files again.
+ */
+async function withFiles(
+  body: Record<string, unknown>,
+  files: readonly OutgoingFile[],
+): Promise<Pick<RequestData, 'body' | 'passThroughBody'>> {
+  if (files.length === 0) return { body };
+  const form = new FormData();
+  form.append('payload_json', JSON.stringify(body));
+  for (const [index, file] of files.entries())
+    form.append(`files[${index}]`, await openAsBlob(file.path, { type: file.contentType ?? '' }), file.name);
+  return { body: form, passThroughBody: true };
 }
 
 /** What a refused create or edit means for the job. */

@@ -8,7 +8,7 @@ import type { AttachmentProblem } from '../services/assets/attachments.js';
 import type { QuotaLine } from '../services/credits/quota-adapter.js';
 import type { Generation } from '../services/jobs/generation-log.js';
 import type { Refusal } from '../services/jobs/generation-pipeline.js';
-import type { FailureCause } from '../services/jobs/job-messenger.js';
+import type { FailureCause, LinkedFile } from '../services/jobs/job-messenger.js';
 import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
 
 const BAR_SLOTS = 12;
@@ -129,7 +129,7 @@ export interface ResultView {
   seed: number | undefined;
   creditsSpent: number;
   quota: QuotaLine | undefined;
-  notAttached: { name: string; size: number; url: string; expires?: string }[];
+  notAttached: LinkedFile[];
   /** Files beyond Discord's 10 attachments per message: linked. */
   beyondAttachmentLimit?: { name: string; url: string; expires?: string }[];
   missing: number;
@@ -137,6 +137,12 @@ export interface ResultView {
 
 const expiryNote = (expires: string | undefined) =>
   expires ? ` (link expires <t:${Math.floor(Date.parse(expires) / 1000)}:R>)` : '';
+
+/** Why a result file is linked rather than attached. */
+const NOT_ATTACHED_WORDS: Record<LinkedFile['why'], string> = {
+  upload_limit: 'more than this server accepts as an upload',
+  job_total: "more than fits beside this result's other files",
+};
 
 export function resultMessage(view: ResultView): string {
   const lines = [
@@ -146,7 +152,7 @@ export function resultMessage(view: ResultView): string {
   ];
   for (const file of view.notAttached) {
     lines.push(
-      `📦 \`${file.name}\` is ${formatBytes(file.size)}, more than this server accepts as an upload: [download it from Scenario](${file.url})${expiryNote(file.expires)}`,
+      `📦 \`${file.name}\` is ${formatBytes(file.size)}, ${NOT_ATTACHED_WORDS[file.why]}: [download it from Scenario](${file.url})${expiryNote(file.expires)}`,
     );
   }
   for (const file of view.beyondAttachmentLimit ?? [])
@@ -227,6 +233,7 @@ export const SCENARIO_ERROR_WORDS: Record<ScenarioErrorKind, string> = {
     'Scenario took too long to answer. Nothing was spent from your quota; check /history before retrying.',
   malformed: 'Scenario sent an answer the bot could not read. Nothing was spent from your quota.',
   too_large: 'The file is too large for Scenario.',
+  refused_url: 'Scenario answered with a link the bot does not open. Nothing was spent from your quota.',
 };
 
 export const TEXT = {

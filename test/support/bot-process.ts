@@ -57,6 +57,8 @@ export async function startBotProcessFixture(
     DISCORD_API_URL: discord.apiUrl,
     SCENARIO_API_URL: scenario.url,
     LOG_LEVEL: 'info',
+    // Result files wait here until posted: a killed bot's leftovers go with the fixture's folder.
+    TMPDIR: dir,
     ...input.env,
   };
   const output: string[] = [];

@@ -6,7 +6,7 @@ import type { Job } from '../scenario/scenario-client.js';
 import type { ResultLink } from './generation-log.js';
 import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
 import type { FailureCause, JobMessenger, ProgressFacts } from './job-messenger.js';
-import type { ResultFiles } from './result-files.js';
+import type { GatheredFiles, ResultFiles } from './result-files.js';
 
 /** Where finished generations are recorded (seeds and lineage for rerolls and /history). */
 export interface GenerationRecorder {
@@ -198,11 +198,25 @@ export class Delivery {
   }
 
   private async postResult(record: JobRecord, job: Job, lease: HeldLease): Promise<FinishOutcome> {
+    const gathered = await this.options.resultFiles.gather(record, job, this.log(record));
+    try {
+      return await this.postGathered(record, job, lease, gathered);
+    } finally {
+      await gathered.dispose();
+    }
+  }
+
+  private async postGathered(
+    record: JobRecord,
+    job: Job,
+    lease: HeldLease,
+    gathered: GatheredFiles,
+  ): Promise<FinishOutcome> {
     const { ledger, clock, credits, messenger } = this.options;
     const log = this.log(record);
-    const { files, notAttached, missing } = await this.options.resultFiles.gather(record, job, log);
+    const { files, notAttached, missing } = gathered;
     if (missing === job.assetIds.length && job.assetIds.length > 0) {
-      // Nothing reached the member (every file 404s or its link expired): they are not charged for it.
+      // Nothing reached the member (every file 404s, or its link expired or was refused): they are not charged.
       log.warn({ assetIds: job.assetIds }, 'no result file could be downloaded');
       return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'results_unavailable' });
     }

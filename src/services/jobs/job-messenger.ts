@@ -35,10 +35,11 @@ export interface ProgressFacts {
   elapsedMs: number;
 }
 
-/** A result file downloaded from Scenario, to attach. */
+/** A result file downloaded from Scenario, to attach: saved at `path` until the result is posted. */
 export interface OutgoingFile {
   name: string;
-  data: Buffer;
+  path: string;
+  size: number;
   contentType?: string;
   /** Scenario's signed link to the same file: what is shown when the file cannot be attached. */
   link?: { url: string; expires?: string };
@@ -50,6 +51,8 @@ export interface LinkedFile {
   size: number;
   url: string;
   expires?: string;
+  /** Over the server's upload limit, or past the total the bot posts for one job (`MAX_RESULT_BYTES_PER_JOB`). */
+  why: 'upload_limit' | 'job_total';
 }
 
 export interface ResultFacts {

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AssetBatcher } from '../scenario/asset-batcher.js';
 import type { Asset, Job, ScenarioClient } from '../scenario/scenario-client.js';
@@ -8,92 +11,173 @@ import type { LinkedFile, OutgoingFile } from './job-messenger.js';
 export interface GatheredFiles {
   files: OutgoingFile[];
   notAttached: LinkedFile[];
-  /** Result files that could not be downloaded (404, expired link, no URL). */
+  /** Result files that could not be downloaded (404, expired link, refused link, no URL). */
   missing: number;
+  /** Deletes the downloaded files: once the result is posted, or could not be. */
+  dispose(): Promise<void>;
 }
 
-type Download = { ok: true; bytes: Buffer } | { ok: false; reason: 'too_large' | 'failed'; size?: number };
+export interface ResultFilesOptions {
+  scenario: ScenarioClient;
+  assets: AssetBatcher;
+  /** Largest single file downloaded (the member's upload limit may be lower). */
+  maxResultBytes: number;
+  /** Largest total downloaded for one job, previews and thumbnails included. */
+  maxJobBytes: number;
+  /** Where each delivery's files are kept until posted; the system's temporary folder by default. */
+  tempDir?: string;
+}
+
+const FOLDER_PREFIX = 'scenario-bot-results-';
+/**
+ * A delivery takes seconds and runs under its job's 2-minute finish lease: a folder of ours untouched for
+ * an hour belongs to a process that was killed mid-delivery.
+ */
+const STALE_AFTER_MS = 60 * 60 * 1000;
+
+type Download =
+  | { ok: true; path: string; size: number }
+  | { ok: false; reason: 'too_large' | 'failed'; size?: number; error?: ScenarioError };
 
 /**
  * A finished job's results as files to post: each asset downloaded under the upload limit (Scenario's
  * links expire, so files are re-uploaded to Discord), a too-large one linked instead with a smaller preview
- * when Scenario has one, and a 3D model's thumbnail beside it.
+ * when Scenario has one, and a 3D model's thumbnail beside it. Files are streamed to a folder of their own
+ * and uploaded from there, so a delivery holds no file in memory; the job's files together are capped
+ * (`maxJobBytes`, what one delivery may put on disk and in one message), and a file past that total is
+ * linked like a too-large one.
  */
 export class ResultFiles {
-  constructor(
-    private readonly options: { scenario: ScenarioClient; assets: AssetBatcher; maxResultBytes: number },
-  ) {}
+  constructor(private readonly options: ResultFilesOptions) {}
 
   async gather(record: JobRecord, job: Job, log: Logger): Promise<GatheredFiles> {
     const assets = await this.options.assets.get(job.assetIds);
-    const limit = Math.min(record.attachmentSizeLimit, this.options.maxResultBytes);
+    const folder = await mkdtemp(join(this.root(), FOLDER_PREFIX));
+    const dispose = () => rm(folder, { recursive: true, force: true });
+    let saved = 0;
+    const nextPath = () => join(folder, String(++saved));
+    const perFile = Math.min(record.attachmentSizeLimit, this.options.maxResultBytes);
+    let room = this.options.maxJobBytes;
+    /** What the next download may take: the upload limit, or what is left of the job's total. */
+    const limit = () => Math.min(perFile, room);
     const files: OutgoingFile[] = [];
     // Thumbnails go after every result file and preview: the first image is the one shown large.
     const thumbnails: OutgoingFile[] = [];
     const notAttached: LinkedFile[] = [];
     let missing = job.assetIds.length - assets.length;
-    for (const [index, asset] of assets.entries()) {
-      const name = fileNameFor(record, asset, index);
-      const fetched = await this.fetchResult(asset, limit, log);
-      if (fetched.ok) {
-        files.push({
-          name,
-          data: fetched.bytes,
-          contentType: asset.mimeType,
-          link: asset.url ? { url: asset.url, expires: signedUrlExpiry(asset.url) } : undefined,
-        });
-        // 3D results: also show the thumbnail Scenario provides beside the .glb.
-        if (asset.kind === '3d' && asset.thumbnail?.url) {
-          const thumb = await this.download(asset.thumbnail.url, limit);
-          if (thumb.ok) thumbnails.push(pngBeside(name, 'thumbnail', thumb.bytes));
+    try {
+      for (const [index, asset] of assets.entries()) {
+        const name = fileNameFor(record, asset, index);
+        const allowed = limit();
+        const fetched = await this.fetchResult(asset, nextPath(), allowed, log);
+        if (fetched.ok) {
+          room -= fetched.size;
+          files.push({
+            name,
+            path: fetched.path,
+            size: fetched.size,
+            contentType: asset.mimeType,
+            link: asset.url ? { url: asset.url, expires: signedUrlExpiry(asset.url) } : undefined,
+          });
+          // 3D results: also show the thumbnail Scenario provides beside the .glb.
+          if (asset.kind === '3d' && asset.thumbnail?.url) {
+            const thumb = await this.download(asset.thumbnail.url, nextPath(), limit());
+            if (thumb.ok) {
+              room -= thumb.size;
+              thumbnails.push(pngBeside(name, 'thumbnail', thumb));
+            }
+          }
+          continue;
         }
-        continue;
+        if (fetched.reason === 'too_large' && asset.url) {
+          const size = fetched.size ?? asset.properties?.size ?? allowed + 1;
+          notAttached.push({
+            name,
+            size,
+            url: asset.url,
+            expires: signedUrlExpiry(asset.url),
+            // Within the upload limit but past what is left of the job's total.
+            why: allowed < perFile && size <= perFile ? 'job_total' : 'upload_limit',
+          });
+        } else {
+          missing += 1;
+        }
+        // A smaller picture of the same result is better than nothing (3D thumbnails, previews).
+        const previewUrl = asset.preview?.url ?? asset.thumbnail?.url;
+        if (previewUrl) {
+          const preview = await this.download(previewUrl, nextPath(), limit());
+          if (preview.ok) {
+            room -= preview.size;
+            files.push(pngBeside(name, 'preview', preview));
+          }
+        }
       }
-      if (fetched.reason === 'too_large' && asset.url) {
-        notAttached.push({
-          name,
-          size: fetched.size ?? asset.properties?.size ?? limit + 1,
-          url: asset.url,
-          expires: signedUrlExpiry(asset.url),
-        });
-      } else {
-        missing += 1;
-      }
-      // A smaller picture of the same result is better than nothing (3D thumbnails, previews).
-      const previewUrl = asset.preview?.url ?? asset.thumbnail?.url;
-      if (previewUrl) {
-        const preview = await this.download(previewUrl, limit);
-        if (preview.ok) files.push(pngBeside(name, 'preview', preview.bytes));
-      }
+    } catch (error) {
+      await dispose();
+      throw error;
     }
-    return { files: [...files, ...thumbnails], notAttached, missing };
+    return { files: [...files, ...thumbnails], notAttached, missing, dispose };
   }
 
-  private async fetchResult(asset: Asset, limit: number, log: Logger): Promise<Download> {
+  /**
+   * Removes the folders a killed process left behind (a SIGKILL skips `dispose`); run at start. Judged by
+   * the file system's own clock (modification times), not the bot's injected one.
+   */
+  async removeStale(now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.root()).catch(() => [])) {
+      if (!name.startsWith(FOLDER_PREFIX)) continue;
+      const path = join(this.root(), name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info?.isDirectory() || now - info.mtimeMs < STALE_AFTER_MS) continue;
+      await rm(path, { recursive: true, force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
+  private root(): string {
+    return this.options.tempDir ?? tmpdir();
+  }
+
+  private async fetchResult(asset: Asset, path: string, limit: number, log: Logger): Promise<Download> {
     const declared = asset.properties?.size;
     // Do not download (or try to upload) a file Discord will refuse.
     if (declared !== undefined && declared > limit) return { ok: false, reason: 'too_large', size: declared };
     if (!asset.url) return { ok: false, reason: 'failed' };
-    const result = await this.download(asset.url, limit);
-    if (!result.ok) log.warn({ assetId: asset.id, reason: result.reason }, 'result download failed');
+    const result = await this.download(asset.url, path, limit);
+    if (!result.ok)
+      // The error names the host and the rule when a link was refused, never the signed query.
+      log.warn(
+        { assetId: asset.id, reason: result.reason, kind: result.error?.kind, error: result.error?.message },
+        'result download failed',
+      );
     return result;
   }
 
-  private async download(url: string, limit: number): Promise<Download> {
+  private async download(url: string, path: string, limit: number): Promise<Download> {
     try {
-      const { bytes } = await this.options.scenario.assets.download(url, limit);
-      return { ok: true, bytes };
+      const { size } = await this.options.scenario.assets.downloadToFile(url, path, limit);
+      return { ok: true, path, size };
     } catch (error) {
-      return {
-        ok: false,
-        reason: error instanceof ScenarioError && error.kind === 'too_large' ? 'too_large' : 'failed',
-      };
+      // A refused link (not https, an internal address) is a failed download like a 404: never fetched.
+      const known = error instanceof ScenarioError ? error : undefined;
+      return { ok: false, reason: known?.kind === 'too_large' ? 'too_large' : 'failed', error: known };
     }
   }
 }
 
-function pngBeside(name: string, suffix: 'preview' | 'thumbnail', data: Buffer): OutgoingFile {
-  return { name: `${name.replace(/\.[^.]+$/, '')}-${suffix}.png`, data, contentType: 'image/png' };
+function pngBeside(
+  name: string,
+  suffix: 'preview' | 'thumbnail',
+  saved: { path: string; size: number },
+): OutgoingFile {
+  return {
+    name: `${name.replace(/\.[^.]+$/, '')}-${suffix}.png`,
+    path: saved.path,
+    size: saved.size,
+    contentType: 'image/png',
+  };
 }
 
 const EXTENSIONS: Record<string, string> = {

@@ -1,6 +1,10 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { type Clock, systemClock } from '../clock.js';
+import { trustedLoopbackOrigin } from '../net/address-policy.js';
+import { declaredLength, readAtMost } from '../net/bounded-body.js';
+import { createSafeFetch, type SafeFetch } from '../net/safe-fetch.js';
+import { createAnswerLinks } from './answer-links.js';
 import type { RequestBudget, RequestPriority } from './request-budget.js';
 import { describeStatus, ScenarioError } from './scenario-errors.js';
 import {
@@ -31,6 +35,13 @@ export interface ScenarioClientOptions {
   clock?: Clock;
   /** Random source for backoff jitter. */
   random?: () => number;
+  /**
+   * How URLs from Scenario's answers (result links, upload parts) are fetched; by default https to public
+   * addresses only, plus the API's own origin when it runs on loopback (tests, the demo).
+   */
+  safeFetch?: SafeFetch;
+  /** Largest API answer read, in bytes (`MAX_API_BODY_BYTES` by default). */
+  maxBodyBytes?: number;
 }
 
 /** Scenario's own client sends images up to ~3.5 MB inline; the gateway caps JSON bodies near 10 MB. */
@@ -38,6 +49,11 @@ export const INLINE_UPLOAD_MAX_BYTES = 3.5 * 1024 * 1024;
 /** Multipart upload parts must be at least 5 MB except the last (S3's rule). */
 const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const BULK_ASSET_LIMIT = 100;
+/**
+ * API answers are JSON a few KB long (a listing of 200 jobs with their inputs stays well under 2 MB); the
+ * gateway caps request bodies near 10 MB. An answer past this is not one we can use: it is not read further.
+ */
+export const MAX_API_BODY_BYTES = 10 * 1024 * 1024;
 
 interface CallOptions<T extends z.ZodType> {
   method: 'GET' | 'POST' | 'PUT';
@@ -64,6 +80,12 @@ export function createScenarioClient(options: ScenarioClientOptions) {
   const maxRetries = options.maxRetries ?? 4;
   const authorization = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`;
   const log = options.logger.child({ component: 'scenario' });
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_API_BODY_BYTES;
+  const links = createAnswerLinks({
+    safeFetch:
+      options.safeFetch ?? createSafeFetch({ trustedOrigin: trustedLoopbackOrigin(options.baseUrl) }),
+    timeoutMs,
+  });
 
   const backoffMs = (attempt: number) => Math.min(20_000, 500 * 2 ** attempt) * (0.5 + random() / 2);
 
@@ -87,20 +109,31 @@ export function createScenarioClient(options: ScenarioClientOptions) {
             ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
           },
           body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+          // The API does not redirect; a Location in its answer is not followed (it is an error status).
+          redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
         });
-        const text = await response.text();
+        const read = response.body
+          ? await readAtMost(
+              response.body,
+              maxBodyBytes,
+              declaredLength(response.headers.get('content-length')),
+            )
+          : ({ ok: true, bytes: Buffer.alloc(0) } as const);
+        const text = read.ok ? read.bytes.toString('utf8') : undefined;
         log.debug(
           { method: spec.method, path: spec.path, status: response.status, ms: clock.now() - started },
           'scenario call',
         );
         if (response.ok || spec.acceptStatus?.includes(response.status)) {
-          const parsed = parseJson(text);
+          const parsed = text === undefined ? undefined : parseJson(text);
           const result = parsed === undefined ? undefined : spec.schema.safeParse(parsed);
           if (result?.success) return result.data;
           failure = new ScenarioError(
             'malformed',
-            `Scenario sent an answer the bot could not read (${spec.method} ${spec.path})`,
+            text === undefined
+              ? `Scenario's answer is over the ${maxBodyBytes}-byte limit (${spec.method} ${spec.path})`
+              : `Scenario sent an answer the bot could not read (${spec.method} ${spec.path})`,
             {
               status: response.status,
               method: spec.method,
@@ -109,7 +142,8 @@ export function createScenarioClient(options: ScenarioClientOptions) {
           );
           if (!idempotent) throw failure; // the job may exist: never submit it twice
         } else {
-          const errorBody = errorBodySchema.safeParse(parseJson(text) ?? {});
+          // An error answer too long to read is judged by its status alone.
+          const errorBody = errorBodySchema.safeParse(parseJson(text ?? '') ?? {});
           const body = errorBody.success ? errorBody.data : {};
           const scenarioMessage = body.message ?? body.error ?? body.reason ?? body.detail;
           failure = describeStatus(response.status, scenarioMessage, body.actionLimit !== undefined);
@@ -168,12 +202,14 @@ export function createScenarioClient(options: ScenarioClientOptions) {
     });
     for (const part of upload.parts ?? []) {
       const start = (part.number - 1) * UPLOAD_PART_BYTES;
-      // Part URLs are pre-signed storage URLs: no Scenario auth, not counted against the API budget.
-      const response = await fetch(part.url, {
+      // Part URLs are pre-signed storage URLs: no Scenario auth, not counted against the API budget. They
+      // come from an answer, so they go through the same checks as result links.
+      const response = await links.fetch(part.url, `upload part ${part.number}`, {
         method: 'PUT',
         body: bytes.subarray(start, start + UPLOAD_PART_BYTES),
         signal: AbortSignal.timeout(timeoutMs),
       });
+      response.discard();
       if (!response.ok)
         throw new ScenarioError('unavailable', `Uploading part ${part.number} failed (${response.status})`);
     }
@@ -249,47 +285,12 @@ export function createScenarioClient(options: ScenarioClientOptions) {
       return found;
     },
     /**
-     * Downloads an asset's bytes from its signed URL (redirects followed, size capped while streaming).
-     * CDN downloads are not Scenario API calls, so they do not spend the request budget.
+     * Downloads an asset's bytes from its signed URL (see `answer-links.ts`). CDN downloads are not Scenario
+     * API calls, so they do not spend the request budget.
      */
-    async download(
-      url: string,
-      maxBytes: number,
-    ): Promise<{ bytes: Buffer; contentType: string | undefined }> {
-      let response: Response;
-      try {
-        response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs * 4) });
-      } catch {
-        throw new ScenarioError('unavailable', 'The result file could not be downloaded');
-      }
-      if (!response.ok || !response.body) {
-        await response.body?.cancel();
-        throw new ScenarioError(
-          response.status === 403 ? 'not_found' : 'unavailable',
-          `The result file could not be downloaded (${response.status}); its link may have expired`,
-          {
-            status: response.status,
-          },
-        );
-      }
-      const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-      if (declared > maxBytes) {
-        await response.body.cancel();
-        throw new ScenarioError(
-          'too_large',
-          `The result file is ${declared} bytes, over the ${maxBytes}-byte cap`,
-        );
-      }
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      for await (const chunk of response.body) {
-        total += chunk.byteLength;
-        if (total > maxBytes)
-          throw new ScenarioError('too_large', `The result file is over the ${maxBytes}-byte cap`);
-        chunks.push(chunk);
-      }
-      return { bytes: Buffer.concat(chunks), contentType: response.headers.get('content-type') ?? undefined };
-    },
+    download: links.download,
+    /** The same, streamed to a new file instead of memory (how results are gathered for posting). */
+    downloadToFile: links.downloadToFile,
   };
 
   return {

@@ -9,7 +9,8 @@ export type ScenarioErrorKind =
   | 'unavailable' // 5xx or network failure after our retries
   | 'timeout' // no answer within the timeout
   | 'malformed' // an answer we could not read
-  | 'too_large'; // a download bigger than the cap
+  | 'too_large' // a download bigger than the cap
+  | 'refused_url'; // a link in an answer that leads where the bot does not fetch (not https, an internal address)
 
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';

@@ -1,3 +1,8 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRequestBudget, type RequestBudget } from '../../../src/services/scenario/request-budget.js';
@@ -8,6 +13,7 @@ import {
 } from '../../../src/services/scenario/scenario-client.js';
 import { makePng } from '../../support/media.js';
 import { type ScenarioEmulator, startScenarioEmulator } from '../../support/scenario/emulator.js';
+import { type SecretServer, startSecretServer } from '../../support/secret-server.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -289,6 +295,125 @@ describe('Scenario client against the emulator', () => {
       .download(asset?.url ?? '', 1024 * 1024)
       .catch((caught: unknown) => caught);
     expect((error as ScenarioError).kind).toBe('too_large');
+  });
+
+  describe('links in answers that lead inside', () => {
+    let secret: SecretServer;
+    beforeAll(async () => {
+      secret = await startSecretServer();
+    });
+    afterAll(() => secret.close());
+
+    it.each([
+      ['plain http to another loopback port', () => secret.url(), /http: links are not fetched/],
+      ['the cloud metadata service', () => 'http://169.254.169.254/latest/meta-data/', /http:/],
+      [
+        'a decimal loopback host over https',
+        () => `https://2130706433:${secret.port}/secret`,
+        /127\.0\.0\.1 is a loopback address/,
+      ],
+      ['a data: URL', () => 'data:image/png;base64,iVBORw0KGgo=', /data: links/],
+    ])('refuses a result link that redirects to %s, never contacting it', async (_label, target, why) => {
+      const asset = await client.assets.upload({
+        bytes: makePng({ width: 8, height: 8 }),
+        name: 'a.png',
+        mimeType: 'image/png',
+      });
+      emulator.faults.downloadsRedirectTo = target();
+      const error = await client.assets
+        .download(asset.url ?? '', 1_000_000)
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ScenarioError);
+      expect((error as ScenarioError).kind).toBe('refused_url');
+      expect((error as Error).message).toMatch(why);
+      expect(secret.connections()).toBe(0);
+    });
+
+    it('refuses to PUT an upload part to a URL outside, never contacting it', async () => {
+      emulator.faults.uploadPartsTo = secret.url('/part');
+      const big = makePng({ width: 64, height: 64, padToBytes: 6 * 1024 * 1024 });
+      const error = await client.assets
+        .upload({ bytes: big, name: 'big.png', mimeType: 'image/png' })
+        .catch((caught: unknown) => caught);
+      expect((error as ScenarioError).kind).toBe('refused_url');
+      expect(secret.connections()).toBe(0);
+    });
+  });
+
+  it('reads an API answer up to its size limit only: a longer one is malformed', async () => {
+    for (const prompt of ['a', 'b', 'c']) await client.generate.runModel('model_lyria-2', { prompt });
+    const strict = clientFor(emulator, budget, { maxBodyBytes: 2_000, maxRetries: 0 });
+    expect((await strict.jobs.list({ pageSize: 1 })).jobs).toHaveLength(1);
+    const error = await strict.jobs.list({ pageSize: 200 }).catch((caught: unknown) => caught);
+    expect((error as ScenarioError).kind).toBe('malformed');
+    expect((error as Error).message).toContain('over the 2000-byte limit');
+  });
+});
+
+describe('bodies that never end', () => {
+  /** What the endless server sent on its latest connection, and when that connection closed. */
+  let latest: { sent: number; closed: Promise<void> };
+  let endless: Server;
+  let budget: RequestBudget;
+  let client: ScenarioClient;
+  let origin: string;
+  beforeAll(async () => {
+    endless = createServer((_request, response) => {
+      const current = { sent: 0, closed: new Promise<void>((resolve) => response.on('close', resolve)) };
+      latest = current;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!response.destroyed && current.sent < 1024 * 1024 * 1024) {
+          current.sent += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+    budget = createRequestBudget({ perMinute: 10_000 });
+    client = createScenarioClient({
+      baseUrl: `${origin}/v1`,
+      apiKey: 'k',
+      apiSecret: 's',
+      budget,
+      logger: silent,
+      maxRetries: 0,
+      maxBodyBytes: 1024 * 1024,
+    });
+  });
+  afterAll(async () => {
+    budget.close();
+    await new Promise<void>((resolve) => {
+      endless.close(() => resolve());
+      endless.closeAllConnections();
+    });
+  });
+
+  it('reads an API answer up to the limit, then drops the connection', async () => {
+    const error = await client.jobs.retrieve('job_x').catch((caught: unknown) => caught);
+    expect((error as ScenarioError).kind).toBe('malformed');
+    await latest.closed;
+    // What the kernel's socket buffers held when the client hung up, not the gigabyte on offer.
+    expect(latest.sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('streams a result file to disk up to the cap, then drops it and removes the partial file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'download-test-'));
+    try {
+      const path = join(folder, 'result');
+      const error = await client.assets
+        .downloadToFile(`${origin}/files/a`, path, 2 * 1024 * 1024)
+        .catch((caught: unknown) => caught);
+      expect((error as ScenarioError).kind).toBe('too_large');
+      await latest.closed;
+      expect(latest.sent).toBeLessThan(64 * 1024 * 1024);
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 

@@ -54,6 +54,10 @@ export interface FaultSwitches {
   expiredUrls: boolean;
   /** Make generated files this many bytes (valid files, padded). */
   outputBytes: number | undefined;
+  /** Signed downloads redirect here instead of to the edge copy (a link leading somewhere else). */
+  downloadsRedirectTo: string | undefined;
+  /** Multipart upload part URLs point here instead of at the emulator's storage. */
+  uploadPartsTo: string | undefined;
 }
 
 const noFaults = (): FaultSwitches => ({
@@ -73,6 +77,8 @@ const noFaults = (): FaultSwitches => ({
   downloads404: false,
   expiredUrls: false,
   outputBytes: undefined,
+  downloadsRedirectTo: undefined,
+  uploadPartsTo: undefined,
 });
 
 export interface RecordedRequest {
@@ -532,7 +538,9 @@ export async function startScenarioEmulator(
       uploads.set(upload.id, upload);
       const parts = Array.from({ length: upload.partCount }, (_, index) => ({
         number: index + 1,
-        url: `${origin}/upload-parts/${upload.id}/${index + 1}?X-Signature=${sign(upload.id, index)}`,
+        url:
+          faults.uploadPartsTo ??
+          `${origin}/upload-parts/${upload.id}/${index + 1}?X-Signature=${sign(upload.id, index)}`,
       }));
       return send(response, 200, { upload: { id: upload.id, status: upload.status, parts } });
     }
@@ -626,7 +634,8 @@ export async function startScenarioEmulator(
             .writeHead(403, { 'content-type': 'application/xml' })
             .end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
         // Like a CDN: one redirect to the edge copy, so clients must follow redirects.
-        return void response.writeHead(302, { location: `/cdn/${assetId}?token=${sign(assetId, 0)}` }).end();
+        const edge = faults.downloadsRedirectTo ?? `/cdn/${assetId}?token=${sign(assetId, 0)}`;
+        return void response.writeHead(302, { location: edge }).end();
       }
       match = url.pathname.match(/^\/cdn\/([^/]+)$/);
       if (method === 'GET' && match) {
