@@ -3,25 +3,11 @@ import { GenerationLog } from '../../../src/services/jobs/generation-log.js';
 import { type JobRecord, jobRecordSchema } from '../../../src/services/jobs/job-ledger.js';
 import type { Store } from '../../../src/services/store/store.js';
 import { eventually } from '../../support/eventually.js';
+import { jobRecordFixture } from '../../support/job-records.js';
 import { BACKENDS, openTestStore } from '../../support/stores.js';
 
 const delivered = (id: string): JobRecord =>
-  jobRecordSchema.parse({
-    id,
-    modelId: 'model_scenario-skybox-gpt',
-    command: 'skybox gpt',
-    body: { prompt: id, seed: 7 },
-    seed: 7,
-    outputs: 1,
-    guildId: '100000000000000001',
-    channelId: '100000000000000002',
-    userId: '100000000000000003',
-    applicationId: '100000000000000004',
-    attachmentSizeLimit: 10 * 1024 * 1024,
-    state: 'delivered',
-    createdAt: 1,
-    updatedAt: 1,
-  });
+  jobRecordSchema.parse(jobRecordFixture(id, { body: { prompt: id, seed: 7 }, seed: 7, state: 'delivered' }));
 
 describe.each(BACKENDS)('generation log on %s', (backend) => {
   let store: Store;

@@ -3,23 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobLedger, type NewJobRecord } from '../../../src/services/jobs/job-ledger.js';
 import type { Store } from '../../../src/services/store/store.js';
 import { eventually } from '../../support/eventually.js';
+import { jobRecordFixture } from '../../support/job-records.js';
 import { BACKENDS, openRedisStore, openTestStore } from '../../support/stores.js';
 
-const record = (id: string): NewJobRecord => ({
-  id,
-  modelId: 'model_scenario-skybox-gpt',
-  command: 'skybox-gpt',
-  body: { prompt: id },
-  outputs: 1,
-  guildId: '100000000000000001',
-  channelId: '100000000000000002',
-  userId: '100000000000000003',
-  applicationId: '100000000000000004',
-  attachmentSizeLimit: 10 * 1024 * 1024,
-  state: 'submitted',
-  createdAt: 1,
-  updatedAt: 1,
-});
+const record = (id: string): NewJobRecord => jobRecordFixture(id, { command: 'skybox-gpt' });
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
 describe.each(BACKENDS)('job ledger on %s', (backend) => {
