@@ -3,19 +3,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CreditHooks } from '../credits/quota-adapter.js';
 import type { Job } from '../scenario/scenario-client.js';
-import type { ResultLink } from './generation-log.js';
+import type { GenerationRecorder, ResultLink } from './generation-log.js';
 import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
 import type { FailureCause, JobMessenger, ProgressFacts } from './job-messenger.js';
 import type { GatheredFiles, ResultFiles } from './result-files.js';
-
-/** Where finished generations are recorded (seeds and lineage for rerolls and /history). */
-export interface GenerationRecorder {
-  recordDelivered(record: JobRecord, messageId: string): Promise<void>;
-  /** A result Discord has not accepted yet, with Scenario's links to its files meanwhile. */
-  recordUndelivered(record: JobRecord, links: ResultLink[]): Promise<void>;
-  /** A result that will never be posted (its credits given back). */
-  forget(record: JobRecord): Promise<void>;
-}
 
 export interface DeliveryOptions {
   messenger: JobMessenger;

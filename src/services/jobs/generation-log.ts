@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { KeyLock } from '../store/key-lock.js';
 import type { KeyValue } from '../store/store.js';
-import type { GenerationRecorder } from './delivery.js';
 import type { JobRecord } from './job-ledger.js';
 
 /** A result file on Scenario: what /history links to while Discord has not accepted the result. */
@@ -39,6 +38,15 @@ export type Generation = z.output<typeof generationSchema>;
 
 const RECENT_PER_USER = 25;
 const recentSchema = z.array(z.string()).catch([]);
+
+/** What delivery needs of the log: where finished generations are recorded (seeds and lineage for rerolls and /history). */
+export interface GenerationRecorder {
+  recordDelivered(record: JobRecord, messageId: string): Promise<void>;
+  /** A result Discord has not accepted yet, with Scenario's links to its files meanwhile. */
+  recordUndelivered(record: JobRecord, links: ResultLink[]): Promise<void>;
+  /** A result that will never be posted (its credits given back). */
+  forget(record: JobRecord): Promise<void>;
+}
 
 export class GenerationLog implements GenerationRecorder {
   constructor(
