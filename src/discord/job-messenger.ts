@@ -4,15 +4,16 @@ import type { Logger } from 'pino';
 import { modelLabel } from '../models/index.js';
 import type { Clock } from '../services/clock.js';
 import { type JobRecord, jobLogger } from '../services/jobs/job-ledger.js';
-import type {
-  FailureFacts,
-  JobMessenger,
-  OutgoingFile,
-  PlaceholderFacts,
-  PostOutcome,
-  ProgressFacts,
-  ResultFacts,
-  StuckFacts,
+import {
+  type FailureFacts,
+  type JobMessenger,
+  linksOf,
+  type OutgoingFile,
+  type PlaceholderFacts,
+  type PostOutcome,
+  type ProgressFacts,
+  type ResultFacts,
+  type StuckFacts,
 } from '../services/jobs/job-messenger.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
 import {
@@ -80,9 +81,7 @@ export class DiscordJobMessenger implements JobMessenger {
 
   postResult(record: JobRecord, result: ResultFacts): Promise<PostOutcome> {
     const attached = result.files.slice(0, ATTACHMENTS_PER_MESSAGE);
-    const beyondAttachmentLimit = result.files
-      .slice(ATTACHMENTS_PER_MESSAGE)
-      .flatMap((file) => (file.link ? [{ name: file.name, ...file.link }] : []));
+    const beyondAttachmentLimit = linksOf(result.files.slice(ATTACHMENTS_PER_MESSAGE));
     const content = resultMessage({
       modelLabel: label(record.modelId),
       userId: record.userId,
@@ -241,9 +240,7 @@ export class DiscordJobMessenger implements JobMessenger {
     if (outcome.reason === 'forbidden' && files.length > 0) {
       // The bot may post but not attach (Attach Files denied in this channel): Scenario's links instead.
       log.warn('missing the Attach Files permission: posting links to the results instead');
-      const links = (payload.files ?? []).flatMap((file) =>
-        file.link ? [{ name: file.name, ...file.link }] : [],
-      );
+      const links = linksOf(files);
       return this.editJobMessage(
         record,
         {

@@ -5,7 +5,7 @@ import type { CreditHooks } from '../credits/quota-adapter.js';
 import type { Job } from '../scenario/scenario-client.js';
 import type { GenerationRecorder, ResultLink } from './generation-log.js';
 import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
-import type { FailureCause, JobMessenger, ProgressFacts } from './job-messenger.js';
+import { type FailureCause, type JobMessenger, linksOf, type ProgressFacts } from './job-messenger.js';
 import type { GatheredFiles, ResultFiles } from './result-files.js';
 
 export interface DeliveryOptions {
@@ -226,7 +226,7 @@ export class Delivery {
     });
     if (!outcome.ok && outcome.reason === 'failed') {
       const links = [
-        ...files.flatMap((file) => (file.link ? [{ name: file.name, ...file.link }] : [])),
+        ...linksOf(files),
         ...notAttached.map(({ name, url, expires }) => ({ name, url, expires })),
       ];
       return this.deferResult(record, job, links);

@@ -45,6 +45,11 @@ export interface OutgoingFile {
   link?: { url: string; expires?: string };
 }
 
+/** Scenario's links to files that cannot be attached (those that have one). */
+export function linksOf(files: readonly OutgoingFile[]): { name: string; url: string; expires?: string }[] {
+  return files.flatMap((file) => (file.link ? [{ name: file.name, ...file.link }] : []));
+}
+
 /** A result file too large to attach: linked instead. */
 export interface LinkedFile {
   name: string;
