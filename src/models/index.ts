@@ -63,10 +63,8 @@ export function outputCount(spec: ModelSpec, body: Record<string, unknown>): num
 }
 
 /** Whether an asset parameter takes a list of asset ids (`referenceImages`) or one (`image`). */
-export function assetTakesList(modelId: string, param: string): boolean {
-  return specFor(modelId).params.some(
-    (candidate) => candidate.name === param && candidate.kind === 'assetList',
-  );
+export function assetTakesList(spec: ModelSpec, param: string): boolean {
+  return spec.params.some((candidate) => candidate.name === param && candidate.kind === 'assetList');
 }
 
 /**

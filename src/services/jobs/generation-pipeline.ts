@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { assetTakesList, outputCount, specFor } from '../../models/index.js';
+import type { ModelSpec } from '../../models/spec.js';
 import type {
   AttachmentProblem,
   AttachmentService,
@@ -141,7 +142,7 @@ export class GenerationPipeline {
     let submitted = false;
     let placeholderId: string | undefined;
     try {
-      const uploaded = await this.upload(request, log);
+      const uploaded = await this.upload(request, spec, log);
       if (!uploaded.ok) return uploaded;
       const body = { ...request.body, ...uploaded.assets };
 
@@ -204,6 +205,7 @@ export class GenerationPipeline {
   /** Attachments: real bytes checked, then uploaded; the assetId (not the expiring URL) is what is kept. */
   private async upload(
     request: GenerationRequest,
+    spec: ModelSpec,
     log: Logger,
   ): Promise<{ ok: true; assets: Record<string, string | string[]> } | { ok: false; refusal: Refusal }> {
     const { attachments } = this.options;
@@ -230,7 +232,7 @@ export class GenerationPipeline {
         if (!param) continue;
         const assetId = await attachments.upload(image);
         const previous = assets[param];
-        assets[param] = assetTakesList(request.modelId, param)
+        assets[param] = assetTakesList(spec, param)
           ? [...(Array.isArray(previous) ? previous : []), assetId]
           : assetId;
       }
