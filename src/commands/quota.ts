@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
-import { priceList, quotaLine, TEXT } from '../discord/messages.js';
+import { priceList, quotaLine, relativeTime, TEXT } from '../discord/messages.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
 import { isModelId, modelLabel } from '../models/index.js';
@@ -188,7 +188,7 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
         const recent = await generationLog.recent(guildId, interaction.user.id, 5);
         const history = recent.map(
           (generation) =>
-            `• ${modelLabel(generation.modelId)} · ${generation.creditsSpent} credit(s) · seed ${generation.seed ?? '—'} · <t:${Math.floor(generation.createdAt / 1000)}:R>`,
+            `• ${modelLabel(generation.modelId)} · ${generation.creditsSpent} credit(s) · seed ${generation.seed ?? '—'} · ${relativeTime(generation.createdAt)}`,
         );
         await reply(
           [describeStatus(status), ...(history.length > 0 ? ['**Recent**', ...history] : [])].join('\n'),
@@ -212,7 +212,7 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
           const top = usage.top.map((entry, index) => `${index + 1}. <@${entry.userId}> — ${entry.spent}`);
           await reply(
             [
-              `**This ${usage.period} period** (resets <t:${Math.floor(usage.resetsAt.getTime() / 1000)}:R>): ${usage.spent} credits spent · ${usage.cuCharged} Scenario credits charged`,
+              `**This ${usage.period} period** (resets ${relativeTime(usage.resetsAt)}): ${usage.spent} credits spent · ${usage.cuCharged} Scenario credits charged`,
               ...(top.length > 0 ? top : ['No spending yet.']),
             ].join('\n'),
           );

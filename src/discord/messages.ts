@@ -18,6 +18,12 @@ export function progressBar(fraction: number): string {
   return `${'▰'.repeat(filled)}${'▱'.repeat(BAR_SLOTS - filled)} ${Math.round(fraction * 100)}%`;
 }
 
+/** A moment as Discord shows it relative to the reader ("in 7 hours", "2 minutes ago"). */
+export function relativeTime(at: Date | number | string): string {
+  const ms = typeof at === 'string' ? Date.parse(at) : typeof at === 'number' ? at : at.getTime();
+  return `<t:${Math.floor(ms / 1000)}:R>`;
+}
+
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
   const minutes = Math.floor(total / 60);
@@ -118,7 +124,7 @@ export function progressMessage(view: ProgressView): string {
 }
 
 export function quotaLine(quota: QuotaLine): string {
-  return `${quota.remaining} of ${quota.limit} credits left, resets <t:${Math.floor(quota.resetsAt.getTime() / 1000)}:R>`;
+  return `${quota.remaining} of ${quota.limit} credits left, resets ${relativeTime(quota.resetsAt)}`;
 }
 
 export interface ResultView {
@@ -136,7 +142,7 @@ export interface ResultView {
 }
 
 const expiryNote = (expires: string | undefined) =>
-  expires ? ` (link expires <t:${Math.floor(Date.parse(expires) / 1000)}:R>)` : '';
+  expires ? ` (link expires ${relativeTime(expires)})` : '';
 
 /** Why a result file is linked rather than attached. */
 const NOT_ATTACHED_WORDS: Record<LinkedFile['why'], string> = {
@@ -246,7 +252,7 @@ export const TEXT = {
   tooManyFailedAttempts: (retryAfterMs: number) =>
     `Scenario refused several of your requests in the last minute, so the bot is not sending more for now. Nothing was spent. Check the options and try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
   quotaExhausted: (quota: QuotaLine, cost: number) =>
-    `This needs ${cost} credit${cost === 1 ? '' : 's'} but you have ${quota.remaining} of ${quota.limit} left; your credits reset <t:${Math.floor(quota.resetsAt.getTime() / 1000)}:R>.`,
+    `This needs ${cost} credit${cost === 1 ? '' : 's'} but you have ${quota.remaining} of ${quota.limit} left; your credits reset ${relativeTime(quota.resetsAt)}.`,
   internalError: (errorId: string) =>
     `Something went wrong on the bot's side (error id \`${errorId}\`). Nothing was spent.`,
   deleteRefused: 'Only the member who asked for this result, or a moderator, can delete it.',
@@ -288,7 +294,7 @@ export function historyText(generations: Generation[]): string {
               '⏳ not yet posted (Discord is refusing it for now; the bot will post it)',
               ...generation.links.map((link) => `[\`${link.name}\`](${link.url})`),
             ].join(' · ');
-      return `• <t:${Math.floor(generation.createdAt / 1000)}:R> **${modelLabel(generation.modelId)}**${parent}${prompt} · ${seed} · ${where}`;
+      return `• ${relativeTime(generation.createdAt)} **${modelLabel(generation.modelId)}**${parent}${prompt} · ${seed} · ${where}`;
     })
     .join('\n');
 }
