@@ -4,6 +4,7 @@ import type { ModelSpec } from '../models/spec.js';
 import type { FileInput, GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import { refusalText } from './messages.js';
 import { roleIdsOf } from './permissions.js';
+import { uploadLimitForTier } from './result-actions.js';
 import { replyEphemeral } from './router.js';
 
 type GenerationInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;
@@ -19,9 +20,6 @@ export interface GenerationInput {
 
 /** Stands for an asset while the options are checked: counts matter, ids come after the upload. */
 const PENDING_ASSET = 'asset_pending_upload';
-
-/** Discord's upload limit for a server without boosts, when the interaction does not say. */
-const DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 /**
  * A command or context menu starts a generation: its options are checked (a refusal costs nothing and
@@ -59,7 +57,8 @@ export async function startGeneration(
       kind: 'interaction',
       applicationId: interaction.applicationId,
       token: interaction.token,
-      attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_UPLOAD_LIMIT,
+      // When the interaction does not say: the limit of a server without boosts.
+      attachmentSizeLimit: interaction.attachmentSizeLimit ?? uploadLimitForTier(0),
       async acknowledge() {
         // Downloads, uploads and store calls may take longer than Discord's 3 s window.
         const deferred = await interaction.deferReply({ withResponse: true });
