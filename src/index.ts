@@ -175,7 +175,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       commands: bindCommands({ pipeline, quota, settings, generationLog }),
       servedGuildIds,
       logger,
-      onButton: createResultButtonHandler(actions),
+      componentHandlers: [createResultButtonHandler(actions)],
     });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));
     const onReaction = createReactionHandler({ client, actions, servedGuildIds, logger });

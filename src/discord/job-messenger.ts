@@ -25,7 +25,7 @@ import {
   stuckMessage,
   TEXT,
 } from './messages.js';
-import { REROLL_EMOJI, resultButtonsRow } from './result-controls.js';
+import { REROLL_EMOJI, resultComponents } from './result-controls.js';
 
 /** A model's name as shown: a pass-through model's is its id, which is the member's text. */
 const label = (modelId: string) => escapeUserText(modelLabel(modelId));
@@ -98,7 +98,7 @@ export class DiscordJobMessenger implements JobMessenger {
     const embeds = firstImage ? [{ image: { url: `attachment://${firstImage.name}` }, color: 0x5865f2 }] : [];
     return this.editJobMessage(
       record,
-      { content, files: attached, embeds, components: [resultButtonsRow], mentionUser: record.userId },
+      { content, files: attached, embeds, components: resultComponents(record), mentionUser: record.userId },
       true,
     );
   }

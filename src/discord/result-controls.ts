@@ -1,4 +1,5 @@
-import { ButtonStyle, ComponentType } from 'discord.js';
+import { type APIActionRowComponent, type APIButtonComponent, ButtonStyle, ComponentType } from 'discord.js';
+import type { JobRecord } from '../services/jobs/job-ledger.js';
 
 /** The reactions a member uses on a result: reroll with a new seed, delete. */
 export const REROLL_EMOJI = '🔄';
@@ -7,8 +8,10 @@ export const DELETE_EMOJI = '❌';
 /** The buttons under every result: the same actions as the reactions, with private answers. */
 export const RESULT_BUTTON_IDS = { reroll: 'result:reroll', delete: 'result:delete' } as const;
 
-/** The action row a result message carries (raw API shape: results are posted through REST). */
-export const resultButtonsRow = {
+type ButtonRow = APIActionRowComponent<APIButtonComponent>;
+
+/** The action row every result carries (raw API shape: results are posted through REST). */
+const everyResultRow: ButtonRow = {
   type: ComponentType.ActionRow,
   components: [
     {
@@ -26,4 +29,12 @@ export const resultButtonsRow = {
       emoji: { name: DELETE_EMOJI },
     },
   ],
-} as const;
+};
+
+/**
+ * The rows under a result. Discord allows 5 rows of 5 buttons; rows that depend on the model (its family, whether
+ * it takes a prompt) are added here from the record, so a button's custom id can carry the generation id.
+ */
+export function resultComponents(_record: JobRecord): ButtonRow[] {
+  return [everyResultRow];
+}

@@ -3,12 +3,19 @@ import {
   type ButtonInteraction,
   type Interaction,
   MessageFlags,
+  type ModalSubmitInteraction,
   type RepliableInteraction,
 } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BoundCommand } from '../commands/types.js';
 import { StoreUnavailableError } from '../services/store/store-errors.js';
 import { clipMessage, TEXT } from './messages.js';
+
+/** A button click or modal submit in a served guild. */
+export type ComponentInteraction =
+  | ButtonInteraction<'cached' | 'raw'>
+  | ModalSubmitInteraction<'cached' | 'raw'>;
+export type ComponentHandler = (interaction: ComponentInteraction) => Promise<boolean>;
 
 /**
  * The one place interactions enter. It ignores guilds the bot does not serve (silently), finds the command, and
@@ -19,7 +26,8 @@ export function createInteractionRouter(deps: {
   commands: readonly BoundCommand[];
   servedGuildIds: readonly string[];
   logger: Logger;
-  onButton?: (interaction: ButtonInteraction<'cached' | 'raw'>) => Promise<boolean>;
+  /** Tried in order for every button click and modal submit; each returns true when the custom id was its own. */
+  componentHandlers?: readonly ComponentHandler[];
 }) {
   const byName = new Map(deps.commands.map((command) => [command.name, command]));
   const served = new Set(deps.servedGuildIds);
@@ -49,8 +57,9 @@ export function createInteractionRouter(deps: {
         else await interaction.respond([]);
         return;
       }
-      if (interaction.isButton() && interaction.inGuild()) {
-        await deps.onButton?.(interaction);
+      if ((interaction.isButton() || interaction.isModalSubmit()) && interaction.inGuild()) {
+        for (const handle of deps.componentHandlers ?? []) if (await handle(interaction)) return;
+        log.debug({ customId: interaction.customId }, 'component nobody handles: ignored');
         return;
       }
       if (!command) return;
