@@ -62,7 +62,12 @@ export interface StartOptions {
 export interface RunningBot {
   close(): Promise<void>;
   /** What tests and scripts read to check the outcome (credits, recorded generations). */
-  deps: { quota: QuotaLedger; generationLog: GenerationLog; settings: GuildSettingsService };
+  deps: {
+    quota: QuotaLedger;
+    generationLog: GenerationLog;
+    settings: GuildSettingsService;
+    memberDefaults: MemberDefaults;
+  };
   tracker: JobTracker;
 }
 
@@ -220,7 +225,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
 
     let closing: Promise<void> | undefined;
     return {
-      deps: { quota, generationLog, settings },
+      deps: { quota, generationLog, settings, memberDefaults },
       tracker,
       close() {
         closing ??= (async () => {
