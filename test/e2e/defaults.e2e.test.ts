@@ -145,6 +145,37 @@ describe('/defaults: a member’s own defaults for model options', () => {
       expect(h.scenario.generateCalls()).toHaveLength(calls);
     });
 
+    it('refuses at use a stored default the model no longer accepts, in the words an explicit value gets', async () => {
+      const { mod } = h.discord.ids;
+      // Saved when the range was wider (or before a live schema narrowed it): written past the save check.
+      await h.bot.deps.memberDefaults.set(h.discord.guildId, mod, skyboxFlux.id, { num_inference_steps: 99 });
+      const calls = h.scenario.generateCalls().length;
+      const explicit = await answerTo(
+        h,
+        h.discord.invokeSlashCommand({
+          user: mod,
+          name: 'skybox',
+          subcommand: 'flux',
+          options: { prompt: 'p', num_inference_steps: 99 },
+        }),
+      );
+      const fromDefault = await answerTo(
+        h,
+        h.discord.invokeSlashCommand({
+          user: mod,
+          name: 'skybox',
+          subcommand: 'flux',
+          options: { prompt: 'p' },
+        }),
+      );
+      expect(fromDefault.visibleTo).toBe(mod);
+      expect(fromDefault.content).toBe(explicit.content);
+      expect(fromDefault.content).toContain('`num_inference_steps` must be between 20 and 50');
+      expect(h.scenario.generateCalls()).toHaveLength(calls);
+      expect(await h.bot.deps.quota.status(h.discord.guildId, mod)).toMatchObject({ spent: 0, reserved: 0 });
+      await h.bot.deps.memberDefaults.clear(h.discord.guildId, mod);
+    });
+
     it('refuses the prompt or seed as a /generate default, and a default with no option', async () => {
       const { mod } = h.discord.ids;
       const seed = await defaults(mod, 'generate', {
