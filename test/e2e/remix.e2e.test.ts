@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT } from '../../src/discord/messages.js';
 import { REMIX_TEXT } from '../../src/discord/messages-remix.js';
 import { REMIX_IDS } from '../../src/discord/remix-controls.js';
 import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
@@ -216,6 +217,26 @@ describe('Remix: edit a result’s prompt in a modal and generate again', () => 
       expect(h.scenario.generateCalls()).toHaveLength(calls + 1);
       expect(await spent(bob)).toBe(before + 1);
     }, 30_000);
+
+    it('refuses a member who may not generate here, like any other generation', async () => {
+      const { bob, mod, moderatorRole } = h.discord.ids;
+      const only = (subcommand: string) =>
+        answerTo(
+          h,
+          h.discord.invokeSlashCommand({
+            user: mod,
+            name: 'bot-settings',
+            subcommand,
+            options: { role: moderatorRole },
+          }),
+        );
+      await only('allow-role');
+      try {
+        await refused(bob, { [REMIX_IDS.prompt]: 'not here' }, TEXT.notAllowedHere);
+      } finally {
+        await only('disallow-role');
+      }
+    });
 
     it('refuses a remix submitted after the result was deleted', async () => {
       const { alice, bob } = h.discord.ids;
