@@ -11,6 +11,7 @@ import { createDiscordClient } from './discord/client.js';
 import { DiscordJobMessenger } from './discord/job-messenger.js';
 import { createReactionHandler } from './discord/reactions.js';
 import { registerCommands } from './discord/register.js';
+import { createRemixHandler } from './discord/remix.js';
 import { createResultActions } from './discord/result-actions.js';
 import { createResultButtonHandler } from './discord/result-buttons.js';
 import { createInteractionRouter } from './discord/router.js';
@@ -30,9 +31,11 @@ import { JobLedger } from './services/jobs/job-ledger.js';
 import { JobTracker } from './services/jobs/job-tracker.js';
 import { ResultFiles } from './services/jobs/result-files.js';
 import { JobSubmission } from './services/jobs/submission.js';
+import { MemberDefaults } from './services/members/member-defaults.js';
 import { createAssetBatcher } from './services/scenario/asset-batcher.js';
 import { createRequestBudget } from './services/scenario/request-budget.js';
 import { createScenarioClient } from './services/scenario/scenario-client.js';
+import { OnceKeys } from './services/store/once.js';
 import { createStore } from './services/store/store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -59,7 +62,12 @@ export interface StartOptions {
 export interface RunningBot {
   close(): Promise<void>;
   /** What tests and scripts read to check the outcome (credits, recorded generations). */
-  deps: { quota: QuotaLedger; generationLog: GenerationLog; settings: GuildSettingsService };
+  deps: {
+    quota: QuotaLedger;
+    generationLog: GenerationLog;
+    settings: GuildSettingsService;
+    memberDefaults: MemberDefaults;
+  };
   tracker: JobTracker;
 }
 
@@ -87,6 +95,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       committedRetentionMs: config.UNDELIVERED_RETENTION_MS + config.JOB_STUCK_AFTER_MS + 60 * 60 * 1000,
     });
     const settings = new GuildSettingsService({ store: store.guildSettings, lock });
+    const memberDefaults = new MemberDefaults({ store: store.userSettings, lock });
 
     const budget = createRequestBudget({
       perMinute: config.SCENARIO_REQUESTS_PER_MINUTE,
@@ -172,10 +181,20 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const servedGuildIds = config.DISCORD_GUILD_IDS;
     const actions = createResultActions({ pipeline, generationLog, settings, client, logger });
     const route = createInteractionRouter({
-      commands: bindCommands({ pipeline, quota, settings, generationLog }),
+      commands: bindCommands({ pipeline, memberDefaults, quota, settings, generationLog }),
       servedGuildIds,
       logger,
-      componentHandlers: [createResultButtonHandler(actions)],
+      componentHandlers: [
+        createResultButtonHandler(actions),
+        createRemixHandler({
+          pipeline,
+          generationLog,
+          // An interaction lives 15 minutes: a duplicate of one cannot arrive after an hour.
+          once: new OnceKeys({ store: store.generations, lock, ttlMs: 60 * 60 * 1000 }),
+          client,
+          logger,
+        }),
+      ],
     });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));
     const onReaction = createReactionHandler({ client, actions, servedGuildIds, logger });
@@ -206,7 +225,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
 
     let closing: Promise<void> | undefined;
     return {
-      deps: { quota, generationLog, settings },
+      deps: { quota, generationLog, settings, memberDefaults },
       tracker,
       close() {
         closing ??= (async () => {

@@ -4,11 +4,10 @@ import { type ArgsOf, readArgs } from '../discord/command-options.js';
 import { TEXT } from '../discord/messages.js';
 import { toDiscordAttachment } from '../discord/model-options.js';
 import { replyEphemeral } from '../discord/router.js';
-import { startGeneration } from '../discord/start-generation.js';
+import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { isModelId, specFor } from '../models/index.js';
 import { knownModels } from '../models/known-models.js';
 import { toSnakeCase } from '../models/spec.js';
-import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import type { ChatCommand, ChatCommandData } from './types.js';
 
 const PARAMS_MAX_LENGTH = 4000;
@@ -88,10 +87,10 @@ export function parseParams(
   return { ok: true, params: parsed.data };
 }
 
-export const generateCommand: ChatCommand<{ pipeline: GenerationPipeline }> = {
+export const generateCommand: ChatCommand<GenerationStarter> = {
   kind: 'chat',
   data,
-  create: ({ pipeline }) => ({
+  create: (starter) => ({
     async autocomplete(interaction) {
       const typed = interaction.options.getFocused().toLowerCase();
       const matches = knownModels
@@ -125,7 +124,7 @@ export const generateCommand: ChatCommand<{ pipeline: GenerationPipeline }> = {
       const values: Record<string, unknown> = { prompt: args.prompt };
       for (const [key, value] of Object.entries(params.params))
         values[spec.passThrough ? key : toSnakeCase(key)] = value;
-      await startGeneration(interaction, pipeline, { command: 'generate', spec, values, files });
+      await startGeneration(interaction, starter, { command: 'generate', spec, values, files });
     },
   }),
 };

@@ -1,8 +1,7 @@
 import { readModelOptions } from '../discord/model-options.js';
-import { startGeneration } from '../discord/start-generation.js';
+import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { gptImage2 } from '../models/gpt-image-2.js';
 import { toDiscordOptions } from '../models/spec.js';
-import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
@@ -12,15 +11,15 @@ const data = {
   options: toDiscordOptions(gptImage2),
 } as const satisfies ChatCommandData;
 
-export const imageCommand: ChatCommand<{ pipeline: GenerationPipeline }> = {
+export const imageCommand: ChatCommand<GenerationStarter> = {
   kind: 'chat',
   data,
-  create: ({ pipeline }) => ({
+  create: (starter) => ({
     async execute(interaction) {
       const { values, files } = readModelOptions(interaction, gptImage2);
       // The mask is checked against the first reference: order references first, mask last.
       files.sort((a, b) => Number(a.param === 'mask') - Number(b.param === 'mask'));
-      await startGeneration(interaction, pipeline, {
+      await startGeneration(interaction, starter, {
         command: 'image',
         spec: gptImage2,
         values,

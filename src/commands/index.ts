@@ -1,5 +1,6 @@
-import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
+import type { GenerationStarter } from '../discord/start-generation.js';
 import { settingsCommand } from './bot-settings.js';
+import { defaultsCommand } from './defaults.js';
 import { generateCommand } from './generate.js';
 import { historyCommand } from './history.js';
 import { imageCommand } from './image.js';
@@ -19,10 +20,11 @@ export const commands = [
   quotaCommand,
   historyCommand,
   settingsCommand,
+  defaultsCommand,
 ] as const;
 
 /** The services commands use, altogether; each command's factory takes only its part. */
-export type CommandDeps = QuotaCommandDeps & { pipeline: GenerationPipeline };
+export type CommandDeps = QuotaCommandDeps & GenerationStarter;
 
 /** Each command with its handler, given the services it uses. */
 export function bindCommands(deps: CommandDeps): BoundCommand[] {

@@ -1,9 +1,8 @@
 import { ApplicationCommandType } from 'discord.js';
 import { toDiscordAttachment } from '../discord/model-options.js';
 import { replyEphemeral } from '../discord/router.js';
-import { startGeneration } from '../discord/start-generation.js';
+import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { pixal3d } from '../models/pixal3d.js';
-import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import type { MessageMenuCommand, MessageMenuCommandData } from './types.js';
 
 const data = {
@@ -13,10 +12,10 @@ const data = {
 } as const satisfies MessageMenuCommandData;
 
 /** Right-click a message with an image → Pixal3D with its defaults on the first image. */
-export const make3dCommand: MessageMenuCommand<{ pipeline: GenerationPipeline }> = {
+export const make3dCommand: MessageMenuCommand<GenerationStarter> = {
   kind: 'message-menu',
   data,
-  create: ({ pipeline }) => ({
+  create: (starter) => ({
     async execute(interaction) {
       const image = interaction.targetMessage.attachments.find(
         (attachment) =>
@@ -24,7 +23,7 @@ export const make3dCommand: MessageMenuCommand<{ pipeline: GenerationPipeline }>
       );
       if (!image)
         return replyEphemeral(interaction, 'That message has no image attachment to turn into a 3D model.');
-      await startGeneration(interaction, pipeline, {
+      await startGeneration(interaction, starter, {
         command: 'to3d',
         spec: pixal3d,
         values: {},

@@ -1,11 +1,10 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
 import { readModelOptions } from '../discord/model-options.js';
-import { startGeneration } from '../discord/start-generation.js';
+import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { skyboxFlux } from '../models/skybox-flux.js';
 import { skyboxGpt } from '../models/skybox-gpt.js';
 import { toDiscordOptions } from '../models/spec.js';
-import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
@@ -30,15 +29,15 @@ const data = {
 
 const specs = { gpt: skyboxGpt, flux: skyboxFlux } as const;
 
-export const skyboxCommand: ChatCommand<{ pipeline: GenerationPipeline }> = {
+export const skyboxCommand: ChatCommand<GenerationStarter> = {
   kind: 'chat',
   data,
-  create: ({ pipeline }) => ({
+  create: (starter) => ({
     async execute(interaction) {
       const subcommand = readSubcommand<SubcommandOf<typeof data>>(interaction).name;
       const spec = specs[subcommand];
       const { values, files } = readModelOptions(interaction, spec);
-      await startGeneration(interaction, pipeline, { command: `skybox ${subcommand}`, spec, values, files });
+      await startGeneration(interaction, starter, { command: `skybox ${subcommand}`, spec, values, files });
     },
   }),
 };

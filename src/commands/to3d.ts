@@ -1,8 +1,7 @@
 import { readModelOptions } from '../discord/model-options.js';
-import { startGeneration } from '../discord/start-generation.js';
+import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { pixal3d } from '../models/pixal3d.js';
 import { toDiscordOptions } from '../models/spec.js';
-import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
@@ -12,13 +11,13 @@ const data = {
   options: toDiscordOptions(pixal3d),
 } as const satisfies ChatCommandData;
 
-export const to3dCommand: ChatCommand<{ pipeline: GenerationPipeline }> = {
+export const to3dCommand: ChatCommand<GenerationStarter> = {
   kind: 'chat',
   data,
-  create: ({ pipeline }) => ({
+  create: (starter) => ({
     async execute(interaction) {
       const { values, files } = readModelOptions(interaction, pixal3d);
-      await startGeneration(interaction, pipeline, { command: 'to3d', spec: pixal3d, values, files });
+      await startGeneration(interaction, starter, { command: 'to3d', spec: pixal3d, values, files });
     },
   }),
 };

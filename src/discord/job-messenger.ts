@@ -87,6 +87,7 @@ export class DiscordJobMessenger implements JobMessenger {
       userId: record.userId,
       elapsedMs: result.elapsedMs,
       body: record.body,
+      fromDefaults: record.fromDefaults,
       seed: record.seed,
       creditsSpent: result.creditsSpent,
       quota: result.quota,

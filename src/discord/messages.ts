@@ -75,15 +75,21 @@ export function clipMessage(content: string, limit = MESSAGE_CONTENT_LIMIT): str
 /** How many parameters a message lists besides the prompt: a body may carry hundreds (`/generate` params). */
 const SHOWN_PARAMETERS = 8;
 
+/** After a value that came from the member's `/defaults` rather than the command. */
+const DEFAULT_MARK = ' (your default)';
+
 /** A compact view of the request body: prompt first, then the other parameters, each bounded and escaped. */
-export function summariseParameters(body: Record<string, unknown>): string {
+export function summariseParameters(
+  body: Record<string, unknown>,
+  fromDefaults: readonly string[] = [],
+): string {
   const entries = Object.entries(body).filter(([key]) => key !== 'prompt' && key !== 'seed');
   const parts = entries.slice(0, SHOWN_PARAMETERS).map(([key, value]) => {
     const name = quoteUserText(key, 40);
     if (Array.isArray(value)) return `${name}: ${value.length}`;
     if (typeof value === 'string' && value.startsWith('asset_')) return `${name}: attached`;
     const shown = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-    return `${name}: ${quoteUserText(shown, 40)}`;
+    return `${name}: ${quoteUserText(shown, 40)}${fromDefaults.includes(key) ? DEFAULT_MARK : ''}`;
   });
   if (entries.length > SHOWN_PARAMETERS) parts.push(`+${entries.length - SHOWN_PARAMETERS} more`);
   const prompt = typeof body.prompt === 'string' ? `“${quoteUserText(body.prompt)}”` : undefined;
@@ -132,6 +138,8 @@ export interface ResultView {
   userId: string;
   elapsedMs: number;
   body: Record<string, unknown>;
+  /** Parameters whose value is the member's default. */
+  fromDefaults?: readonly string[];
   seed: number | undefined;
   creditsSpent: number;
   quota: QuotaLine | undefined;
@@ -153,7 +161,7 @@ const NOT_ATTACHED_WORDS: Record<LinkedFile['why'], string> = {
 export function resultMessage(view: ResultView): string {
   const lines = [
     `**${view.modelLabel}** for <@${view.userId}> · done in ${formatDuration(view.elapsedMs)}`,
-    `> ${summariseParameters(view.body)}`,
+    `> ${summariseParameters(view.body, view.fromDefaults)}`,
     `${view.seed === undefined ? 'no seed (this model has none)' : `seed \`${view.seed}\``} · ${view.creditsSpent} credit${view.creditsSpent === 1 ? '' : 's'}${view.quota ? ` · ${quotaLine(view.quota)}` : ''}`,
   ];
   for (const file of view.notAttached) {
@@ -286,7 +294,7 @@ export function historyText(generations: Generation[]): string {
       const prompt =
         typeof generation.body.prompt === 'string' ? ` “${quoteUserText(generation.body.prompt, 60)}”` : '';
       const seed = generation.seed === undefined ? 'no seed' : `seed \`${generation.seed}\``;
-      const parent = generation.parentGenerationId ? ' (reroll)' : '';
+      const parent = generation.parentGenerationId ? ` (${generation.lineage ?? 'reroll'})` : '';
       const where =
         generation.status === 'delivered' && generation.messageId
           ? `[result](https://discord.com/channels/${generation.guildId}/${generation.channelId}/${generation.messageId})`

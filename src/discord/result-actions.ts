@@ -90,6 +90,7 @@ export function createResultActions(deps: ResultActionDeps) {
             attachmentSizeLimit: uploadLimitForTier(guild.premiumTier),
           },
           parentGenerationId: generation.id,
+          lineage: 'reroll',
         });
         if (!outcome.ok) return { ok: false, refusal: refusalText(outcome.refusal) };
         deps.logger.info(

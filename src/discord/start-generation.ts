@@ -1,13 +1,20 @@
 import type { ChatInputCommandInteraction, MessageContextMenuCommandInteraction } from 'discord.js';
 import { buildRequestBody } from '../models/index.js';
-import type { ModelSpec } from '../models/spec.js';
+import { type ModelSpec, toSnakeCase } from '../models/spec.js';
 import type { FileInput, GenerationPipeline } from '../services/jobs/generation-pipeline.js';
+import { type MemberDefaults, withDefaults } from '../services/members/member-defaults.js';
 import { refusalText } from './messages.js';
 import { roleIdsOf } from './permissions.js';
 import { uploadLimitForTier } from './result-actions.js';
 import { replyEphemeral } from './router.js';
 
 type GenerationInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;
+
+/** What a model command needs to start a generation: the pipeline, and the members' defaults it fills in. */
+export interface GenerationStarter {
+  pipeline: GenerationPipeline;
+  memberDefaults: MemberDefaults;
+}
 
 export interface GenerationInput {
   command: string;
@@ -22,13 +29,16 @@ export interface GenerationInput {
 const PENDING_ASSET = 'asset_pending_upload';
 
 /**
- * A command or context menu starts a generation: its options are checked (a refusal costs nothing and
- * needs no acknowledgement), then the pipeline runs with the deferred reply as the job's message. What
- * the pipeline refuses is answered so only the member sees it.
+ * A command or context menu starts a generation: every option the member did not give takes their
+ * `/defaults` value for the model (the one place defaults are applied; an explicit option always wins,
+ * and rerolls and remixes repeat the body as sent instead). The options are then checked (a refusal costs
+ * nothing and needs no acknowledgement, and a default is checked exactly as a typed value), and the
+ * pipeline runs with the deferred reply as the job's message. What the pipeline refuses is answered so
+ * only the member sees it.
  */
 export async function startGeneration(
   interaction: GenerationInteraction,
-  pipeline: GenerationPipeline,
+  { pipeline, memberDefaults }: GenerationStarter,
   input: GenerationInput,
 ): Promise<void> {
   const guildId = interaction.guildId;
@@ -36,7 +46,9 @@ export async function startGeneration(
   const pendingAssets: Record<string, string[]> = {};
   for (const file of input.files)
     pendingAssets[file.param] = [...(pendingAssets[file.param] ?? []), PENDING_ASSET];
-  const built = buildRequestBody(input.spec, input.values, pendingAssets);
+  const defaults = await memberDefaults.forModel(guildId, interaction.user.id, input.spec.id);
+  const { values, fromDefaults } = withDefaults(input.values, defaults);
+  const built = buildRequestBody(input.spec, values, pendingAssets);
   if (!built.ok) return replyEphemeral(interaction, built.message);
   // The pipeline adds the real asset ids once the files are checked and uploaded.
   const body = Object.fromEntries(Object.entries(built.body).filter(([key]) => !(key in pendingAssets)));
@@ -47,6 +59,7 @@ export async function startGeneration(
     body,
     files: input.files,
     maskParam: input.maskParam,
+    fromDefaults: fromDefaults.map((option) => paramNameOf(input.spec, option)),
     requester: {
       guildId,
       channelId: interaction.channelId,
@@ -69,4 +82,9 @@ export async function startGeneration(
   });
   if (!outcome.ok && outcome.refusal.reason !== 'guild_not_served')
     await replyEphemeral(interaction, refusalText(outcome.refusal));
+}
+
+/** The body parameter an option fills: its camelCase name for a spec, the key as given for a pass-through model. */
+function paramNameOf(spec: ModelSpec, option: string): string {
+  return spec.params.find((param) => toSnakeCase(param.name) === option)?.name ?? option;
 }

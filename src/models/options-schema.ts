@@ -236,3 +236,32 @@ export function parseModelOptions(spec: ModelSpec, input: OptionInput): ParsedOp
     if (!(name in body)) body[name] = value;
   return { ok: true, body };
 }
+
+/**
+ * A member's defaults for a model (`/defaults`), checked as the command's own options are, but each one
+ * optional: what the schema outputs by option name, or the same words an explicit value would get.
+ * The prompt, the seed and images are not defaults: they are refused as not being parameters.
+ */
+export function parseDefaultOptions(
+  spec: ModelSpec,
+  values: Record<string, string | number | boolean | undefined>,
+): { ok: true; values: Record<string, unknown> } | { ok: false; option: string; message: string } {
+  const given = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+  const allowed = optionsOf(spec).filter(({ param }) => isDefaultable(param));
+  const shape = Object.fromEntries(
+    allowed.map(({ param, option }) => [option, valueSchema(param).optional()]),
+  );
+  const parsed = z
+    .strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown' : undefined) })
+    .safeParse(given);
+  if (!parsed.success) return refusal(spec, given, parsed.error.issues);
+  const output = Object.fromEntries(Object.entries(parsed.data).filter(([, value]) => value !== undefined));
+  return { ok: true, values: output };
+}
+
+/** Whether a parameter can have a member's default: not the prompt, the seed, or an image. */
+export function isDefaultable(param: ParamSpec): boolean {
+  return (
+    param.name !== 'prompt' && param.name !== 'seed' && param.kind !== 'asset' && param.kind !== 'assetList'
+  );
+}

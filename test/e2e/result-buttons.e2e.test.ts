@@ -23,11 +23,15 @@ describe('the buttons under a result, end to end', () => {
   const click = (user: string, customId: string) =>
     h.discord.clickButton({ user, messageId: result.id, customId });
 
-  it('carries a Reroll and a Delete button', () => {
+  it('carries a Reroll and a Delete button, and Remix on its own row', () => {
     const ids = (result.components as { components: { custom_id: string; label: string }[] }[]).flatMap(
       (row) => row.components.map((button) => `${button.custom_id}:${button.label}`),
     );
-    expect(ids).toEqual([`${RESULT_BUTTON_IDS.reroll}:Reroll`, `${RESULT_BUTTON_IDS.delete}:Delete`]);
+    expect(ids).toEqual([
+      `${RESULT_BUTTON_IDS.reroll}:Reroll`,
+      `${RESULT_BUTTON_IDS.delete}:Delete`,
+      expect.stringMatching(/^result:remix:local_[0-9a-f-]+:Remix$/),
+    ]);
   });
 
   it('rerolls on Reroll with a new seed, charged to the member who clicked, and tells only them', async () => {

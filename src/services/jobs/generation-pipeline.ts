@@ -59,7 +59,13 @@ export interface GenerationRequest {
   requester: { guildId: string; channelId: string; userId: string; roleIds: readonly string[] };
   reply: InteractionReply | MessageReply;
   parentGenerationId?: string;
+  /** How a generation with a parent came from it: the same request with a new seed, or with edited text. */
+  lineage?: Lineage;
+  /** Body parameters whose value is the member's default rather than an option they gave (shown as such). */
+  fromDefaults?: readonly string[];
 }
+
+export type Lineage = 'reroll' | 'remix';
 
 /** Why a generation did not start. Nothing is left reserved when one of these is returned. */
 export type Refusal =
@@ -176,6 +182,8 @@ export class GenerationPipeline {
         attachmentSizeLimit: request.reply.attachmentSizeLimit,
         messageId,
         parentGenerationId: request.parentGenerationId,
+        lineage: request.lineage,
+        fromDefaults: request.fromDefaults,
         ...(request.reply.kind === 'interaction'
           ? { interactionToken: request.reply.token, tokenIssuedAt }
           : {}),

@@ -38,6 +38,10 @@ export const jobRecordSchema = z.object({
   tokenIssuedAt: z.number().optional(),
   messageId: z.string().optional(),
   parentGenerationId: z.string().optional(),
+  /** With a parent: a reroll (new seed) or a remix (edited text); older records hold rerolls only. */
+  lineage: z.enum(['reroll', 'remix']).optional(),
+  /** Body parameters that came from the member's defaults, not from options they gave. */
+  fromDefaults: z.array(z.string()).optional(),
   attachmentSizeLimit: z.number().int().positive(),
   reservationId: z.string().optional(),
   creditsReserved: z.number().default(0),

@@ -27,6 +27,8 @@ export interface JobSubmissionInput {
   messageId?: string;
   attachmentSizeLimit: number;
   parentGenerationId?: string;
+  lineage?: 'reroll' | 'remix';
+  fromDefaults?: readonly string[];
 }
 
 export type Reservation =
@@ -127,6 +129,9 @@ export class JobSubmission {
         tokenIssuedAt: input.tokenIssuedAt,
         messageId: input.messageId,
         parentGenerationId: input.parentGenerationId,
+        lineage: input.lineage,
+        fromDefaults:
+          input.fromDefaults && input.fromDefaults.length > 0 ? [...input.fromDefaults] : undefined,
         attachmentSizeLimit: input.attachmentSizeLimit,
         reservationId,
         creditsReserved: input.credits,

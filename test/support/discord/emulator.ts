@@ -5,6 +5,7 @@ import { createGuild } from './guild.js';
 import { createRestServer } from './http.js';
 import { createInteractions } from './interactions.js';
 import { createMessages } from './messages.js';
+import { createModals } from './modals.js';
 import type { DiscordEmulatorOptions } from './model.js';
 import { createRateLimits } from './rate-limits.js';
 import { createReactions } from './reactions.js';
@@ -40,6 +41,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   const messages = createMessages(state, api, gateway, guild);
   const interactions = createInteractions(state, api, gateway, messages);
   const reactions = createReactions(state, api, gateway, guild, messages, interactions);
+  const modals = createModals(state, api, interactions);
   const rateLimits = createRateLimits();
   const server = createRestServer(state, {
     routes: [gateway.routes, interactions.routes, guild.routes, messages.routes, reactions.routes],
@@ -66,6 +68,7 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
     ...gateway.helpers,
     ...interactions.helpers,
     ...reactions.helpers,
+    ...modals.helpers,
     ...messages.helpers,
     ...guild.helpers,
     ...rateLimits.helpers,

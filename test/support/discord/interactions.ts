@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Messages } from './messages.js';
+import { checkModal } from './modals.js';
 import {
   ApiError,
   BOT_PERMS,
@@ -62,6 +63,8 @@ export function createInteractions(
   const { apiUser, apiMember, apiAttachment, apiMessage } = api;
   const { dispatch } = gateway;
   const { storeFile, applyBody, newMessage, announceCreate, announceUpdate, removeMessage } = messageArea;
+  /** What INTERACTION_CREATE carried, by interaction id: a duplicate delivery sends it again. */
+  const payloads = new Map<string, unknown>();
 
   const interactionFor = (tokenValue: string) => {
     const interaction = interactions.get(tokenValue);
@@ -99,10 +102,11 @@ export function createInteractions(
       expired: false,
       attachmentSizeLimit: invocation.attachmentSizeLimit ?? guild.attachmentSizeLimit,
       callbacks: [],
+      type,
     };
     interactions.set(interaction.token, interaction);
     const channel = channels.get(interaction.channelId);
-    dispatch('INTERACTION_CREATE', {
+    const payload = {
       id: interaction.id,
       application_id: applicationId,
       type,
@@ -122,7 +126,9 @@ export function createInteractions(
       context: 0,
       attachment_size_limit: interaction.attachmentSizeLimit,
       ...extra,
-    });
+    };
+    payloads.set(interaction.id, payload);
+    dispatch('INTERACTION_CREATE', payload);
     return interaction;
   }
 
@@ -164,6 +170,8 @@ export function createInteractions(
         throw new ApiError(400, 40060, 'Interaction has already been acknowledged.');
       const type = Number(body.json.type);
       const data = (body.json.data ?? {}) as Record<string, unknown>;
+      // MODAL: not an answer to a modal submit or an autocomplete; its shape is checked as Discord does.
+      if (type === 9) checkModal(data, interaction.type);
       interaction.acknowledged = true;
       interaction.callbacks.push({ type, data, at: Date.now() });
       if (type === 4 || type === 5) {
@@ -362,6 +370,12 @@ export function createInteractions(
       },
 
       interaction: (handle: { token: string }) => interactions.get(handle.token),
+      /** Discord (or a gateway resume) delivers the same interaction again: same id, same token. */
+      redeliverInteraction(handle: { id: string }) {
+        const payload = payloads.get(handle.id);
+        if (!payload) throw new Error('no such interaction');
+        dispatch('INTERACTION_CREATE', payload);
+      },
       originalMessage(handle: { token: string }) {
         const id = interactions.get(handle.token)?.originalMessageId;
         return id ? messages.get(id) : undefined;

@@ -87,6 +87,10 @@ export interface EmulatedInteraction {
   originalMessageId?: string;
   attachmentSizeLimit: number;
   callbacks: { type: number; data?: Record<string, unknown>; at: number }[];
+  /** Discord's interaction type: 2 command, 3 component, 4 autocomplete, 5 modal submit. */
+  type?: number;
+  /** A button click: the message whose button it was (a modal opened from it carries that message). */
+  sourceMessageId?: string;
 }
 
 export interface EmulatedChannel {

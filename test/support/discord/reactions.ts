@@ -84,12 +84,14 @@ export function createReactions(
         );
         if (!buttons.some((button) => button.custom_id === input.customId))
           throw new Error(`the message has no button ${input.customId}`);
-        return createInteraction(
+        const interaction = createInteraction(
           { user: input.user, name: input.customId, channelId: target.channelId },
           { custom_id: input.customId, component_type: 2 },
           3,
           { message: apiMessage(target) },
         );
+        interaction.sourceMessageId = target.id;
+        return interaction;
       },
 
       /** A member reacts to a message. */
