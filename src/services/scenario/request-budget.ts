@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
+import { createLocalRequestWindow, type RequestWindow, type TakeResult } from './request-window.js';
 
 /** Who is asking: user-facing calls (uploads, generate) go before background polling. */
 export type RequestPriority = 'interactive' | 'background';
@@ -20,7 +21,20 @@ export interface RequestBudgetOptions {
    * their arrival time can never put perMinute + 1 requests in one of their minutes.
    */
   windowMs?: number;
+  /**
+   * Where requests are counted: a shared window on Redis for several instances, a stored one-instance
+   * window; by default an in-memory window of `perMinute` per `windowMs`.
+   */
+  window?: RequestWindow;
+  /** Told when the window cannot be asked (its store is away); the budget then waits and asks again. */
+  onWindowError?: (error: unknown) => void;
 }
+
+/**
+ * How long to wait before asking a window that failed (Redis away) again. Failing safe: no request goes
+ * out while the count cannot be checked.
+ */
+const WINDOW_RETRY_MS = 1_000;
 
 /** One slot in three goes to background work (polls, deliveries) when both kinds are waiting. */
 const BACKGROUND_SHARE = 3;
@@ -32,21 +46,22 @@ interface Waiter {
 }
 
 /**
- * One sliding-window limiter shared by every Scenario call (Scenario counts all of them against
- * 100 requests/minute per project). A single timer wakes the queue; no timer per caller.
+ * One limiter shared by every Scenario call (Scenario counts all of them against 100 requests/minute per
+ * project). A single loop serves the queue; no timer per caller. It grants one slot at a time and lets
+ * the granted caller run before the next grant: the caller sends in the continuation of `acquire`, so by
+ * the next turn of the event loop its request is out, and the slot is stamped with that turn's time
+ * (`window.sent`). A caller that was late (the event loop blocked between the grant and the send) is thus
+ * counted from when it actually sent, not from when it was granted.
  */
 export function createRequestBudget(options: RequestBudgetOptions): RequestBudget {
   const clock = options.clock ?? systemClock;
-  const windowMs = options.windowMs ?? 61_000;
-  const sentAt: number[] = [];
+  const window =
+    options.window ??
+    createLocalRequestWindow({ perMinute: options.perMinute, windowMs: options.windowMs ?? 61_000 });
   const waiting: Waiter[] = [];
-  let pausedUntil = 0;
-  let timer: NodeJS.Timeout | undefined;
+  const stop = new AbortController();
+  let pumping = false;
   let closed = false;
-
-  const prune = (now: number) => {
-    while (sentAt.length > 0 && (sentAt[0] ?? 0) <= now - windowMs) sentAt.shift();
-  };
 
   let interactiveStreak = 0;
   const nextWaiter = (): Waiter | undefined => {
@@ -60,24 +75,33 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     return waiting.splice(index, 1)[0];
   };
 
-  const pump = () => {
-    timer = undefined;
-    if (closed) return;
-    let now = clock.now();
-    prune(now);
-    while (waiting.length > 0 && now >= pausedUntil && sentAt.length < options.perMinute) {
-      const waiter = nextWaiter();
-      if (!waiter) break;
-      sentAt.push(now);
-      waiter.resolve();
-      now = clock.now();
+  const pump = async () => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (waiting.length > 0 && !closed) {
+        let taken: TakeResult;
+        try {
+          taken = await window.take(clock.now());
+        } catch (error) {
+          options.onWindowError?.(error);
+          taken = { granted: false, retryAt: clock.now() + WINDOW_RETRY_MS };
+        }
+        if (closed) return;
+        if (!taken.granted) {
+          await clock.sleep(Math.max(1, taken.retryAt - clock.now()), stop.signal);
+          continue;
+        }
+        nextWaiter()?.resolve();
+        // The granted caller's continuation (its fetch) runs before this macrotask.
+        await new Promise((resolve) => setImmediate(resolve));
+        await window.sent(taken.slot, clock.now()).catch(() => undefined); // stamped at take, then
+      }
+    } catch {
+      // Only close() aborts the sleep.
+    } finally {
+      pumping = false;
     }
-    if (waiting.length === 0) return;
-    const oldest = sentAt[0];
-    const freeAt = sentAt.length >= options.perMinute && oldest !== undefined ? oldest + windowMs : now;
-    const wakeAt = Math.max(freeAt, pausedUntil);
-    timer = setTimeout(pump, Math.max(1, wakeAt - now));
-    timer.unref?.();
   };
 
   return {
@@ -85,19 +109,15 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
       if (closed) return Promise.reject(new Error('request budget closed'));
       return new Promise<void>((resolve, reject) => {
         waiting.push({ priority, resolve, reject });
-        if (timer === undefined) pump();
+        void pump();
       });
     },
     pauseUntil(until) {
-      if (until <= pausedUntil) return;
-      pausedUntil = until;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      pump();
+      void window.pauseUntil(until, clock.now()).catch((error: unknown) => options.onWindowError?.(error));
     },
     close() {
       closed = true;
-      if (timer !== undefined) clearTimeout(timer);
+      stop.abort();
       for (const waiter of waiting.splice(0)) waiter.reject(new Error('request budget closed'));
     },
   };
