@@ -36,6 +36,15 @@ export interface RequestBudgetOptions {
  */
 const WINDOW_RETRY_MS = 1_000;
 
+/**
+ * The window the budget counts in: Scenario's minute (divided by the benchmark's time scale) plus a
+ * margin for the time between our send and Scenario's count (network, a busy event loop). The margin is
+ * real time, so it is not scaled below 250 ms.
+ */
+export function scenarioWindowMs(timeScale: number): number {
+  return 60_000 / timeScale + Math.max(1_000 / timeScale, 250);
+}
+
 /** One slot in three goes to background work (polls, deliveries) when both kinds are waiting. */
 const BACKGROUND_SHARE = 3;
 
@@ -57,7 +66,10 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const clock = options.clock ?? systemClock;
   const window =
     options.window ??
-    createLocalRequestWindow({ perMinute: options.perMinute, windowMs: options.windowMs ?? 61_000 });
+    createLocalRequestWindow({
+      perMinute: options.perMinute,
+      windowMs: options.windowMs ?? scenarioWindowMs(1),
+    });
   const waiting: Waiter[] = [];
   const stop = new AbortController();
   let pumping = false;
