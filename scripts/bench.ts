@@ -8,6 +8,8 @@
  *        --sizes 10,100,1000 (the growth table; empty to skip)
  *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
  *                  --jobs 8  --outputs 4  --file-mb 60
+ *        --instances 2: instead, that many bot instances on one Redis and one Scenario key: their total peak
+ *                  requests per minute and 429s (scripts/bench-instances.ts); with --n, --scale, --duration
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { startBot } from '../src/index.js';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+import { runInstancesBench } from './bench-instances.js';
 import { runMemoryBench } from './bench-memory.js';
 
 const { values: flags } = parseArgs({
@@ -31,6 +34,7 @@ const { values: flags } = parseArgs({
     jobs: { type: 'string', default: '8' },
     outputs: { type: 'string', default: '4' },
     'file-mb': { type: 'string', default: '60' },
+    instances: { type: 'string', default: '1' },
   },
 });
 if (flags.memory) {
@@ -58,10 +62,26 @@ const percentile = (values: number[], p: number) => {
 };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** Deterministic job durations spread over the range, divided by the time scale. */
-function durationFor(index: number): number {
+/** Deterministic job durations spread over the range (unscaled ms). */
+function unscaledDurationFor(index: number): number {
   const spread = ((index * 7919) % 1000) / 1000;
-  return (minDuration + spread * (maxDuration - minDuration)) / SCALE;
+  return minDuration + spread * (maxDuration - minDuration);
+}
+
+/** The i-th job's duration, divided by the time scale. */
+function durationFor(index: number): number {
+  return unscaledDurationFor(index) / SCALE;
+}
+
+if (Number(flags.instances) > 1) {
+  await runInstancesBench({
+    instances: Number(flags.instances),
+    n: N,
+    scale: SCALE,
+    budget: BUDGET,
+    durationFor: unscaledDurationFor,
+  });
+  process.exit(0);
 }
 
 function commandFor(index: number): { name: string; subcommand?: string; options: Record<string, string> } {

@@ -1,0 +1,108 @@
+/**
+ * `npm run bench -- --instances 2`: several bot instances, each serving its own guild (its own Discord
+ * emulator), on one Redis server (a redis-server of our own on a free port) and one Scenario key, against
+ * the Scenario emulator with its limit on (100 per scaled minute). Each instance has the full budget set
+ * (SCENARIO_REQUESTS_PER_MINUTE=90): only the shared window keeps their sum under it. Reports the total
+ * peak requests per (scaled) minute and the 429s Scenario answered.
+ */
+import { Writable } from 'node:stream';
+import { type RunningBot, startBot } from '../src/index.js';
+import { type DiscordEmulator, startDiscordEmulator } from '../test/support/discord/emulator.js';
+import { startOwnRedisServer } from '../test/support/redis-server.js';
+import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+
+export interface InstancesBenchOptions {
+  instances: number;
+  /** Jobs in all, split evenly across the instances. */
+  n: number;
+  scale: number;
+  budget: number;
+  /** Job duration in unscaled ms for the i-th job. */
+  durationFor(index: number): number;
+}
+
+export async function runInstancesBench(options: InstancesBenchOptions): Promise<void> {
+  const { instances, n, scale, budget } = options;
+  const minute = 60_000 / scale;
+  console.log(
+    `Instances benchmark: ${instances} bot instances on one Redis and one Scenario key, N=${n} jobs in all, time scale ×${scale} (a Scenario minute = ${(minute / 1000).toFixed(2)} s), budget ${budget}/min per instance setting, emulator limit 100/min\n`,
+  );
+  const redis = await startOwnRedisServer();
+  let submitted = 0;
+  const scenario = await startScenarioEmulator({
+    apiKey: 'bench-key',
+    apiSecret: 'bench-secret',
+    rateLimitPerMinute: 100,
+    rateWindowMs: minute,
+    jobDurationMs: () => options.durationFor(submitted++) / scale,
+  });
+  const discords: DiscordEmulator[] = [];
+  const bots: RunningBot[] = [];
+  try {
+    for (let i = 0; i < instances; i += 1) {
+      const discord = await startDiscordEmulator();
+      discords.push(discord);
+      bots.push(
+        await startBot(
+          {
+            DISCORD_TOKEN: discord.token,
+            DISCORD_GUILD_IDS: discord.guildId,
+            SCENARIO_SDK_API_KEY: 'bench-key',
+            SCENARIO_SDK_API_SECRET: 'bench-secret',
+            STORE_URL: redis.url,
+            DISCORD_API_URL: discord.apiUrl,
+            SCENARIO_API_URL: scenario.url,
+            SCENARIO_REQUESTS_PER_MINUTE: String(budget),
+            MAX_RUNNING_JOBS_PER_USER: '100000',
+            QUOTA_DEFAULT_LIMIT: '1000000',
+            PROGRESS_EDIT_INTERVAL_MS: String(Math.max(250, 4_000 / scale)),
+            LOG_LEVEL: 'warn',
+          },
+          { logDestination: new Writable({ write: (_c, _e, cb) => cb() }), timeScale: scale },
+        ),
+      );
+    }
+    const started = Date.now();
+    const sent = Array.from({ length: n }, (_, index) => {
+      const discord = discords[index % instances] as DiscordEmulator;
+      const members = [discord.ids.alice, discord.ids.bob, discord.ids.mod];
+      const handle = discord.invokeSlashCommand({
+        user: members[index % members.length] ?? discord.ids.alice,
+        name: 'skybox',
+        subcommand: 'gpt',
+        options: { prompt: `instances ${index}`, quality: 'low' },
+      });
+      return { discord, handle };
+    });
+    const isDone = ({ discord, handle }: (typeof sent)[number]) =>
+      /done in/.test(discord.originalMessage(handle)?.content ?? '');
+    const deadline = Date.now() + 10 * 60_000;
+    let lastReport = Date.now();
+    while (!sent.every(isDone) && Date.now() < deadline) {
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        process.stderr.write(`  … ${sent.filter(isDone).length}/${n} delivered\n`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const api = scenario.requests.filter((entry) => entry.api);
+    const rows: [string, string][] = [
+      ['instances', String(instances)],
+      ['jobs delivered', `${sent.filter(isDone).length}/${n}`],
+      ['Scenario requests, total', String(api.length)],
+      ['requests per job', (api.length / n).toFixed(2)],
+      ['peak requests per (scaled) minute, all instances', String(scenario.requestsPerMinutePeak(minute))],
+      ['429s received', String(api.filter((entry) => entry.status === 429).length)],
+      ['wall time', `${((Date.now() - started) / 1000).toFixed(2)} s`],
+    ];
+    const width = Math.max(...rows.map(([name]) => name.length));
+    console.log(`| ${'measure'.padEnd(width)} | value |`);
+    console.log(`|${'-'.repeat(width + 2)}|-------|`);
+    for (const [name, value] of rows) console.log(`| ${name.padEnd(width)} | ${value} |`);
+  } finally {
+    for (const bot of bots) await bot.close();
+    for (const discord of discords) await discord.close();
+    await scenario.close();
+    await redis.close();
+  }
+}
