@@ -5,11 +5,11 @@
  * (SCENARIO_REQUESTS_PER_MINUTE=90): only the shared window keeps their sum under it. Reports the total
  * peak requests per (scaled) minute and the 429s Scenario answered.
  */
-import { Writable } from 'node:stream';
-import { type RunningBot, startBot } from '../src/index.js';
+import type { RunningBot } from '../src/index.js';
 import { type DiscordEmulator, startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startOwnRedisServer } from '../test/support/redis-server.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+import { printTable, startBenchBot } from './bench-bot.js';
 
 export interface InstancesBenchOptions {
   instances: number;
@@ -43,28 +43,7 @@ export async function runInstancesBench(options: InstancesBenchOptions): Promise
       const discord = await startDiscordEmulator();
       discords.push(discord);
       bots.push(
-        await startBot(
-          {
-            DISCORD_TOKEN: discord.token,
-            DISCORD_GUILD_IDS: discord.guildId,
-            SCENARIO_SDK_API_KEY: 'bench-key',
-            SCENARIO_SDK_API_SECRET: 'bench-secret',
-            STORE_URL: redis.url,
-            DISCORD_API_URL: discord.apiUrl,
-            SCENARIO_API_URL: scenario.url,
-            SCENARIO_REQUESTS_PER_MINUTE: String(budget),
-            MAX_RUNNING_JOBS_PER_USER: '100000',
-            QUOTA_DEFAULT_LIMIT: '1000000',
-            PROGRESS_EDIT_INTERVAL_MS: String(Math.max(250, 4_000 / scale)),
-            LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-          },
-          {
-            logDestination: process.env.BENCH_LOG_LEVEL
-              ? undefined
-              : new Writable({ write: (_c, _e, cb) => cb() }),
-            timeScale: scale,
-          },
-        ),
+        await startBenchBot({ discord, scenarioUrl: scenario.url, storeUrl: redis.url, budget, scale }),
       );
     }
     const started = Date.now();
@@ -115,10 +94,7 @@ export async function runInstancesBench(options: InstancesBenchOptions): Promise
       ['429s received', String(api.filter((entry) => entry.status === 429).length)],
       ['wall time', `${((Date.now() - started) / 1000).toFixed(2)} s`],
     ];
-    const width = Math.max(...rows.map(([name]) => name.length));
-    console.log(`| ${'measure'.padEnd(width)} | value |`);
-    console.log(`|${'-'.repeat(width + 2)}|-------|`);
-    for (const [name, value] of rows) console.log(`| ${name.padEnd(width)} | ${value} |`);
+    printTable(rows);
   } finally {
     for (const bot of bots) await bot.close();
     for (const discord of discords) await discord.close();

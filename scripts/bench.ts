@@ -15,11 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { startBot } from '../src/index.js';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+import { startBenchBot } from './bench-bot.js';
 import { runInstancesBench } from './bench-instances.js';
 import { runMemoryBench } from './bench-memory.js';
 
@@ -123,26 +122,13 @@ async function runBot(n: number): Promise<BotRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-bench-'));
   const discord = await startDiscordEmulator();
   const scenario = await startBenchScenario();
-  const bot = await startBot(
-    {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_GUILD_IDS: discord.guildId,
-      SCENARIO_SDK_API_KEY: 'bench-key',
-      SCENARIO_SDK_API_SECRET: 'bench-secret',
-      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
-      DISCORD_API_URL: discord.apiUrl,
-      SCENARIO_API_URL: scenario.url,
-      SCENARIO_REQUESTS_PER_MINUTE: String(BUDGET),
-      MAX_RUNNING_JOBS_PER_USER: '100000',
-      QUOTA_DEFAULT_LIMIT: '1000000',
-      PROGRESS_EDIT_INTERVAL_MS: String(Math.max(250, 4_000 / SCALE)),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    },
-    {
-      logDestination: process.env.BENCH_LOG_LEVEL ? undefined : new Writable({ write: (_c, _e, cb) => cb() }),
-      timeScale: SCALE,
-    },
-  );
+  const bot = await startBenchBot({
+    discord,
+    scenarioUrl: scenario.url,
+    storeUrl: `sqlite://${join(dir, 'bot.sqlite')}`,
+    budget: BUDGET,
+    scale: SCALE,
+  });
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let peakRss = process.memoryUsage().rss;
