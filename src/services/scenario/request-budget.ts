@@ -26,7 +26,10 @@ export interface RequestBudgetOptions {
    * window; by default an in-memory window of `perMinute` per `windowMs`.
    */
   window?: RequestWindow;
-  /** Told when the window cannot be asked (its store is away); the budget then waits and asks again. */
+  /**
+   * Told when the window cannot be asked (its store is away), once per outage; the budget then asks again
+   * every second and grants nothing until it answers.
+   */
   onWindowError?: (error: unknown) => void;
 }
 
@@ -74,6 +77,8 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const stop = new AbortController();
   let pumping = false;
   let closed = false;
+  // Told once per outage, not at every retry.
+  let windowDown = false;
 
   let interactiveStreak = 0;
   const nextWaiter = (): Waiter | undefined => {
@@ -95,8 +100,10 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         let taken: TakeResult;
         try {
           taken = await window.take(clock.now());
+          windowDown = false;
         } catch (error) {
-          options.onWindowError?.(error);
+          if (!windowDown) options.onWindowError?.(error);
+          windowDown = true;
           taken = { granted: false, retryAt: clock.now() + WINDOW_RETRY_MS };
         }
         if (closed) return;
