@@ -5,11 +5,16 @@ import { createLocalRequestWindow, type RequestWindow, type TakeResult } from '.
 export type RequestPriority = 'interactive' | 'background';
 
 export interface RequestBudget {
-  /** Resolves when one request may be sent now; the slot is counted at that moment. */
+  /**
+   * Resolves when one request may be sent now: send it in the continuation, without awaiting anything
+   * else first. The slot is counted from then (from the next turn of the event loop if that is later).
+   */
   acquire(priority?: RequestPriority): Promise<void>;
   /** Everyone waits until `until` (epoch ms): a 429 from Scenario applies to the whole project. */
   pauseUntil(until: number): void;
-  /** Requests counted in the trailing window, and how many callers are waiting. */
+  /** Requests counted in the window now, by every instance that shares it (for a status report). */
+  sentInWindow(): Promise<number>;
+  /** Rejects the callers still waiting. */
   close(): void;
 }
 
@@ -134,6 +139,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     pauseUntil(until) {
       void window.pauseUntil(until, clock.now()).catch((error: unknown) => options.onWindowError?.(error));
     },
+    sentInWindow: () => window.count(clock.now()),
     close() {
       closed = true;
       stop.abort();

@@ -10,11 +10,15 @@ function expectWithinBudget(sentAt: number[], perMinute: number, windowMs: numbe
   }
 }
 
-/** Lets pending callbacks run until `done` holds (no timer involved: the clock is manual). */
+/**
+ * Lets pending callbacks run until `done` holds (no timer involved: the clock is manual), then one turn
+ * more: the budget stamps a slot in the turn after its caller ran, and that must happen at this time.
+ */
 async function settled(done: () => boolean) {
-  for (let turn = 0; turn < 10_000; turn += 1) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (done()) return;
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  for (let turns = 0; turns < 10_000; turns += 1) {
+    await turn();
+    if (done()) return turn();
   }
   throw new Error('the budget did not settle');
 }
@@ -38,11 +42,14 @@ describe('request budget', () => {
     for (let i = 0; i < 23; i += 1) void budget.acquire().then(() => sentAt.push(clock.now()));
     // Uneven steps: some land mid-window, some past several windows' ends.
     const steps = [0, 400, 700, 999, 1, 2_500, 300, 1_000, 1_000, 1_000];
+    const inWindow: number[] = [];
     for (const step of steps) {
       clock.advance(step);
       await settled(() => sentAt.length === 23 || clock.sleeping() === 1);
+      inWindow.push(await budget.sentInWindow());
     }
     budget.close();
+    expect(inWindow).toEqual([5, 5, 5, 5, 5, 5, 5, 3, 0, 0]);
     expect(sentAt).toHaveLength(23);
     expectWithinBudget(sentAt, 5, 1_000);
     // Nothing is held back longer than the window needs: each 5 go at the first step a window after the last 5.
