@@ -56,8 +56,9 @@ return tostring(current)`;
 
 export function createRedisRequestWindow(options: RedisWindowOptions): RequestWindow {
   const { redis, perMinute, windowMs } = options;
-  const sentKey = `${options.prefix}scenario-window:sent`;
-  const pauseKey = `${options.prefix}scenario-window:paused-until`;
+  // One hash tag for both keys: the take script reads both, which a Redis Cluster allows only in one slot.
+  const sentKey = `${options.prefix}{scenario-window}:sent`;
+  const pauseKey = `${options.prefix}{scenario-window}:paused-until`;
   // Slot names are unique across instances: this instance's id and a counter.
   const instance = randomBytes(6).toString('hex');
   let nextSlot = 0;
