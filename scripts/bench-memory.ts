@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { exitOf, startBotProcessFixture } from '../test/support/bot-process.js';
+import { printTable } from './bench-bot.js';
 
 export interface MemoryBenchOptions {
   jobs: number;
@@ -88,10 +89,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<void>
       ['bot peak RSS (sampled every 50 ms)', `${sampledPeak.toFixed(0)} MB`],
       ['wall time', `${((Date.now() - started) / 1000).toFixed(1)} s`],
     ];
-    const width = Math.max(...rows.map(([name]) => name.length));
-    console.log(`| ${'measure'.padEnd(width)} | value |`);
-    console.log(`|${'-'.repeat(width + 2)}|-------|`);
-    for (const [name, value] of rows) console.log(`| ${name.padEnd(width)} | ${value} |`);
+    printTable(rows);
   } finally {
     await fixture.close();
   }

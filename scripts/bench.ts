@@ -8,16 +8,18 @@
  *        --sizes 10,100,1000 (the growth table; empty to skip)
  *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
  *                  --jobs 8  --outputs 4  --file-mb 60
+ *        --instances 2: instead, that many bot instances on one Redis and one Scenario key: their total peak
+ *                  requests per minute and 429s (scripts/bench-instances.ts); with --n, --scale, --duration
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { startBot } from '../src/index.js';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+import { startBenchBot } from './bench-bot.js';
+import { runInstancesBench } from './bench-instances.js';
 import { runMemoryBench } from './bench-memory.js';
 
 const { values: flags } = parseArgs({
@@ -31,6 +33,7 @@ const { values: flags } = parseArgs({
     jobs: { type: 'string', default: '8' },
     outputs: { type: 'string', default: '4' },
     'file-mb': { type: 'string', default: '60' },
+    instances: { type: 'string', default: '1' },
   },
 });
 if (flags.memory) {
@@ -58,10 +61,26 @@ const percentile = (values: number[], p: number) => {
 };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** Deterministic job durations spread over the range, divided by the time scale. */
-function durationFor(index: number): number {
+/** Deterministic job durations spread over the range (unscaled ms). */
+function unscaledDurationFor(index: number): number {
   const spread = ((index * 7919) % 1000) / 1000;
-  return (minDuration + spread * (maxDuration - minDuration)) / SCALE;
+  return minDuration + spread * (maxDuration - minDuration);
+}
+
+/** The i-th job's duration, divided by the time scale. */
+function durationFor(index: number): number {
+  return unscaledDurationFor(index) / SCALE;
+}
+
+if (Number(flags.instances) > 1) {
+  await runInstancesBench({
+    instances: Number(flags.instances),
+    n: N,
+    scale: SCALE,
+    budget: BUDGET,
+    durationFor: unscaledDurationFor,
+  });
+  process.exit(0);
 }
 
 function commandFor(index: number): { name: string; subcommand?: string; options: Record<string, string> } {
@@ -103,26 +122,13 @@ async function runBot(n: number): Promise<BotRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-bench-'));
   const discord = await startDiscordEmulator();
   const scenario = await startBenchScenario();
-  const bot = await startBot(
-    {
-      DISCORD_TOKEN: discord.token,
-      DISCORD_GUILD_IDS: discord.guildId,
-      SCENARIO_SDK_API_KEY: 'bench-key',
-      SCENARIO_SDK_API_SECRET: 'bench-secret',
-      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
-      DISCORD_API_URL: discord.apiUrl,
-      SCENARIO_API_URL: scenario.url,
-      SCENARIO_REQUESTS_PER_MINUTE: String(BUDGET),
-      MAX_RUNNING_JOBS_PER_USER: '100000',
-      QUOTA_DEFAULT_LIMIT: '1000000',
-      PROGRESS_EDIT_INTERVAL_MS: String(Math.max(250, 4_000 / SCALE)),
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    },
-    {
-      logDestination: process.env.BENCH_LOG_LEVEL ? undefined : new Writable({ write: (_c, _e, cb) => cb() }),
-      timeScale: SCALE,
-    },
-  );
+  const bot = await startBenchBot({
+    discord,
+    scenarioUrl: scenario.url,
+    storeUrl: `sqlite://${join(dir, 'bot.sqlite')}`,
+    budget: BUDGET,
+    scale: SCALE,
+  });
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let peakRss = process.memoryUsage().rss;

@@ -33,7 +33,9 @@ import { ResultFiles } from './services/jobs/result-files.js';
 import { JobSubmission } from './services/jobs/submission.js';
 import { MemberDefaults } from './services/members/member-defaults.js';
 import { createAssetBatcher } from './services/scenario/asset-batcher.js';
-import { createRequestBudget } from './services/scenario/request-budget.js';
+import { createRequestBudget, scenarioWindowMs } from './services/scenario/request-budget.js';
+import { loadLocalRequestWindow } from './services/scenario/request-window.js';
+import { createRedisRequestWindow } from './services/scenario/request-window-redis.js';
 import { createScenarioClient } from './services/scenario/scenario-client.js';
 import { OnceKeys } from './services/store/once.js';
 import { createStore } from './services/store/store.js';
@@ -97,10 +99,19 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const settings = new GuildSettingsService({ store: store.guildSettings, lock });
     const memberDefaults = new MemberDefaults({ store: store.userSettings, lock });
 
-    const budget = createRequestBudget({
+    // Several instances on Redis draw from one shared window; one instance keeps its own, stored.
+    const limits = {
       perMinute: config.SCENARIO_REQUESTS_PER_MINUTE,
+      windowMs: scenarioWindowMs(options.timeScale ?? 1),
+    };
+    const budget = createRequestBudget({
+      ...limits,
       clock,
-      windowMs: 61_000 / (options.timeScale ?? 1),
+      window: store.redis
+        ? createRedisRequestWindow({ ...limits, redis: store.redis.client, prefix: store.redis.prefix })
+        : await loadLocalRequestWindow(limits, store.requestWindow),
+      onWindowError: (error) =>
+        logger.warn({ err: error }, 'cannot count Scenario requests: holding them until the store answers'),
     });
     closers.push(() => budget.close());
     const scenario = createScenarioClient({

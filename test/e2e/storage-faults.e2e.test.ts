@@ -85,16 +85,23 @@ describe('the Redis server stopped and started again, end to end', () => {
       'the first progress message',
     );
     await redis.stop();
-    // The job finishes on Scenario (1.5 s) while the bot cannot write its ledger: the bot sees it finished
-    // and tries to deliver it, and that attempt (which first claims the job in the store) fails.
+    // The job finishes on Scenario (1.5 s) while the store is away. Redis also holds the Scenario request
+    // window every instance counts in: while it cannot be reached the bot sends Scenario nothing (it could
+    // not count the request), so it holds its polls until the store is back.
     await h.discord.waitFor(
-      () =>
-        h.logs.some((line) => line.includes('delivery failed; will retry') && line.includes(bob)) ||
-        undefined,
+      () => h.logs.some((line) => line.includes('cannot count Scenario requests')) || undefined,
       15_000,
-      'a delivery attempt while the store is down',
+      'the budget holding while the store is down',
+    );
+    const requestsBefore = h.scenario.requests.length;
+    const job = [...h.scenario.jobs.values()].at(-1);
+    await h.discord.waitFor(
+      () => (job && Date.now() >= job.createdAt + job.durationMs) || undefined,
+      15_000,
+      'the job to finish on Scenario',
     );
     expect(h.discord.originalMessage(handle)?.attachments).toHaveLength(0);
+    expect(h.scenario.requests.slice(requestsBefore).filter((entry) => entry.api)).toEqual([]);
     await redis.start();
 
     const done = await deliveredFor(h, handle, 30_000);

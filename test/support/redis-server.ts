@@ -6,9 +6,13 @@ import { freePort } from './free-port.js';
 
 /**
  * A real redis-server of our own (Debian's package; .ci/run makes sure it is installed), on a free port,
- * so a test can stop and restart it without touching the shared server on 6379. The append-only file
+ * so a test can stop and restart it without touching the suite's shared server (test/support/global-redis.ts). The append-only file
  * keeps what was written across a stop, as a production server with persistence would.
  */
+/** The one line a machine without the binary gets, instead of a spawn error. */
+export const MISSING_BINARY =
+  'redis-server is not installed: install it (`apt-get install redis-server`, `brew install redis`) or set TEST_REDIS_URL to a running server';
+
 export interface OwnRedisServer {
   url: string;
   start(): Promise<void>;
@@ -32,7 +36,10 @@ export async function startOwnRedisServer(): Promise<OwnRedisServer> {
       child = started;
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('redis-server did not start in 10 s')), 10_000);
-        started.once('error', reject);
+        started.once('error', (error: NodeJS.ErrnoException) => {
+          clearTimeout(timer);
+          reject(error.code === 'ENOENT' ? new Error(MISSING_BINARY) : error);
+        });
         started.stdout?.on('data', (chunk) => {
           if (String(chunk).includes('Ready to accept connections')) {
             clearTimeout(timer);

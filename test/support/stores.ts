@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createStore, type Store } from '../../src/services/store/store.js';
 
-/** The Redis server our machines run (and .ci/run starts when none answers). */
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The suite's Redis server: TEST_REDIS_URL, or the one vitest's global setup started (global-redis.ts). */
+export const REDIS_URL = suiteRedisUrl();
+
+function suiteRedisUrl(): string {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url)
+    throw new Error('TEST_REDIS_URL is not set: run the tests through vitest (its global setup sets it)');
+  return url;
+}
 
 export const BACKENDS = ['sqlite', 'redis'] as const;
 export type Backend = (typeof BACKENDS)[number];

@@ -4,7 +4,7 @@ import KeyvRedis, { createClient } from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import type { Logger } from 'pino';
-import { createKeyLock, createRedisKeyLock, type KeyLock } from './key-lock.js';
+import { createKeyLock, createRedisKeyLock, type KeyLock, type LockRedis } from './key-lock.js';
 import { StoreUnavailableError } from './store-errors.js';
 
 /** The few operations our services need: a key-value namespace. Values are validated by their owners. */
@@ -22,7 +22,11 @@ export interface Store {
   guildSettings: KeyValue;
   /** Per-member settings in a guild (their defaults for model options). */
   userSettings: KeyValue;
+  /** The Scenario request window of a one-instance deployment: send times that outlive a restart. */
+  requestWindow: KeyValue;
   backend: 'sqlite' | 'redis';
+  /** On Redis: scripts on the shared server (the request window every instance draws from). */
+  redis?: { client: Pick<LockRedis, 'eval'>; prefix: string };
   /** Serialises read-modify-writes of one key: in-process on SQLite, across processes on Redis. */
   lock: KeyLock;
   /** Whether the store answers now (health endpoint). */
@@ -56,6 +60,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   let keyv: Keyv;
   let backend: Store['backend'];
   let lock: KeyLock;
+  let redis: Store['redis'];
   if (options.url.startsWith('sqlite://')) {
     const path = sqlitePathOf(options.url);
     mkdirSync(dirname(path), { recursive: true });
@@ -104,6 +109,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     keyv = new Keyv({ store: adapter, throwOnErrors: true, useKeyPrefix: false, namespace: 'bot' });
     backend = 'redis';
     lock = createRedisKeyLock({ redis: client, prefix: `${prefix}bot:` });
+    redis = { client, prefix: `${prefix}bot:` };
   }
   // keyv also emits errors; without a listener an emitted error would crash the process.
   keyv.on('error', (error: unknown) => options.logger.warn({ err: error, backend }, 'store error'));
@@ -134,7 +140,9 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     jobs: namespace('jobs'),
     guildSettings: namespace('guild-settings'),
     userSettings: namespace('user-settings'),
+    requestWindow: namespace('request-window'),
     backend,
+    redis,
     lock,
     /** Whether the store answers a read (the health endpoint's question: it never writes). */
     async ping() {

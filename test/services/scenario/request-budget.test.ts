@@ -1,21 +1,99 @@
 import { describe, expect, it } from 'vitest';
 import { createRequestBudget } from '../../../src/services/scenario/request-budget.js';
+import { manualClock } from '../../support/manual-clock.js';
+
+/** Any perMinute + 1 consecutive sends span at least a window: no window holds more than perMinute. */
+function expectWithinBudget(sentAt: number[], perMinute: number, windowMs: number) {
+  const sorted = [...sentAt].sort((a, b) => a - b);
+  for (let i = 0; i + perMinute < sorted.length; i += 1) {
+    expect((sorted[i + perMinute] ?? 0) - (sorted[i] ?? 0)).toBeGreaterThanOrEqual(windowMs);
+  }
+}
+
+/**
+ * Lets pending callbacks run until `done` holds (no timer involved: the clock is manual), then one turn
+ * more: the budget stamps a slot in the turn after its caller ran, and that must happen at this time.
+ */
+async function settled(done: () => boolean) {
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  for (let turns = 0; turns < 10_000; turns += 1) {
+    await turn();
+    if (done()) return turn();
+  }
+  throw new Error('the budget did not settle');
+}
+
+/** mulberry32: the same "random" points on every run. */
+function seededRandom(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
 
 describe('request budget', () => {
-  it('never lets more than perMinute requests into one window', async () => {
-    const budget = createRequestBudget({ perMinute: 5, windowMs: 300 });
+  it('never lets more than perMinute requests into one window of the injected clock', async () => {
+    const clock = manualClock();
+    const budget = createRequestBudget({ perMinute: 5, windowMs: 1_000, clock });
     const sentAt: number[] = [];
-    const started = Date.now();
-    await Promise.all(
-      Array.from({ length: 15 }, () => budget.acquire().then(() => sentAt.push(Date.now() - started))),
-    );
-    budget.close();
-    sentAt.sort((a, b) => a - b);
-    for (let i = 0; i + 5 < sentAt.length; i += 1) {
-      // The 6th request after any request comes at least a window later.
-      expect((sentAt[i + 5] ?? 0) - (sentAt[i] ?? 0)).toBeGreaterThanOrEqual(295);
+    for (let i = 0; i < 23; i += 1) void budget.acquire().then(() => sentAt.push(clock.now()));
+    // Uneven steps: some land mid-window, some past several windows' ends.
+    const steps = [0, 400, 700, 999, 1, 2_500, 300, 1_000, 1_000, 1_000];
+    const inWindow: number[] = [];
+    for (const step of steps) {
+      clock.advance(step);
+      await settled(() => sentAt.length === 23 || clock.sleeping() === 1);
+      inWindow.push(await budget.sentInWindow());
     }
+    budget.close();
+    expect(inWindow).toEqual([5, 5, 5, 5, 5, 5, 5, 3, 0, 0]);
+    expect(sentAt).toHaveLength(23);
+    expectWithinBudget(sentAt, 5, 1_000);
+    // Nothing is held back longer than the window needs: each 5 go at the first step a window after the last 5.
+    const start = sentAt[0] ?? 0;
+    expect(sentAt.map((at) => at - start)).toEqual([
+      ...Array(5).fill(0),
+      ...Array(5).fill(1_100),
+      ...Array(5).fill(2_100),
+      ...Array(5).fill(4_600),
+      ...Array(3).fill(5_900),
+    ]);
   });
+
+  it('holds the budget while the event loop is blocked for 200 ms at random points', async () => {
+    const random = seededRandom(14);
+    const block = () => {
+      const until = Date.now() + 200;
+      while (Date.now() < until) {
+        // busy: nothing else runs, timers fire late
+      }
+    };
+    const budget = createRequestBudget({ perMinute: 5, windowMs: 300 });
+    // Blocks at random moments, independent of the budget's own timers.
+    let blocking = true;
+    const blockAtRandom = () => {
+      if (!blocking) return;
+      block();
+      setTimeout(blockAtRandom, random() * 400).unref();
+    };
+    setTimeout(blockAtRandom, random() * 100).unref();
+    const sentAt: number[] = [];
+    await Promise.all(
+      Array.from({ length: 40 }, () =>
+        budget.acquire().then(() => {
+          // A caller that is slow between its grant and its send, as under load.
+          if (random() < 0.25) block();
+          sentAt.push(Date.now());
+        }),
+      ),
+    );
+    blocking = false;
+    budget.close();
+    expectWithinBudget(sentAt, 5, 300);
+  }, 30_000);
 
   it('serves interactive callers before background ones', async () => {
     const budget = createRequestBudget({ perMinute: 1, windowMs: 100 });
