@@ -8,6 +8,8 @@
  *        --sizes 10,100,1000 (the growth table; empty to skip)
  *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
  *                  --jobs 8  --outputs 4  --file-mb 60
+ *        --cubemap: instead, a Cubemap click's conversion time and peak memory (scripts/bench-cubemap.ts);
+ *                  --runs 3
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { startBot } from '../src/index.js';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
+import { runCubemapBench } from './bench-cubemap.js';
 import { runMemoryBench } from './bench-memory.js';
 
 const { values: flags } = parseArgs({
@@ -31,8 +34,14 @@ const { values: flags } = parseArgs({
     jobs: { type: 'string', default: '8' },
     outputs: { type: 'string', default: '4' },
     'file-mb': { type: 'string', default: '60' },
+    cubemap: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
   },
 });
+if (flags.cubemap) {
+  await runCubemapBench({ runs: Number(flags.runs) });
+  process.exit(0);
+}
 if (flags.memory) {
   await runMemoryBench({
     jobs: Number(flags.jobs),
