@@ -177,6 +177,61 @@ describe('the Cubemap button, end to end', () => {
     expect(checkFace('front', front).wrong).toEqual([]);
   }, 40_000);
 
+  it('makes one zip per output of a multi-output result', async () => {
+    const { alice } = h.discord.ids;
+    const { result, generation } = await skyboxWith(await pngOf(directionPanorama(128, 64)), {
+      num_outputs: 2,
+    });
+    const click = h.discord.clickButton({
+      user: alice,
+      messageId: result.id,
+      customId: cubemapButtonId(generation.id),
+    });
+    expect((await finalAnswer(click, alice)).content).toBe(CUBEMAP_TEXT.posted(false));
+    const [reply] = repliesTo(result);
+    expect(reply?.attachments.map((file) => file.filename)).toEqual([
+      `skybox-flux-${generation.seed}-1-cubemap.zip`,
+      `skybox-flux-${generation.seed}-2-cubemap.zip`,
+    ]);
+    for (const attachment of reply?.attachments ?? []) {
+      const files = unzipSync(new Uint8Array(attachment.data));
+      expect(Object.keys(files)).toHaveLength(7);
+      expect(checkFace('up', await decode(files['up.png'] ?? new Uint8Array())).wrong).toEqual([]);
+    }
+  }, 40_000);
+
+  it('puts the button under a /generate result of a skybox model', async () => {
+    h.scenario.faults.panoramaImage = undefined;
+    const handle = h.discord.invokeSlashCommand({
+      user: h.discord.ids.alice,
+      name: 'generate',
+      options: { model: 'model_scenario-skybox-gpt', prompt: 'a desert at noon' },
+    });
+    const result = await deliveredFor(h, handle);
+    await resultActionable(h, result);
+    const generation = await h.bot.deps.generationLog.byMessage(result.id);
+    const ids = (result.components as { components: { custom_id: string }[] }[]).flatMap((row) =>
+      row.components.map((button) => button.custom_id),
+    );
+    expect(ids).toContain(cubemapButtonId(generation?.id ?? 'none'));
+  }, 40_000);
+
+  it('says so when Scenario’s file links fail, and converts on a later click once they answer', async () => {
+    const { alice } = h.discord.ids;
+    const { result, generation } = await skyboxWith(undefined);
+    const customId = cubemapButtonId(generation.id);
+    h.scenario.faults.downloads404 = true;
+    try {
+      const failed = h.discord.clickButton({ user: alice, messageId: result.id, customId });
+      expect((await finalAnswer(failed, alice)).content).toBe(CUBEMAP_TEXT.failed('unavailable'));
+      expect(repliesTo(result)).toEqual([]);
+    } finally {
+      h.scenario.faults.downloads404 = false;
+    }
+    const retried = h.discord.clickButton({ user: alice, messageId: result.id, customId });
+    expect((await finalAnswer(retried, alice)).content).toBe(CUBEMAP_TEXT.posted(false));
+  }, 40_000);
+
   it('says a damaged panorama cannot be read, posts nothing and charges nothing', async () => {
     const { bob, alice } = h.discord.ids;
     const png = await pngOf(directionPanorama(64, 32));
