@@ -6,7 +6,7 @@ import { CUBEMAP_TEXT } from '../../src/discord/messages-cubemap.js';
 import { CROSS_CELLS, FACES, type RgbaImage } from '../../src/services/assets/cubemap.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
 import { deliveredFor, type Harness, resultActionable, startHarness } from '../support/harness.js';
-import { checkFace, directionPanorama, mirrored } from '../support/panorama.js';
+import { checkFace, crossCell, directionPanorama, mirrored } from '../support/panorama.js';
 
 const pngOf = (image: RgbaImage) =>
   sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } })
@@ -16,16 +16,6 @@ const pngOf = (image: RgbaImage) =>
 async function decode(png: Uint8Array): Promise<RgbaImage> {
   const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
-}
-
-/** The face of side n at a cross cell. */
-function cell(cross: RgbaImage, column: number, row: number, n: number): RgbaImage {
-  const data = new Uint8Array(n * n * 4);
-  for (let j = 0; j < n; j += 1) {
-    const from = ((row * n + j) * cross.width + column * n) * 4;
-    data.set(cross.data.subarray(from, from + n * 4), j * n * 4);
-  }
-  return { width: n, height: n, data };
 }
 
 describe('the Cubemap button, end to end', () => {
@@ -72,13 +62,23 @@ describe('the Cubemap button, end to end', () => {
       .channelHistory()
       .filter((message) => message.replyTo === result.id && message.attachments.length > 0);
 
+  const clickCubemap = (user: string, on: { result: EmulatedMessage; generation: { id: string } }) =>
+    h.discord.clickButton({ user, messageId: on.result.id, customId: cubemapButtonId(on.generation.id) });
+
+  /** What a Cubemap click must leave as it was: Scenario generate calls and both members' credits. */
+  const spending = async () => ({
+    generateCalls: h.scenario.generateCalls().length,
+    alice: await creditsOf(h.discord.ids.alice),
+    bob: await creditsOf(h.discord.ids.bob),
+  });
+
   const creditsOf = async (user: string) => {
     const status = await h.bot.deps.quota.status(h.discord.guildId, user);
     return status.spent + status.reserved;
   };
 
   it('turns a direction-coloured panorama into faces and a cross that follow the convention', async () => {
-    const { bob, alice } = h.discord.ids;
+    const { bob } = h.discord.ids;
     const { result, generation } = await skyboxWith(await pngOf(directionPanorama(256, 128)));
     const buttons = (result.components as { components: { custom_id: string; label: string }[] }[]).flatMap(
       (row) => row.components,
@@ -86,14 +86,9 @@ describe('the Cubemap button, end to end', () => {
     expect(buttons).toContainEqual(
       expect.objectContaining({ custom_id: cubemapButtonId(generation.id), label: 'Cubemap' }),
     );
-    const generateCalls = h.scenario.generateCalls().length;
-    const [aliceBefore, bobBefore] = [await creditsOf(alice), await creditsOf(bob)];
+    const before = await spending();
 
-    const click = h.discord.clickButton({
-      user: bob,
-      messageId: result.id,
-      customId: cubemapButtonId(generation.id),
-    });
+    const click = clickCubemap(bob, { result, generation });
     const working = await h.discord.waitFor(
       () =>
         [...h.discord.messages.values()].find(
@@ -128,26 +123,24 @@ describe('the Cubemap button, end to end', () => {
     expect([cross.width, cross.height]).toEqual([256, 192]);
     for (const face of FACES) {
       const { column, row } = CROSS_CELLS[face];
-      expect(checkFace(face, cell(cross, column, row, 64)).wrong, `cross ${face}`).toEqual([]);
+      expect(checkFace(face, crossCell(cross, column, row, 64)).wrong, `cross ${face}`).toEqual([]);
     }
-    expect(cell(cross, 3, 0, 64).data.every((value) => value === 0)).toBe(true);
-    expect(cell(cross, 0, 2, 64).data.every((value) => value === 0)).toBe(true);
+    expect(crossCell(cross, 3, 0, 64).data.every((value) => value === 0)).toBe(true);
+    expect(crossCell(cross, 0, 2, 64).data.every((value) => value === 0)).toBe(true);
 
     // Made locally: no generate call, no credits.
-    expect(h.scenario.generateCalls()).toHaveLength(generateCalls);
-    expect([await creditsOf(alice), await creditsOf(bob)]).toEqual([aliceBefore, bobBefore]);
+    expect(await spending()).toEqual(before);
   }, 40_000);
 
   it('reuses the made zip on a second click and after a restart, without reading Scenario again', async () => {
     const { alice } = h.discord.ids;
     const { result, generation } = await skyboxWith(undefined);
-    const customId = cubemapButtonId(generation.id);
-    const first = h.discord.clickButton({ user: alice, messageId: result.id, customId });
+    const first = clickCubemap(alice, { result, generation });
     expect((await finalAnswer(first, alice)).content).toBe(CUBEMAP_TEXT.posted(false));
     const requests = h.scenario.requests.length;
     const downloads = h.scenario.downloads.length;
     await h.restart();
-    const second = h.discord.clickButton({ user: alice, messageId: result.id, customId });
+    const second = clickCubemap(alice, { result, generation });
     expect((await finalAnswer(second, alice)).content).toBe(CUBEMAP_TEXT.posted(true));
     const replies = repliesTo(result);
     expect(replies).toHaveLength(2);
@@ -165,11 +158,7 @@ describe('the Cubemap button, end to end', () => {
   it('converts a panorama that is not 2:1 (faces W/4)', async () => {
     const { alice } = h.discord.ids;
     const { result, generation } = await skyboxWith(await pngOf(directionPanorama(300, 200)));
-    const click = h.discord.clickButton({
-      user: alice,
-      messageId: result.id,
-      customId: cubemapButtonId(generation.id),
-    });
+    const click = clickCubemap(alice, { result, generation });
     expect((await finalAnswer(click, alice)).content).toBe(CUBEMAP_TEXT.posted(false));
     const files = unzipSync(new Uint8Array(repliesTo(result)[0]?.attachments[0]?.data ?? Buffer.alloc(0)));
     const front = await decode(files['front.png'] ?? new Uint8Array());
@@ -182,11 +171,7 @@ describe('the Cubemap button, end to end', () => {
     const { result, generation } = await skyboxWith(await pngOf(directionPanorama(128, 64)), {
       num_outputs: 2,
     });
-    const click = h.discord.clickButton({
-      user: alice,
-      messageId: result.id,
-      customId: cubemapButtonId(generation.id),
-    });
+    const click = clickCubemap(alice, { result, generation });
     expect((await finalAnswer(click, alice)).content).toBe(CUBEMAP_TEXT.posted(false));
     const [reply] = repliesTo(result);
     expect(reply?.attachments.map((file) => file.filename)).toEqual([
@@ -219,36 +204,29 @@ describe('the Cubemap button, end to end', () => {
   it('says so when Scenario’s file links fail, and converts on a later click once they answer', async () => {
     const { alice } = h.discord.ids;
     const { result, generation } = await skyboxWith(undefined);
-    const customId = cubemapButtonId(generation.id);
     h.scenario.faults.downloads404 = true;
     try {
-      const failed = h.discord.clickButton({ user: alice, messageId: result.id, customId });
+      const failed = clickCubemap(alice, { result, generation });
       expect((await finalAnswer(failed, alice)).content).toBe(CUBEMAP_TEXT.failed('unavailable'));
       expect(repliesTo(result)).toEqual([]);
     } finally {
       h.scenario.faults.downloads404 = false;
     }
-    const retried = h.discord.clickButton({ user: alice, messageId: result.id, customId });
+    const retried = clickCubemap(alice, { result, generation });
     expect((await finalAnswer(retried, alice)).content).toBe(CUBEMAP_TEXT.posted(false));
   }, 40_000);
 
   it('says a damaged panorama cannot be read, posts nothing and charges nothing', async () => {
-    const { bob, alice } = h.discord.ids;
+    const { bob } = h.discord.ids;
     const png = await pngOf(directionPanorama(64, 32));
     // A real PNG header whose image data is cut short and overwritten.
     const damaged = Buffer.concat([png.subarray(0, 60), Buffer.alloc(200, 0x5a)]);
     const { result, generation } = await skyboxWith(damaged);
-    const generateCalls = h.scenario.generateCalls().length;
-    const [aliceBefore, bobBefore] = [await creditsOf(alice), await creditsOf(bob)];
-    const click = h.discord.clickButton({
-      user: bob,
-      messageId: result.id,
-      customId: cubemapButtonId(generation.id),
-    });
+    const before = await spending();
+    const click = clickCubemap(bob, { result, generation });
     expect((await finalAnswer(click, bob)).content).toBe(CUBEMAP_TEXT.failed('unreadable'));
     expect(repliesTo(result)).toEqual([]);
-    expect(h.scenario.generateCalls()).toHaveLength(generateCalls);
-    expect([await creditsOf(alice), await creditsOf(bob)]).toEqual([aliceBefore, bobBefore]);
+    expect(await spending()).toEqual(before);
   }, 40_000);
 
   it('refuses a custom id naming another result, and members who may not generate in the channel', async () => {
@@ -280,11 +258,7 @@ describe('the Cubemap button, end to end', () => {
       10_000,
       'the setting saved',
     );
-    const refused = h.discord.clickButton({
-      user: alice,
-      messageId: one.result.id,
-      customId: cubemapButtonId(one.generation.id),
-    });
+    const refused = clickCubemap(alice, one);
     expect((await finalAnswer(refused, alice)).content).toBe(CUBEMAP_TEXT.notAllowedHere);
     expect(repliesTo(one.result)).toEqual([]);
   }, 60_000);

@@ -93,6 +93,16 @@ export function checkFace(face: Face, image: RgbaImage, steps = 12) {
   return { checked: points.length, wrong };
 }
 
+/** The face of side n in a cross's cell (column, row), cut out of the cross. */
+export function crossCell(cross: RgbaImage, column: number, row: number, n: number): RgbaImage {
+  const data = new Uint8Array(n * n * 4);
+  for (let j = 0; j < n; j += 1) {
+    const from = ((row * n + j) * cross.width + column * n) * 4;
+    data.set(cross.data.subarray(from, from + n * 4), j * n * 4);
+  }
+  return { width: n, height: n, data };
+}
+
 /** A face mirrored left to right, or turned a quarter clockwise: what the convention must catch. */
 export function mirrored(image: RgbaImage): RgbaImage {
   const n = image.width;

@@ -5,19 +5,15 @@ import {
   FACES,
   faceSizeFor,
   panoramaToFaces,
-  type RgbaImage,
 } from '../../../src/services/assets/cubemap.js';
-import { checkFace, directionPanorama, mirrored, rotated, sectorColour } from '../../support/panorama.js';
-
-/** The face of side n at a cross cell, cut out of the cross. */
-function cellOf(cross: RgbaImage, column: number, row: number, n: number): RgbaImage {
-  const data = new Uint8Array(n * n * 4);
-  for (let j = 0; j < n; j += 1) {
-    const from = ((row * n + j) * cross.width + column * n) * 4;
-    data.set(cross.data.subarray(from, from + n * 4), j * n * 4);
-  }
-  return { width: n, height: n, data };
-}
+import {
+  checkFace,
+  crossCell,
+  directionPanorama,
+  mirrored,
+  rotated,
+  sectorColour,
+} from '../../support/panorama.js';
 
 describe('the sphere → cube remap', () => {
   const panorama = directionPanorama(512, 256);
@@ -84,7 +80,7 @@ describe('the sphere → cube remap', () => {
     expect([cross.width, cross.height]).toEqual([512, 384]);
     for (const face of FACES) {
       const { column, row } = CROSS_CELLS[face];
-      expect(checkFace(face, cellOf(cross, column, row, 128)).wrong).toEqual([]);
+      expect(checkFace(face, crossCell(cross, column, row, 128)).wrong).toEqual([]);
     }
     for (const [column, row] of [
       [0, 0],
@@ -94,7 +90,7 @@ describe('the sphere → cube remap', () => {
       [2, 2],
       [3, 2],
     ] as const)
-      expect(cellOf(cross, column, row, 128).data.every((value) => value === 0)).toBe(true);
+      expect(crossCell(cross, column, row, 128).data.every((value) => value === 0)).toBe(true);
   });
 
   it('converts a panorama that is not 2:1 (faces W/4)', async () => {
