@@ -1,4 +1,4 @@
-import { zipSync } from 'fflate';
+import { Zip, ZipPassThrough } from 'fflate';
 import sharp from 'sharp';
 import { crossOf, FACES, MAX_FACE_SIZE, panoramaToFaces, type RgbaImage } from './cubemap.js';
 
@@ -26,12 +26,42 @@ export async function cubemapZipOf(bytes: Uint8Array, folder = ''): Promise<Cube
     return { ok: false, reason: 'unreadable' };
   }
   const faces = await panoramaToFaces(panorama);
-  const entries: Record<string, [Uint8Array, { level: 0 }]> = {};
   const prefix = folder ? `${folder}/` : '';
-  // PNGs are already deflated: stored as they are, the zip is built in a copy.
-  for (const face of FACES) entries[`${prefix}${face}.png`] = [await encodePng(faces[face]), { level: 0 }];
-  entries[`${prefix}cross.png`] = [await encodePng(crossOf(faces)), { level: 0 }];
-  return { ok: true, zip: zipSync(entries) };
+  const entries: Array<[string, Uint8Array]> = [];
+  for (const face of FACES) entries.push([`${prefix}${face}.png`, await encodePng(faces[face])]);
+  entries.push([`${prefix}cross.png`, await encodePng(crossOf(faces))]);
+  return { ok: true, zip: await storedZip(entries) };
+}
+
+/** Bytes checksummed between two yields while zipping: a few milliseconds of work. */
+const ZIP_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * A zip of files stored as they are (PNGs are already deflated). The checksum of 2048² faces and their
+ * 8192×6144 cross is tens of megabytes of work, so it is fed in chunks with a yield to the event loop
+ * between them.
+ */
+async function storedZip(entries: Array<[string, Uint8Array]>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let failure: Error | null = null;
+  const zip = new Zip((error, data) => {
+    if (error) failure = error;
+    else parts.push(data);
+  });
+  for (const [name, bytes] of entries) {
+    const file = new ZipPassThrough(name);
+    zip.add(file);
+    let at = 0;
+    do {
+      const end = Math.min(bytes.length, at + ZIP_CHUNK_BYTES);
+      file.push(bytes.subarray(at, end), end === bytes.length);
+      at = end;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } while (at < bytes.length);
+  }
+  zip.end();
+  if (failure) throw failure;
+  return Buffer.concat(parts);
 }
 
 /**
