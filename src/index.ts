@@ -187,7 +187,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       logger,
       componentHandlers: [
         createResultButtonHandler(actions),
-        createCubemapButtonHandler({ cubemaps, generationLog, settings, client, logger }),
+        createCubemapButtonHandler({ cubemaps, generationLog, settings, quota, client, logger }),
       ],
     });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));

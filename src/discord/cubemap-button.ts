@@ -2,6 +2,7 @@ import { type Client, MessageFlags, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import type { CubemapFile, CubemapService } from '../services/assets/cubemap-service.js';
 import type { GuildSettingsService } from '../services/credits/guild-settings.js';
+import type { QuotaLedger } from '../services/credits/quota-ledger.js';
 import type { GenerationLog } from '../services/jobs/generation-log.js';
 import { parseCubemapButtonId } from './cubemap-controls.js';
 import { discordCode } from './discord-errors.js';
@@ -16,6 +17,8 @@ export interface CubemapButtonDeps {
   cubemaps: CubemapService;
   generationLog: GenerationLog;
   settings: GuildSettingsService;
+  /** Whether a moderator has paused the member (`/quota block`): no cubemaps either, though they are free. */
+  quota: Pick<QuotaLedger, 'status'>;
   client: Client;
   logger: Logger;
 }
@@ -41,6 +44,10 @@ export function createCubemapButtonHandler(deps: CubemapButtonDeps): ComponentHa
     }
     if (!(await deps.settings.mayGenerate(guildId, channelId, roleIdsOf(interaction.member)))) {
       await say(CUBEMAP_TEXT.notAllowedHere);
+      return true;
+    }
+    if ((await deps.quota.status(guildId, interaction.user.id)).blocked) {
+      await say(CUBEMAP_TEXT.blocked);
       return true;
     }
     await say(CUBEMAP_TEXT.working);

@@ -12,6 +12,7 @@ export const CUBEMAP_TEXT = {
     'This button does not belong to a result the bot still has on record (results are kept for a limited time), so there is nothing to convert.',
   notAllowedHere:
     'Cubemaps are made for members who may generate in this channel; generation is not enabled here or for your roles.',
+  blocked: 'A moderator has paused generation for you in this server, and cubemaps with it.',
   cannotPost:
     'The bot could not post the cubemap in this channel (it may lack the Send Messages or Attach Files permission). No credits were used.',
   replyIntro: (userId: string, count: number) =>

@@ -229,7 +229,7 @@ describe('the Cubemap button, end to end', () => {
     expect(await spending()).toEqual(before);
   }, 40_000);
 
-  it('refuses a custom id naming another result, and members who may not generate in the channel', async () => {
+  it('refuses a custom id naming another result, a member a moderator paused, and members who may not generate in the channel', async () => {
     const { alice, bob, mod, modLog } = h.discord.ids;
     const one = await skyboxWith(undefined);
     const other = await skyboxWith(undefined);
@@ -242,6 +242,24 @@ describe('the Cubemap button, end to end', () => {
     });
     expect((await finalAnswer(forged, bob)).content).toBe(CUBEMAP_TEXT.notThisResult);
     expect(repliesTo(other.result)).toEqual([]);
+    expect(repliesTo(one.result)).toEqual([]);
+
+    const block = h.discord.invokeSlashCommand({
+      user: mod,
+      name: 'quota',
+      subcommand: 'block',
+      options: { user: bob },
+    });
+    await h.discord.waitFor(
+      () =>
+        [...h.discord.messages.values()].find(
+          (message) => message.interactionId === block.id && message.content,
+        ),
+      10_000,
+      'bob blocked',
+    );
+    const blocked = clickCubemap(bob, one);
+    expect((await finalAnswer(blocked, bob)).content).toBe(CUBEMAP_TEXT.blocked);
     expect(repliesTo(one.result)).toEqual([]);
 
     const allow = h.discord.invokeSlashCommand({
