@@ -46,20 +46,6 @@ const BASES: Record<Face, { centre: Vec3; right: Vec3; up: Vec3 }> = {
   down: { centre: [0, -1, 0], right: [1, 0, 0], up: [0, 0, 1] },
 };
 
-/**
- * Longitude and latitude (radians) seen through pixel (i, j) of a face of side n: φ positive to the right
- * of front, θ positive up. Pure; the remap and the tests share it.
- */
-export function directionOf(face: Face, i: number, j: number, n: number): { phi: number; theta: number } {
-  const { centre, right, up } = BASES[face];
-  const a = (2 * (i + 0.5)) / n - 1;
-  const b = (2 * (j + 0.5)) / n - 1;
-  const x = centre[0] + a * right[0] - b * up[0];
-  const y = centre[1] + a * right[1] - b * up[1];
-  const z = centre[2] + a * right[2] - b * up[2];
-  return { phi: Math.atan2(x, z), theta: Math.atan2(y, Math.hypot(x, z)) };
-}
-
 /** Output pixels remapped between two yields: about 3 ms of one core, far under the 50 ms budget. */
 const PIXELS_PER_SLICE = 16_384;
 
@@ -103,7 +89,8 @@ function remapRows(
 ): void {
   const { width: w, height: h, data: src } = panorama;
   const { centre, right, up } = BASES[face];
-  // The same arithmetic as `directionOf`, inlined: this loop runs millions of times per panorama.
+  // Pixel (i, j) looks along centre + a·right − b·up, a and b its position in [−1, 1] (b downwards); its
+  // longitude is atan2(x, z) and its latitude atan2(y, √(x² + z²)). Inlined: this runs millions of times.
   const toX = w / (2 * Math.PI);
   const toY = h / Math.PI;
   for (let j = fromRow; j < toRow; j += 1) {
