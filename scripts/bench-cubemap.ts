@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --cubemap`: how long a Cubemap click's conversion takes (decode the panorama, remap
- * the six faces, encode seven PNGs, zip) for 2048×1024 and 3840×1920 skies, on one core, and its peak
+ * the six faces, encode seven PNGs, zip them whole and in two parts) for 2048×1024 and 3840×1920 skies, on one core, and its peak
  * memory. Each size runs in a process of its own (peak RSS is a process's high-water mark), with sharp and
  * libuv limited to one thread so the figure is one core's. Also reported: the CPU time of the whole
  * conversion, the remap alone, and the longest the event loop was held (the remap yields between slices).
@@ -13,7 +13,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { panoramaToFaces } from '../src/services/assets/cubemap.js';
-import { cubemapZipOf } from '../src/services/assets/cubemap-files.js';
+import { cubemapFilesOf } from '../src/services/assets/cubemap-files.js';
 import { makeSkyPanoramaPng } from '../test/support/media.js';
 
 const SIZES: ReadonlyArray<[number, number]> = [
@@ -55,14 +55,14 @@ async function measure(width: number, height: number, runs: number): Promise<Run
     loop.enable();
     const startCpu = process.cpuUsage();
     const started = performance.now();
-    const zip = await cubemapZipOf(png);
+    const zip = await cubemapFilesOf(png);
     walls.push(performance.now() - started);
     cpus.push(cpuMsSince(startCpu));
     loop.disable();
     // The histogram's max is the longest wait of a 5 ms timer: the loop held for about that long.
     maxLoopBlockMs = Math.max(maxLoopBlockMs, loop.max / 1e6);
     if (!zip.ok) throw new Error('the benchmark panorama could not be read');
-    zipBytes = zip.zip.length;
+    zipBytes = zip.whole.length;
     const remapCpu = process.cpuUsage();
     // CPU time between two yields: how long one slice holds the loop, whatever else runs on the machine.
     let sliceStart = process.cpuUsage();

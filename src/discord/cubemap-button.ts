@@ -1,10 +1,10 @@
 import { type Client, MessageFlags, Routes } from 'discord.js';
 import type { Logger } from 'pino';
-import type { CubemapFile, CubemapService } from '../services/assets/cubemap-service.js';
+import type { CubemapService } from '../services/assets/cubemap-service.js';
 import type { GuildSettingsService } from '../services/credits/guild-settings.js';
 import type { QuotaLedger } from '../services/credits/quota-ledger.js';
 import type { GenerationLog } from '../services/jobs/generation-log.js';
-import { parseCubemapButtonId } from './cubemap-controls.js';
+import { type CubemapUploads, parseCubemapButtonId, planCubemapUploads } from './cubemap-controls.js';
 import { discordCode } from './discord-errors.js';
 import { withFiles } from './job-messenger.js';
 import { clipMessage } from './messages.js';
@@ -57,11 +57,16 @@ export function createCubemapButtonHandler(deps: CubemapButtonDeps): ComponentHa
       return true;
     }
     const limit = interaction.attachmentSizeLimit ?? uploadLimitForTier(0);
-    const posted = await postReply(deps, {
+    const uploads = planCubemapUploads(outcome.files, limit);
+    if (uploads.messages.length === 0) {
+      await say(CUBEMAP_TEXT.tooLargeForUpload(uploads.tooLarge, limit));
+      return true;
+    }
+    const posted = await postReplies(deps, {
       channelId,
       messageId: interaction.message.id,
       userId: interaction.user.id,
-      files: outcome.files,
+      uploads,
       limit,
     });
     await say(posted ? CUBEMAP_TEXT.posted(outcome.reused) : CUBEMAP_TEXT.cannotPost);
@@ -69,28 +74,37 @@ export function createCubemapButtonHandler(deps: CubemapButtonDeps): ComponentHa
   };
 }
 
-/** The zips as a reply to the result; a zip over the server's upload limit is named instead of attached. */
-async function postReply(
+/**
+ * The files as replies to the result (one message unless they are more than one message takes), the first
+ * saying what they are; files over the server's upload limit are named instead of attached.
+ */
+async function postReplies(
   deps: Pick<CubemapButtonDeps, 'client' | 'logger'>,
-  reply: { channelId: string; messageId: string; userId: string; files: CubemapFile[]; limit: number },
+  reply: { channelId: string; messageId: string; userId: string; uploads: CubemapUploads; limit: number },
 ): Promise<boolean> {
-  const fits = reply.files.filter((file) => file.size <= reply.limit);
-  const tooLarge = reply.files.filter((file) => file.size > reply.limit);
-  const lines = [CUBEMAP_TEXT.replyIntro(reply.userId, reply.files.length)];
-  if (tooLarge.length > 0) lines.push(CUBEMAP_TEXT.tooLargeForUpload(tooLarge, reply.limit));
-  const body = {
-    content: clipMessage(lines.join('\n')),
-    message_reference: { message_id: reply.messageId, fail_if_not_exists: false },
-    attachments: fits.map((file, id) => ({ id, filename: file.name })),
-    // The member who clicked is named, not pinged; nobody else is either.
-    allowed_mentions: { parse: [] },
-  };
-  const files = fits.map((file) => ({ ...file, contentType: 'application/zip' }));
-  try {
-    await deps.client.rest.post(Routes.channelMessages(reply.channelId), await withFiles(body, files));
-    return true;
-  } catch (error) {
-    deps.logger.warn({ code: discordCode(error), channelId: reply.channelId }, 'could not post a cubemap');
-    return false;
+  const { messages, tooLarge, split } = reply.uploads;
+  const outputs = new Set(messages.flat().map((file) => file.output)).size;
+  const intro = [CUBEMAP_TEXT.replyIntro(reply.userId, outputs)];
+  if (split) intro.push(CUBEMAP_TEXT.splitForUpload);
+  if (tooLarge.length > 0) intro.push(CUBEMAP_TEXT.tooLargeForUpload(tooLarge, reply.limit));
+  for (const [index, files] of messages.entries()) {
+    const body = {
+      content: clipMessage(index === 0 ? intro.join('\n') : CUBEMAP_TEXT.continued),
+      message_reference: { message_id: reply.messageId, fail_if_not_exists: false },
+      attachments: files.map((file, id) => ({ id, filename: file.name })),
+      // The member who clicked is named, not pinged; nobody else is either.
+      allowed_mentions: { parse: [] },
+    };
+    const attached = files.map((file) => ({
+      ...file,
+      contentType: file.part === 'cross' ? 'image/png' : 'application/zip',
+    }));
+    try {
+      await deps.client.rest.post(Routes.channelMessages(reply.channelId), await withFiles(body, attached));
+    } catch (error) {
+      deps.logger.warn({ code: discordCode(error), channelId: reply.channelId }, 'could not post a cubemap');
+      return false;
+    }
   }
+  return true;
 }

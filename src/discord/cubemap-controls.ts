@@ -2,6 +2,7 @@ import { type APIActionRowComponent, type APIButtonComponent, ButtonStyle, Compo
 import { z } from 'zod';
 import { specFor } from '../models/index.js';
 import { knownModels } from '../models/known-models.js';
+import type { CubemapFile } from '../services/assets/cubemap-service.js';
 
 /**
  * The Cubemap button's custom id: the generation id and nothing else. The panoramas it converts are found
@@ -56,4 +57,52 @@ export function cubemapRows(record: {
       ],
     },
   ];
+}
+
+/** Discord takes at most 10 files per message. */
+const FILES_PER_MESSAGE = 10;
+
+export interface CubemapUploads {
+  /** The files to post, grouped into messages of at most 10 files and `limit` bytes together. */
+  messages: CubemapFile[][];
+  /** Files over the upload limit even on their own: named, not attached. */
+  tooLarge: CubemapFile[];
+  /** Whether an output's whole zip was over the limit, so its faces and cross come as two files. */
+  split: boolean;
+}
+
+/**
+ * What to post for a server whose upload limit is `limit` bytes: each output's whole zip when it fits, else
+ * its two parts (the faces zip and the cross PNG). Pure.
+ */
+export function planCubemapUploads(files: readonly CubemapFile[], limit: number): CubemapUploads {
+  const chosen: CubemapFile[] = [];
+  const tooLarge: CubemapFile[] = [];
+  let split = false;
+  const outputs = [...new Set(files.map((file) => file.output))].sort((a, b) => a - b);
+  for (const output of outputs) {
+    const part = (name: CubemapFile['part']) =>
+      files.find((file) => file.output === output && file.part === name);
+    const whole = part('whole');
+    if (whole && whole.size <= limit) {
+      chosen.push(whole);
+      continue;
+    }
+    split = true;
+    for (const piece of [part('faces'), part('cross')])
+      if (piece) (piece.size <= limit ? chosen : tooLarge).push(piece);
+  }
+  const messages: CubemapFile[][] = [];
+  let room = 0;
+  for (const file of chosen) {
+    const last = messages.at(-1);
+    if (last && last.length < FILES_PER_MESSAGE && file.size <= room) {
+      last.push(file);
+      room -= file.size;
+    } else {
+      messages.push([file]);
+      room = limit - file.size;
+    }
+  }
+  return { messages, tooLarge, split };
 }

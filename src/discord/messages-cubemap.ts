@@ -15,13 +15,16 @@ export const CUBEMAP_TEXT = {
   blocked: 'A moderator has paused generation for you in this server, and cubemaps with it.',
   cannotPost:
     'The bot could not post the cubemap in this channel (it may lack the Send Messages or Attach Files permission). No credits were used.',
-  replyIntro: (userId: string, count: number) =>
-    `🧊 Cubemap for <@${userId}>: ${count > 1 ? `one zip per output, each with` : 'the zip holds'} front, right, back, left, up and down faces and cross.png (horizontal cross). Front is the middle of the panorama.`,
-  tooLargeForUpload: (names: { name: string; size: number }[], limit: number) =>
-    names
+  replyIntro: (userId: string, outputs: number) =>
+    `🧊 Cubemap for <@${userId}>: ${outputs > 1 ? 'for each output, ' : ''}front, right, back, left, up and down faces and cross.png (horizontal cross). Front is the middle of the panorama.`,
+  splitForUpload:
+    "The whole zip is over this server's upload limit, so the six faces (`-faces.zip`) and the cross (`-cross.png`) come as separate files.",
+  continued: '🧊 Cubemap, continued.',
+  tooLargeForUpload: (files: { name: string; size: number }[], limit: number) =>
+    files
       .map(
         (file) =>
-          `⚠️ \`${file.name}\` is ${formatBytes(file.size)}, over this server's ${formatBytes(limit)} upload limit, so it was not attached.`,
+          `⚠️ \`${file.name}\` is ${formatBytes(file.size)}, over this server's ${formatBytes(limit)} upload limit, so it was not attached. No credits were used.`,
       )
       .join('\n'),
   failed: (reason: Extract<CubemapOutcome, { ok: false }>['reason']) => CUBEMAP_FAILURES[reason],

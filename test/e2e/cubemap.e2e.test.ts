@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cubemapButtonId } from '../../src/discord/cubemap-controls.js';
 import { CUBEMAP_TEXT } from '../../src/discord/messages-cubemap.js';
 import { CROSS_CELLS, FACES, type RgbaImage } from '../../src/services/assets/cubemap.js';
+import { cubemapFilesOf } from '../../src/services/assets/cubemap-files.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
 import { deliveredFor, type Harness, resultActionable, startHarness } from '../support/harness.js';
 import { checkFace, crossCell, directionPanorama, mirrored } from '../support/panorama.js';
@@ -183,6 +184,38 @@ describe('the Cubemap button, end to end', () => {
       expect(Object.keys(files)).toHaveLength(7);
       expect(checkFace('up', await decode(files['up.png'] ?? new Uint8Array())).wrong).toEqual([]);
     }
+  }, 40_000);
+
+  it('posts the faces and the cross apart when the whole zip is over the server’s upload limit', async () => {
+    const { alice } = h.discord.ids;
+    // Noise does not compress: the whole zip is about the faces plus the cross.
+    const noisy = directionPanorama(256, 128);
+    for (let index = 0; index < noisy.data.length; index += 4)
+      noisy.data.set([(index * 7919) % 251, (index * 104729) % 241, (index * 31) % 239], index);
+    const png = await pngOf(noisy);
+    const made = await cubemapFilesOf(png);
+    if (!made.ok) throw new Error('the noisy panorama did not convert');
+    const limit = Math.max(made.faces.length, made.cross.length) + 1;
+    expect(made.whole.length).toBeGreaterThan(limit);
+    const { result, generation } = await skyboxWith(png);
+    h.discord.setAttachmentSizeLimit(limit);
+    try {
+      const click = clickCubemap(alice, { result, generation });
+      expect((await finalAnswer(click, alice)).content).toBe(CUBEMAP_TEXT.posted(false));
+    } finally {
+      h.discord.setAttachmentSizeLimit(10 * 1024 * 1024);
+    }
+    const posted = repliesTo(result).flatMap((message) => message.attachments);
+    expect(posted.map((file) => file.filename)).toEqual([
+      `skybox-flux-${generation.seed}-cubemap-faces.zip`,
+      `skybox-flux-${generation.seed}-cubemap-cross.png`,
+    ]);
+    expect(repliesTo(result)[0]?.content).toContain(CUBEMAP_TEXT.splitForUpload);
+    const faces = unzipSync(new Uint8Array(posted[0]?.data ?? Buffer.alloc(0)));
+    expect(Object.keys(faces).sort()).toEqual(
+      ['back', 'down', 'front', 'left', 'right', 'up'].map((n) => `${n}.png`),
+    );
+    expect((await decode(posted[1]?.data ?? new Uint8Array())).width).toBe(256);
   }, 40_000);
 
   it('puts the button under a /generate result of a skybox model', async () => {

@@ -11,14 +11,21 @@ export const MAX_PANORAMA_PIXELS = 64 * 1024 * 1024;
 /** Widest panorama remapped: the width whose faces are 2048, the largest face made. */
 const MAX_SOURCE_WIDTH = 4 * MAX_FACE_SIZE;
 
-export type CubemapZip = { ok: true; zip: Uint8Array } | { ok: false; reason: 'unreadable' };
+/**
+ * A panorama's cubemap as files: `whole`, a zip of `front.png` … `down.png` and `cross.png`; and the same in
+ * two parts for a server whose upload limit the whole zip exceeds: `faces`, a zip of the six faces, and
+ * `cross`, the cross as a PNG.
+ */
+export type CubemapFiles =
+  | { ok: true; whole: Uint8Array; faces: Uint8Array; cross: Uint8Array }
+  | { ok: false; reason: 'unreadable' };
 
 /**
- * A panorama's bytes (PNG, JPEG, WebP…) as a zip of `front.png` … `down.png` and `cross.png`, under
- * `folder/` when one is given. Decoding, resizing and encoding run in sharp's own threads; the remap yields
- * to the event loop between slices. A file sharp cannot read is `unreadable`, not an exception.
+ * A panorama's bytes (PNG, JPEG, WebP…) as cube faces. Decoding, resizing and encoding run in sharp's own
+ * threads; the remap yields to the event loop between slices. A file sharp cannot read is `unreadable`, not
+ * an exception.
  */
-export async function cubemapZipOf(bytes: Uint8Array, folder = ''): Promise<CubemapZip> {
+export async function cubemapFilesOf(bytes: Uint8Array): Promise<CubemapFiles> {
   let panorama: RgbaImage;
   try {
     panorama = await decodePanorama(bytes);
@@ -26,11 +33,15 @@ export async function cubemapZipOf(bytes: Uint8Array, folder = ''): Promise<Cube
     return { ok: false, reason: 'unreadable' };
   }
   const faces = await panoramaToFaces(panorama);
-  const prefix = folder ? `${folder}/` : '';
   const entries: Array<[string, Uint8Array]> = [];
-  for (const face of FACES) entries.push([`${prefix}${face}.png`, await encodePng(faces[face])]);
-  entries.push([`${prefix}cross.png`, await encodePng(crossOf(faces))]);
-  return { ok: true, zip: await storedZip(entries) };
+  for (const face of FACES) entries.push([`${face}.png`, await encodePng(faces[face])]);
+  const cross = await encodePng(crossOf(faces));
+  return {
+    ok: true,
+    whole: await storedZip([...entries, ['cross.png', cross]]),
+    faces: await storedZip(entries),
+    cross,
+  };
 }
 
 /** Bytes checksummed between two yields while zipping: a few milliseconds of work. */

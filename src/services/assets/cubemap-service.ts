@@ -8,14 +8,21 @@ import type { JobLedger } from '../jobs/job-ledger.js';
 import { resultBaseName } from '../jobs/result-files.js';
 import type { ScenarioClient } from '../scenario/scenario-client.js';
 import { ScenarioError } from '../scenario/scenario-errors.js';
-import { cubemapZipOf } from './cubemap-files.js';
+import { cubemapFilesOf } from './cubemap-files.js';
 
-/** A made cubemap: one zip per panorama of the result, on disk in the cache. */
+/**
+ * A made file, on disk in the cache. Each panorama of the result (`output`, from 1) has a `whole` zip (six
+ * faces and the cross) and the same in two parts, a `faces` zip and the `cross` PNG, for a server whose
+ * upload limit the whole zip exceeds.
+ */
 export interface CubemapFile {
+  output: number;
+  part: CubemapPart;
   name: string;
   path: string;
   size: number;
 }
+export type CubemapPart = 'whole' | 'faces' | 'cross';
 
 export type CubemapOutcome =
   | { ok: true; files: CubemapFile[]; reused: boolean }
@@ -39,7 +46,17 @@ export interface CubemapServiceOptions {
   logger: Logger;
 }
 
-const manifestSchema = z.object({ files: z.array(z.object({ name: z.string(), size: z.number() })) });
+const manifestSchema = z.object({
+  files: z.array(
+    z.object({
+      output: z.number(),
+      part: z.enum(['whole', 'faces', 'cross']),
+      name: z.string(),
+      size: z.number(),
+    }),
+  ),
+});
+type MadeFile = Omit<CubemapFile, 'path'> & { bytes: Uint8Array };
 const MANIFEST = 'manifest.json';
 
 /**
@@ -84,7 +101,7 @@ export class CubemapService {
     if (!panoramas.ok) return panoramas;
     const base = resultBaseName(generation);
     const many = panoramas.urls.length > 1;
-    const made: Array<{ name: string; zip: Uint8Array }> = [];
+    const made: MadeFile[] = [];
     for (const [index, url] of panoramas.urls.entries()) {
       let bytes: Uint8Array;
       try {
@@ -94,12 +111,30 @@ export class CubemapService {
         log.warn({ kind, output: index + 1 }, 'cubemap: panorama download failed');
         return { ok: false, reason: kind === 'too_large' ? 'too_large' : 'unavailable' };
       }
-      const zip = await cubemapZipOf(bytes);
-      if (!zip.ok) {
+      const cubemap = await cubemapFilesOf(bytes);
+      if (!cubemap.ok) {
         log.warn({ output: index + 1 }, 'cubemap: panorama is not a readable image');
-        return zip;
+        return cubemap;
       }
-      made.push({ name: `${base}${many ? `-${index + 1}` : ''}-cubemap.zip`, zip: zip.zip });
+      const name = `${base}${many ? `-${index + 1}` : ''}-cubemap`;
+      const output = index + 1;
+      made.push(
+        { output, part: 'whole', name: `${name}.zip`, size: cubemap.whole.length, bytes: cubemap.whole },
+        {
+          output,
+          part: 'faces',
+          name: `${name}-faces.zip`,
+          size: cubemap.faces.length,
+          bytes: cubemap.faces,
+        },
+        {
+          output,
+          part: 'cross',
+          name: `${name}-cross.png`,
+          size: cubemap.cross.length,
+          bytes: cubemap.cross,
+        },
+      );
     }
     const files = await this.writeCache(folder, made);
     log.info({ files: files.length }, 'cubemap made');
@@ -156,22 +191,20 @@ export class CubemapService {
    * Written to a folder of its own, then renamed into place: another instance (or a crash) never leaves a
    * half-written cubemap where a click would find it.
    */
-  private async writeCache(
-    folder: string,
-    made: Array<{ name: string; zip: Uint8Array }>,
-  ): Promise<CubemapFile[]> {
+  private async writeCache(folder: string, made: MadeFile[]): Promise<CubemapFile[]> {
     const staging = `${folder}.partial-${randomBytes(4).toString('hex')}`;
     await mkdir(staging, { recursive: true });
+    const files = made.map(({ bytes: _bytes, ...file }) => ({ ...file, path: join(folder, file.name) }));
     try {
-      for (const file of made) await writeFile(join(staging, file.name), file.zip);
-      const manifest = { files: made.map((file) => ({ name: file.name, size: file.zip.length })) };
+      for (const file of made) await writeFile(join(staging, file.name), file.bytes);
+      const manifest = { files: files.map(({ path: _path, ...file }) => file) };
       await writeFile(join(staging, MANIFEST), JSON.stringify(manifest));
       await rm(folder, { recursive: true, force: true });
       await rename(staging, folder);
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
-    return made.map((file) => ({ name: file.name, size: file.zip.length, path: join(folder, file.name) }));
+    return files;
   }
 }
 
