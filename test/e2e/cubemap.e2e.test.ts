@@ -6,7 +6,7 @@ import { CUBEMAP_TEXT } from '../../src/discord/messages-cubemap.js';
 import { CROSS_CELLS, FACES, type RgbaImage } from '../../src/services/assets/cubemap.js';
 import { cubemapFilesOf } from '../../src/services/assets/cubemap-files.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
-import { deliveredFor, type Harness, resultActionable, startHarness } from '../support/harness.js';
+import { answerTo, deliveredFor, type Harness, resultActionable, startHarness } from '../support/harness.js';
 import { checkFace, crossCell, directionPanorama, mirrored } from '../support/panorama.js';
 
 const pngOf = (image: RgbaImage) =>
@@ -277,37 +277,22 @@ describe('the Cubemap button, end to end', () => {
     expect(repliesTo(other.result)).toEqual([]);
     expect(repliesTo(one.result)).toEqual([]);
 
-    const block = h.discord.invokeSlashCommand({
-      user: mod,
-      name: 'quota',
-      subcommand: 'block',
-      options: { user: bob },
-    });
-    await h.discord.waitFor(
-      () =>
-        [...h.discord.messages.values()].find(
-          (message) => message.interactionId === block.id && message.content,
-        ),
-      10_000,
-      'bob blocked',
+    await answerTo(
+      h,
+      h.discord.invokeSlashCommand({ user: mod, name: 'quota', subcommand: 'block', options: { user: bob } }),
     );
     const blocked = clickCubemap(bob, one);
     expect((await finalAnswer(blocked, bob)).content).toBe(CUBEMAP_TEXT.blocked);
     expect(repliesTo(one.result)).toEqual([]);
 
-    const allow = h.discord.invokeSlashCommand({
-      user: mod,
-      name: 'bot-settings',
-      subcommand: 'allow-channel',
-      options: { channel: modLog },
-    });
-    await h.discord.waitFor(
-      () =>
-        [...h.discord.messages.values()].find(
-          (message) => message.interactionId === allow.id && message.content,
-        ),
-      10_000,
-      'the setting saved',
+    await answerTo(
+      h,
+      h.discord.invokeSlashCommand({
+        user: mod,
+        name: 'bot-settings',
+        subcommand: 'allow-channel',
+        options: { channel: modLog },
+      }),
     );
     const refused = clickCubemap(alice, one);
     expect((await finalAnswer(refused, alice)).content).toBe(CUBEMAP_TEXT.notAllowedHere);
