@@ -16,7 +16,7 @@ export const CUBEMAP_TEXT = {
   cannotPost:
     'The bot could not post the cubemap in this channel (it may lack the Send Messages or Attach Files permission). No credits were used.',
   replyIntro: (userId: string, outputs: number) =>
-    `🧊 Cubemap for <@${userId}>: ${outputs > 1 ? 'for each output, ' : ''}front, right, back, left, up and down faces and cross.png (horizontal cross). Front is the middle of the panorama.`,
+    `🧊 Cubemap for <@${userId}>${outputs > 1 ? ', one per output' : ''}: six faces (front, right, back, left, up, down) and cross.png, the horizontal cross. Front is the middle of the panorama.`,
   splitForUpload:
     "The whole zip is over this server's upload limit, so the six faces (`-faces.zip`) and the cross (`-cross.png`) come as separate files.",
   continued: '🧊 Cubemap, continued.',
