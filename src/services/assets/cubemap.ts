@@ -145,19 +145,3 @@ export const CROSS_CELLS: Record<Face, { column: number; row: number }> = {
   back: { column: 3, row: 1 },
   down: { column: 1, row: 2 },
 };
-
-/** The horizontal cross, 4n × 3n, its empty cells transparent (all zero). Pure. */
-export function crossOf(faces: Record<Face, RgbaImage>): RgbaImage {
-  const n = faces.front.width;
-  const width = 4 * n;
-  const data = new Uint8Array(width * 3 * n * 4);
-  for (const face of FACES) {
-    const { column, row } = CROSS_CELLS[face];
-    const source = faces[face].data;
-    for (let j = 0; j < n; j += 1) {
-      const from = j * n * 4;
-      data.set(source.subarray(from, from + n * 4), ((row * n + j) * width + column * n) * 4);
-    }
-  }
-  return { width, height: 3 * n, data };
-}

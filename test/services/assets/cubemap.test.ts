@@ -1,11 +1,7 @@
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import {
-  CROSS_CELLS,
-  crossOf,
-  FACES,
-  faceSizeFor,
-  panoramaToFaces,
-} from '../../../src/services/assets/cubemap.js';
+import { CROSS_CELLS, FACES, faceSizeFor, panoramaToFaces } from '../../../src/services/assets/cubemap.js';
+import { cubemapFilesOf } from '../../../src/services/assets/cubemap-files.js';
 import {
   checkFace,
   crossCell,
@@ -75,9 +71,14 @@ describe('the sphere → cube remap', () => {
   });
 
   it('lays the horizontal cross out 4 × 3 with transparent empty cells', async () => {
-    const faces = await panoramaToFaces(panorama);
-    const cross = crossOf(faces);
-    expect([cross.width, cross.height]).toEqual([512, 384]);
+    const png = await sharp(panorama.data, { raw: { width: 512, height: 256, channels: 4 } })
+      .png()
+      .toBuffer();
+    const made = await cubemapFilesOf(png);
+    if (!made.ok) throw new Error('the panorama did not convert');
+    const { data, info } = await sharp(made.cross).raw().toBuffer({ resolveWithObject: true });
+    const cross = { width: info.width, height: info.height, data: new Uint8Array(data) };
+    expect([cross.width, cross.height, info.channels]).toEqual([512, 384, 4]);
     for (const face of FACES) {
       const { column, row } = CROSS_CELLS[face];
       expect(checkFace(face, crossCell(cross, column, row, 128)).wrong).toEqual([]);
