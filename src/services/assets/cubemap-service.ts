@@ -51,12 +51,12 @@ const manifestSchema = z.object({
     z.object({
       output: z.number(),
       part: z.enum(['whole', 'faces', 'cross']),
-      name: z.string(),
+      // A bare file name: the manifest cannot point outside its folder.
+      name: z.string().regex(/^[\w-][\w.-]*$/),
       size: z.number(),
     }),
   ),
 });
-type MadeFile = Omit<CubemapFile, 'path'> & { bytes: Uint8Array };
 const MANIFEST = 'manifest.json';
 
 /**
@@ -101,44 +101,43 @@ export class CubemapService {
     if (!panoramas.ok) return panoramas;
     const base = resultBaseName(generation);
     const many = panoramas.urls.length > 1;
-    const made: MadeFile[] = [];
-    for (const [index, url] of panoramas.urls.entries()) {
-      let bytes: Uint8Array;
-      try {
-        ({ bytes } = await this.options.scenario.assets.download(url, this.options.maxSourceBytes));
-      } catch (error) {
-        const kind = error instanceof ScenarioError ? error.kind : undefined;
-        log.warn({ kind, output: index + 1 }, 'cubemap: panorama download failed');
-        return { ok: false, reason: kind === 'too_large' ? 'too_large' : 'unavailable' };
+    // Each output's files go to disk as soon as they are made: a 4-output result never sits whole in memory.
+    const staging = `${folder}.partial-${randomBytes(4).toString('hex')}`;
+    await mkdir(staging, { recursive: true });
+    try {
+      const files: CubemapFile[] = [];
+      for (const [index, url] of panoramas.urls.entries()) {
+        const output = index + 1;
+        let bytes: Uint8Array;
+        try {
+          ({ bytes } = await this.options.scenario.assets.download(url, this.options.maxSourceBytes));
+        } catch (error) {
+          const kind = error instanceof ScenarioError ? error.kind : undefined;
+          log.warn({ kind, output }, 'cubemap: panorama download failed');
+          return { ok: false, reason: kind === 'too_large' ? 'too_large' : 'unavailable' };
+        }
+        const cubemap = await cubemapFilesOf(bytes);
+        if (!cubemap.ok) {
+          log.warn({ output }, 'cubemap: panorama is not a readable image');
+          return cubemap;
+        }
+        const name = `${base}${many ? `-${output}` : ''}-cubemap`;
+        const parts: Array<[CubemapPart, string, Uint8Array]> = [
+          ['whole', `${name}.zip`, cubemap.whole],
+          ['faces', `${name}-faces.zip`, cubemap.faces],
+          ['cross', `${name}-cross.png`, cubemap.cross],
+        ];
+        for (const [part, fileName, content] of parts) {
+          await writeFile(join(staging, fileName), content);
+          files.push({ output, part, name: fileName, size: content.length, path: join(folder, fileName) });
+        }
       }
-      const cubemap = await cubemapFilesOf(bytes);
-      if (!cubemap.ok) {
-        log.warn({ output: index + 1 }, 'cubemap: panorama is not a readable image');
-        return cubemap;
-      }
-      const name = `${base}${many ? `-${index + 1}` : ''}-cubemap`;
-      const output = index + 1;
-      made.push(
-        { output, part: 'whole', name: `${name}.zip`, size: cubemap.whole.length, bytes: cubemap.whole },
-        {
-          output,
-          part: 'faces',
-          name: `${name}-faces.zip`,
-          size: cubemap.faces.length,
-          bytes: cubemap.faces,
-        },
-        {
-          output,
-          part: 'cross',
-          name: `${name}-cross.png`,
-          size: cubemap.cross.length,
-          bytes: cubemap.cross,
-        },
-      );
+      await this.publish(staging, folder, files);
+      log.info({ outputs: panoramas.urls.length }, 'cubemap made');
+      return { ok: true, files, reused: false };
+    } finally {
+      await rm(staging, { recursive: true, force: true });
     }
-    const files = await this.writeCache(folder, made);
-    log.info({ files: files.length }, 'cubemap made');
-    return { ok: true, files, reused: false };
   }
 
   /** The signed links of the generation's image outputs, read fresh (a stored link may have expired). */
@@ -188,23 +187,14 @@ export class CubemapService {
   }
 
   /**
-   * Written to a folder of its own, then renamed into place: another instance (or a crash) never leaves a
+   * The staged files and their manifest renamed into place: another instance (or a crash) never leaves a
    * half-written cubemap where a click would find it.
    */
-  private async writeCache(folder: string, made: MadeFile[]): Promise<CubemapFile[]> {
-    const staging = `${folder}.partial-${randomBytes(4).toString('hex')}`;
-    await mkdir(staging, { recursive: true });
-    const files = made.map(({ bytes: _bytes, ...file }) => ({ ...file, path: join(folder, file.name) }));
-    try {
-      for (const file of made) await writeFile(join(staging, file.name), file.bytes);
-      const manifest = { files: files.map(({ path: _path, ...file }) => file) };
-      await writeFile(join(staging, MANIFEST), JSON.stringify(manifest));
-      await rm(folder, { recursive: true, force: true });
-      await rename(staging, folder);
-    } finally {
-      await rm(staging, { recursive: true, force: true });
-    }
-    return files;
+  private async publish(staging: string, folder: string, files: CubemapFile[]): Promise<void> {
+    const manifest = { files: files.map(({ path: _path, ...file }) => file) };
+    await writeFile(join(staging, MANIFEST), JSON.stringify(manifest));
+    await rm(folder, { recursive: true, force: true });
+    await rename(staging, folder);
   }
 }
 
