@@ -10,6 +10,8 @@
  *                  --jobs 8  --outputs 4  --file-mb 60
  *        --instances 2: instead, that many bot instances on one Redis and one Scenario key: their total peak
  *                  requests per minute and 429s (scripts/bench-instances.ts); with --n, --scale, --duration
+ *        --cubemap: instead, a Cubemap click's conversion time and peak memory (scripts/bench-cubemap.ts);
+ *                  --runs 3
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
 import { startBenchBot } from './bench-bot.js';
+import { runCubemapBench } from './bench-cubemap.js';
 import { runInstancesBench } from './bench-instances.js';
 import { runMemoryBench } from './bench-memory.js';
 
@@ -34,8 +37,14 @@ const { values: flags } = parseArgs({
     outputs: { type: 'string', default: '4' },
     'file-mb': { type: 'string', default: '60' },
     instances: { type: 'string', default: '1' },
+    cubemap: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
   },
 });
+if (flags.cubemap) {
+  await runCubemapBench({ runs: Number(flags.runs) });
+  process.exit(0);
+}
 if (flags.memory) {
   await runMemoryBench({
     jobs: Number(flags.jobs),

@@ -7,6 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { unzipSync } from 'fflate';
+import { cubemapButtonId } from '../src/discord/cubemap-controls.js';
 import { startBot } from '../src/index.js';
 import { type EmulatedMessage, startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { makePng } from '../test/support/media.js';
@@ -32,7 +34,8 @@ const scenario = await startScenarioEmulator({
   apiKey: 'demo-key',
   apiSecret: 'demo-secret',
   jobDurationMs: 3_000,
-  outputImageSize: { width: 512, height: 256 },
+  // Large enough that the skybox and its cubemap faces (W/4 = 256 px) can be judged by eye.
+  outputImageSize: { width: 1024, height: 512 },
 });
 const bot = await startBot(
   {
@@ -45,6 +48,7 @@ const bot = await startBot(
     SCENARIO_API_URL: scenario.url,
     PROGRESS_EDIT_INTERVAL_MS: '800',
     LOG_LEVEL: 'silent',
+    CUBEMAP_CACHE_DIR: join(storeDir, 'cubemaps'),
   },
   { logDestination: new Writable({ write: (_chunk, _encoding, callback) => callback() }) },
 );
@@ -139,6 +143,43 @@ await discord.waitFor(() => skyboxResult.reactions.get('🔄')?.has(discord.botU
 say(discord.ids.bob, 'reacted 🔄 to the skybox');
 discord.addReaction({ user: discord.ids.bob, messageId: skyboxResult.id, emoji: '🔄' });
 await follow(() => discord.channelHistory().find((message) => message.replyTo === skyboxResult.id));
+
+// 3b. The skybox as six cube faces, for engines that want a cubemap.
+say(discord.ids.alice, 'clicked Cubemap under the skybox');
+const generation = await bot.deps.generationLog.byMessage(skyboxResult.id);
+const cubemapClick = discord.clickButton({
+  user: discord.ids.alice,
+  messageId: skyboxResult.id,
+  customId: cubemapButtonId(generation?.id ?? ''),
+});
+// The private answer while it works, then the reply everyone in the channel sees.
+await follow(() =>
+  [...discord.messages.values()].find(
+    (message) => message.interactionId === cubemapClick.id && message.content.length > 0,
+  ),
+);
+const cubemapReply = await discord.waitFor(
+  () =>
+    discord
+      .channelHistory()
+      .find(
+        (message) =>
+          message.replyTo === skyboxResult.id &&
+          message.attachments.some((file) => file.filename.endsWith('-cubemap.zip')),
+      ),
+  30_000,
+);
+console.log(`${at()} Scenario Bot (a reply to the skybox):\n${indent(readable(cubemapReply.content))}`);
+for (const line of saveFiles(cubemapReply)) console.log(indent(line));
+const facesDir = join(outputDir, 'cubemap');
+mkdirSync(facesDir, { recursive: true });
+for (const [name, bytes] of Object.entries(
+  unzipSync(new Uint8Array(cubemapReply.attachments[0]?.data ?? [])),
+)) {
+  writeFileSync(join(facesDir, name), bytes);
+  console.log(indent(`🧊 ${name} (${bytes.length} bytes) → ${join(facesDir, name)}`));
+}
+console.log('');
 
 // 4. A quota refusal.
 say(discord.ids.mod, `used /quota set user:@bob limit:1`);

@@ -62,6 +62,8 @@ export const envSchema = z.object({
   HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   FAILED_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
   RECORD_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
+  // Cubemaps made from skybox results, kept per generation so a second click (or a restart) reuses them.
+  CUBEMAP_CACHE_DIR: z.string().min(1).default('data/cubemaps'),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;

@@ -8,6 +8,7 @@ import type pino from 'pino';
 import { bindCommands, commands } from './commands/index.js';
 import { parseConfig } from './config.js';
 import { createDiscordClient } from './discord/client.js';
+import { createCubemapButtonHandler } from './discord/cubemap-button.js';
 import { DiscordJobMessenger } from './discord/job-messenger.js';
 import { createReactionHandler } from './discord/reactions.js';
 import { registerCommands } from './discord/register.js';
@@ -18,6 +19,7 @@ import { createInteractionRouter } from './discord/router.js';
 import { createLogger } from './logger.js';
 import { typicalDurationMs } from './models/index.js';
 import { AttachmentService } from './services/assets/attachments.js';
+import { CubemapService } from './services/assets/cubemap-service.js';
 import { type Clock, systemClock } from './services/clock.js';
 import { GuildSettingsService } from './services/credits/guild-settings.js';
 import { createQuotaAdapter } from './services/credits/quota-adapter.js';
@@ -191,6 +193,14 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
 
     const servedGuildIds = config.DISCORD_GUILD_IDS;
     const actions = createResultActions({ pipeline, generationLog, settings, client, logger });
+    const cubemaps = new CubemapService({
+      scenario,
+      ledger,
+      cacheDir: config.CUBEMAP_CACHE_DIR,
+      maxSourceBytes: config.MAX_RESULT_BYTES,
+      logger,
+    });
+    await cubemaps.removeExpired(config.RECORD_RETENTION_DAYS * DAY_MS);
     const route = createInteractionRouter({
       commands: bindCommands({ pipeline, memberDefaults, quota, settings, generationLog }),
       servedGuildIds,
@@ -205,6 +215,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
           client,
           logger,
         }),
+        createCubemapButtonHandler({ cubemaps, generationLog, settings, quota, client, logger }),
       ],
     });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));

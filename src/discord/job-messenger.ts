@@ -280,7 +280,7 @@ export class DiscordJobMessenger implements JobMessenger {
  * from disk while the request is sent: discord.js's own `files` option takes Buffers, which would hold
  * every result in memory. A request discord.js retries sends the same form, which reads the files again.
  */
-async function withFiles(
+export async function withFiles(
   body: Record<string, unknown>,
   files: readonly OutgoingFile[],
 ): Promise<Pick<RequestData, 'body' | 'passThroughBody'>> {

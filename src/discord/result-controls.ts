@@ -1,5 +1,6 @@
 import { type APIActionRowComponent, type APIButtonComponent, ButtonStyle, ComponentType } from 'discord.js';
 import type { JobRecord } from '../services/jobs/job-ledger.js';
+import { cubemapRows } from './cubemap-controls.js';
 import { remixRow } from './remix-controls.js';
 
 /** The reactions a member uses on a result: reroll with a new seed, delete. */
@@ -37,5 +38,5 @@ const everyResultRow: ButtonRow = {
  * it takes a prompt) are added here from the record, so a button's custom id can carry the generation id.
  */
 export function resultComponents(record: JobRecord): ButtonRow[] {
-  return [everyResultRow, ...remixRow(record)];
+  return [everyResultRow, ...remixRow(record), ...cubemapRows(record)];
 }

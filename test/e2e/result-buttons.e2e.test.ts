@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cubemapButtonId } from '../../src/discord/cubemap-controls.js';
 import { TEXT } from '../../src/discord/messages.js';
 import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
@@ -23,14 +24,15 @@ describe('the buttons under a result, end to end', () => {
   const click = (user: string, customId: string) =>
     h.discord.clickButton({ user, messageId: result.id, customId });
 
-  it('carries a Reroll and a Delete button, and Remix on its own row', () => {
-    const ids = (result.components as { components: { custom_id: string; label: string }[] }[]).flatMap(
-      (row) => row.components.map((button) => `${button.custom_id}:${button.label}`),
+  it('carries Reroll and Delete, Remix on its own row, and for a skybox a Cubemap row', async () => {
+    const rows = (result.components as { components: { custom_id: string; label: string }[] }[]).map((row) =>
+      row.components.map((button) => `${button.custom_id}:${button.label}`),
     );
-    expect(ids).toEqual([
-      `${RESULT_BUTTON_IDS.reroll}:Reroll`,
-      `${RESULT_BUTTON_IDS.delete}:Delete`,
-      expect.stringMatching(/^result:remix:local_[0-9a-f-]+:Remix$/),
+    const generation = await h.bot.deps.generationLog.byMessage(result.id);
+    expect(rows).toEqual([
+      [`${RESULT_BUTTON_IDS.reroll}:Reroll`, `${RESULT_BUTTON_IDS.delete}:Delete`],
+      [`result:remix:${generation?.id ?? ''}:Remix`],
+      [`${cubemapButtonId(generation?.id ?? '')}:Cubemap`],
     ]);
   });
 

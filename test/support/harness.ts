@@ -63,6 +63,7 @@ export async function startHarness(
     SCENARIO_API_URL: scenario.url,
     LOG_LEVEL: 'debug',
     PROGRESS_EDIT_INTERVAL_MS: '300',
+    CUBEMAP_CACHE_DIR: join(dir, 'cubemaps'),
     ...input.env,
   };
   const startOptions: StartOptions = { ...input.bot, logDestination };

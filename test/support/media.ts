@@ -45,11 +45,22 @@ export function makePng(options: PngOptions): Buffer {
     if (options.alpha) row[offset + 3] = x % 2 === 0 ? 255 : 0;
   }
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return encodePng(width, height, options.alpha ? 6 : 2, raw, options.padToBytes);
+}
+
+/** A PNG of filtered rows (`raw`: each row a filter byte, then its pixels), RGB (2) or RGBA (6). */
+function encodePng(
+  width: number,
+  height: number,
+  colourType: 2 | 6,
+  raw: Buffer,
+  padToBytes?: number,
+): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = options.alpha ? 6 : 2; // RGBA or RGB
+  ihdr[9] = colourType;
   const parts = [
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
@@ -57,9 +68,47 @@ export function makePng(options: PngOptions): Buffer {
   ];
   const end = chunk('IEND', Buffer.alloc(0));
   const size = parts.reduce((sum, part) => sum + part.length, 0) + end.length;
-  if (options.padToBytes && options.padToBytes > size + 12)
-    parts.push(chunk('zzPd', Buffer.alloc(options.padToBytes - size - 12)));
+  if (padToBytes && padToBytes > size + 12) parts.push(chunk('zzPd', Buffer.alloc(padToBytes - size - 12)));
   return Buffer.concat([...parts, end]);
+}
+
+/**
+ * An equirectangular sky to judge cubemaps by eye: a blue gradient to a pale horizon, a low sun at
+ * φ = +30° (front-right) with a glow, a ridge of hills, and darker ground below. Any size (2:1 is usual).
+ */
+export function makeSkyPanoramaPng(options: { width: number; height: number; padToBytes?: number }): Buffer {
+  const { width, height } = options;
+  const raw = Buffer.alloc(height * (1 + width * 3));
+  const sun = { phi: (30 * Math.PI) / 180, theta: (12 * Math.PI) / 180 };
+  const sunDir = [
+    Math.cos(sun.theta) * Math.sin(sun.phi),
+    Math.sin(sun.theta),
+    Math.cos(sun.theta) * Math.cos(sun.phi),
+  ];
+  const mix = (a: number[], b: number[], t: number) => a.map((value, c) => value + ((b[c] ?? 0) - value) * t);
+  for (let y = 0; y < height; y += 1) {
+    const theta = (0.5 - (y + 0.5) / height) * Math.PI;
+    for (let x = 0; x < width; x += 1) {
+      const phi = ((x + 0.5) / width - 0.5) * 2 * Math.PI;
+      const ridge = 0.05 + 0.035 * Math.sin(phi * 3) + 0.02 * Math.sin(phi * 7 + 1);
+      let colour: number[];
+      if (theta > ridge) {
+        const t = Math.min(1, theta / (Math.PI / 2)) ** 0.6;
+        colour = mix([250, 214, 165], [28, 72, 160], t);
+        const d = [Math.cos(theta) * Math.sin(phi), Math.sin(theta), Math.cos(theta) * Math.cos(phi)];
+        const cosAngle = d.reduce((sum, value, c) => sum + value * (sunDir[c] ?? 0), 0);
+        const glow = Math.max(0, cosAngle) ** 40;
+        colour = cosAngle > 0.9985 ? [255, 250, 225] : mix(colour, [255, 236, 180], glow * 0.8);
+      } else if (theta > 0) {
+        colour = mix([70, 88, 96], [48, 64, 72], (ridge - theta) / ridge);
+      } else {
+        colour = mix([82, 102, 60], [40, 52, 30], Math.min(1, -theta / (Math.PI / 2)) ** 0.5);
+      }
+      const offset = y * (1 + width * 3) + 1 + x * 3;
+      for (let c = 0; c < 3; c += 1) raw[offset + c] = Math.round(colour[c] ?? 0);
+    }
+  }
+  return encodePng(width, height, 2, raw, options.padToBytes);
 }
 
 /**

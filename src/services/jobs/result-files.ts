@@ -198,8 +198,13 @@ export function fileNameFor(
   index: number,
 ): string {
   const extension = (asset.mimeType && EXTENSIONS[asset.mimeType]) ?? (asset.kind === '3d' ? 'glb' : 'bin');
+  return `${resultBaseName(record)}-${index + 1}.${extension}`;
+}
+
+/** `skybox-gpt-1718585219`: the command and the seed, what every file made from a result is named after. Pure. */
+export function resultBaseName(record: Pick<JobRecord, 'command' | 'seed'>): string {
   const base = record.command.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'result';
-  return `${base}${record.seed === undefined ? '' : `-${record.seed}`}-${index + 1}.${extension}`;
+  return `${base}${record.seed === undefined ? '' : `-${record.seed}`}`;
 }
 
 /** Signed CDN URLs carry their expiry in the query (Expires= or expires=, seconds or ms since epoch). Pure. */

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeGlb, makePng, readImageSize } from '../media.js';
+import { makeGlb, makePng, makeSkyPanoramaPng, readImageSize } from '../media.js';
 import { EMULATED_MODELS, type EmulatedModel, validateBody } from './models.js';
 
 /**
@@ -58,6 +58,8 @@ export interface FaultSwitches {
   downloadsRedirectTo: string | undefined;
   /** Multipart upload part URLs point here instead of at the emulator's storage. */
   uploadPartsTo: string | undefined;
+  /** Skybox (panorama) results are these bytes: a given test image, or a damaged file. */
+  panoramaImage: Buffer | undefined;
 }
 
 const noFaults = (): FaultSwitches => ({
@@ -79,6 +81,7 @@ const noFaults = (): FaultSwitches => ({
   outputBytes: undefined,
   downloadsRedirectTo: undefined,
   uploadPartsTo: undefined,
+  panoramaImage: undefined,
 });
 
 export interface RecordedRequest {
@@ -258,12 +261,15 @@ export async function startScenarioEmulator(
           requested && typeof job.input.height === 'number'
             ? job.input.height
             : (fixed?.height ?? (panorama ? 32 : 32));
-        const bytes = makePng({
-          width,
-          height,
-          color: [20 + index * 40, 120, 200],
-          padToBytes: faults.outputBytes,
-        });
+        if (panorama && faults.panoramaImage) {
+          const given = faults.panoramaImage;
+          const size = readImageSize(given);
+          job.assetIds.push(addAsset({ kind: 'image', mimeType: 'image/png', bytes: given, ...size }).id);
+          continue;
+        }
+        const bytes = panorama
+          ? makeSkyPanoramaPng({ width, height, padToBytes: faults.outputBytes })
+          : makePng({ width, height, color: [20 + index * 40, 120, 200], padToBytes: faults.outputBytes });
         job.assetIds.push(addAsset({ kind: 'image', mimeType: 'image/png', bytes, width, height }).id);
       }
     }
