@@ -8,6 +8,7 @@ import type pino from 'pino';
 import { bindCommands, commands } from './commands/index.js';
 import { parseConfig } from './config.js';
 import { createDiscordClient } from './discord/client.js';
+import { createConversionButtonHandler } from './discord/conversion-buttons.js';
 import { DiscordJobMessenger } from './discord/job-messenger.js';
 import { createReactionHandler } from './discord/reactions.js';
 import { registerCommands } from './discord/register.js';
@@ -30,6 +31,8 @@ import { JobLedger } from './services/jobs/job-ledger.js';
 import { JobTracker } from './services/jobs/job-tracker.js';
 import { ResultFiles } from './services/jobs/result-files.js';
 import { JobSubmission } from './services/jobs/submission.js';
+import { ModelConversions } from './services/models3d/model-conversions.js';
+import { ModelInspector } from './services/models3d/model-inspector.js';
 import { createAssetBatcher } from './services/scenario/asset-batcher.js';
 import { createRequestBudget } from './services/scenario/request-budget.js';
 import { createScenarioClient } from './services/scenario/scenario-client.js';
@@ -117,6 +120,16 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       assets: createAssetBatcher(scenario),
       maxResultBytes: config.MAX_RESULT_BYTES,
       maxJobBytes: config.MAX_RESULT_BYTES_PER_JOB,
+      models: new ModelInspector({ previewTimeoutMs: config.PREVIEW_TIMEOUT_MS }),
+    });
+    const conversions = new ModelConversions({
+      store: store.models3d,
+      lock,
+      scenario,
+      clock,
+      logger,
+      retentionMs: config.RECORD_RETENTION_DAYS * DAY_MS,
+      maxBytes: config.MAX_RESULT_BYTES,
     });
     const staleFolders = await resultFiles.removeStale();
     if (staleFolders > 0)
@@ -127,6 +140,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       ledger,
       credits,
       generations: generationLog,
+      models: conversions,
       logger,
       clock,
       progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
@@ -175,7 +189,10 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       commands: bindCommands({ pipeline, quota, settings, generationLog }),
       servedGuildIds,
       logger,
-      componentHandlers: [createResultButtonHandler(actions)],
+      componentHandlers: [
+        createResultButtonHandler(actions),
+        createConversionButtonHandler({ conversions, settings, rest: client.rest, logger }),
+      ],
     });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));
     const onReaction = createReactionHandler({ client, actions, servedGuildIds, logger });

@@ -25,6 +25,7 @@ import {
   stuckMessage,
   TEXT,
 } from './messages.js';
+import { modelLines } from './messages-3d.js';
 import { REROLL_EMOJI, resultComponents } from './result-controls.js';
 
 /** A model's name as shown: a pass-through model's is its id, which is the member's text. */
@@ -93,6 +94,7 @@ export class DiscordJobMessenger implements JobMessenger {
       notAttached: result.notAttached,
       beyondAttachmentLimit,
       missing: result.missing,
+      details: modelLines(result.models ?? []),
     });
     const firstImage = attached.find((file) => file.contentType?.startsWith('image/'));
     const embeds = firstImage ? [{ image: { url: `attachment://${firstImage.name}` }, color: 0x5865f2 }] : [];
@@ -279,7 +281,7 @@ export class DiscordJobMessenger implements JobMessenger {
  * from disk while the request is sent: discord.js's own `files` option takes Buffers, which would hold
  * every result in memory. A request discord.js retries sends the same form, which reads the files again.
  */
-async function withFiles(
+export async function withFiles(
   body: Record<string, unknown>,
   files: readonly OutgoingFile[],
 ): Promise<Pick<RequestData, 'body' | 'passThroughBody'>> {

@@ -1,5 +1,6 @@
 import { type APIActionRowComponent, type APIButtonComponent, ButtonStyle, ComponentType } from 'discord.js';
 import type { JobRecord } from '../services/jobs/job-ledger.js';
+import { conversionRow } from './conversion-controls.js';
 
 /** The reactions a member uses on a result: reroll with a new seed, delete. */
 export const REROLL_EMOJI = '🔄';
@@ -35,6 +36,6 @@ const everyResultRow: ButtonRow = {
  * The rows under a result. Discord allows 5 rows of 5 buttons; rows that depend on the model (its family, whether
  * it takes a prompt) are added here from the record, so a button's custom id can carry the generation id.
  */
-export function resultComponents(_record: JobRecord): ButtonRow[] {
-  return [everyResultRow];
+export function resultComponents(record: JobRecord): ButtonRow[] {
+  return [everyResultRow, conversionRow(record)].filter((row) => row !== undefined);
 }

@@ -20,6 +20,8 @@ export interface Store {
   generations: KeyValue;
   jobs: KeyValue;
   guildSettings: KeyValue;
+  /** Delivered 3D results' models and their conversions (the FBX/OBJ/USDZ/STL buttons). */
+  models3d: KeyValue;
   backend: 'sqlite' | 'redis';
   /** Serialises read-modify-writes of one key: in-process on SQLite, across processes on Redis. */
   lock: KeyLock;
@@ -131,6 +133,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     generations: namespace('generations'),
     jobs: namespace('jobs'),
     guildSettings: namespace('guild-settings'),
+    models3d: namespace('models3d'),
     backend,
     lock,
     /** Whether the store answers a read (the health endpoint's question: it never writes). */
