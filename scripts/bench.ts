@@ -8,6 +8,8 @@
  *        --sizes 10,100,1000 (the growth table; empty to skip)
  *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
  *                  --jobs 8  --outputs 4  --file-mb 60
+ *        --preview: instead, a 3D model's facts and rendered preview: time and peak memory
+ *                   (scripts/bench-preview.ts); --triangles 100000  --runs 3  --big-mb 60
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { startBot } from '../src/index.js';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
 import { runMemoryBench } from './bench-memory.js';
+import { runPreviewBench } from './bench-preview.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,8 +34,20 @@ const { values: flags } = parseArgs({
     jobs: { type: 'string', default: '8' },
     outputs: { type: 'string', default: '4' },
     'file-mb': { type: 'string', default: '60' },
+    preview: { type: 'boolean', default: false },
+    triangles: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '3' },
+    'big-mb': { type: 'string', default: '60' },
   },
 });
+if (flags.preview) {
+  await runPreviewBench({
+    triangles: Number(flags.triangles),
+    runs: Number(flags.runs),
+    bigMb: Number(flags['big-mb']),
+  });
+  process.exit(0);
+}
 if (flags.memory) {
   await runMemoryBench({
     jobs: Number(flags.jobs),

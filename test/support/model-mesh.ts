@@ -7,7 +7,13 @@ import sharp from 'sharp';
  * rainbow base-colour texture, normals and UVs. `tubular × radial × 2` triangles.
  */
 export async function makeModelGlb(
-  options: { tubular?: number; radial?: number; textureSide?: number } = {},
+  options: {
+    tubular?: number;
+    radial?: number;
+    textureSide?: number;
+    /** Random noise instead of stripes: a texture that does not compress (a heavy file, for benchmarks). */
+    noiseTexture?: boolean;
+  } = {},
 ): Promise<Buffer> {
   const tubular = options.tubular ?? 128;
   const radial = options.radial ?? 16;
@@ -60,7 +66,7 @@ export async function makeModelGlb(
   const texture = document
     .createTexture('stripes')
     .setMimeType('image/png')
-    .setImage(await stripesPng(options.textureSide ?? 256));
+    .setImage(await texturePng(options.textureSide ?? 256, options.noiseTexture ?? false));
   const material = document
     .createMaterial('painted')
     .setBaseColorTexture(texture)
@@ -80,15 +86,21 @@ export async function makeModelGlb(
   return Buffer.from(await new NodeIO().writeBinary(document));
 }
 
-/** Rainbow bands along the knot, with darker rings around the tube. */
-async function stripesPng(side: number): Promise<Uint8Array> {
+/** Rainbow bands along the knot, with darker rings around the tube (with noise on top if asked). */
+async function texturePng(side: number, noise: boolean): Promise<Uint8Array> {
   const pixels = Buffer.alloc(side * side * 3);
+  let seed = 12345;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 16) / 65536;
+  };
   for (let y = 0; y < side; y += 1)
     for (let x = 0; x < side; x += 1) {
       const hue = (x / side) * 6;
       const ring = Math.floor((y / side) * 8) % 2 === 0 ? 1 : 0.7;
+      const grain = noise ? 0.6 + 0.4 * random() : 1;
       const [r, g, b] = hueToRgb(hue);
-      pixels.set([r * ring, g * ring, b * ring].map(Math.round), (y * side + x) * 3);
+      pixels.set([r * ring * grain, g * ring * grain, b * ring * grain].map(Math.round), (y * side + x) * 3);
     }
   return sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
     .png()

@@ -1,4 +1,12 @@
-import { type Document, getBounds, NodeIO, type Primitive } from '@gltf-transform/core';
+import {
+  type Document,
+  GLB_BUFFER,
+  getBounds,
+  ImageUtils,
+  NodeIO,
+  type Primitive,
+  type Texture,
+} from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 import type { DrawBatch } from './rasterizer.js';
 
@@ -37,17 +45,51 @@ export function looksLikeGlb(bytes: Uint8Array): boolean {
   }
 }
 
+/** A read model: its document, and each texture's encoded image as a view into the file's bytes. */
+export interface ReadModel {
+  document: Document;
+  images: Map<Texture, EncodedTexture>;
+}
+
 /**
- * Reads a GLB held in memory once. Images stay encoded (views into the file's bytes): their sizes come from
- * their headers, and only the preview decodes a texture, shrunk.
+ * Reads a GLB held in memory once. glTF-Transform copies every embedded image out of the file when it
+ * reads one (a 60 MB model with 50 MB of textures would sit in memory twice), so images are kept out of its
+ * reach: each is replaced by an empty placeholder, and the texture keeps a view into the file's own bytes
+ * instead. Sizes come from the images' headers; only the preview decodes a texture, shrunk.
  */
 export async function readModel(
   bytes: Uint8Array,
-): Promise<{ ok: true; document: Document } | { ok: false; problem: ModelReadProblem }> {
+): Promise<{ ok: true; model: ReadModel } | { ok: false; problem: ModelReadProblem }> {
   if (!looksLikeGlb(bytes)) return { ok: false, problem: 'unreadable' };
   try {
     const io = new NodeIO().registerExtensions(ALL_EXTENSIONS);
-    return { ok: true, document: await io.readBinary(bytes) };
+    const jsonDoc = await io.binaryToJSON(bytes);
+    const { json, resources } = jsonDoc;
+    const views: (EncodedTexture | undefined)[] = (json.images ?? []).map((image, index) => {
+      const viewDef = image.bufferView === undefined ? undefined : json.bufferViews?.[image.bufferView];
+      const bufferUri = viewDef ? json.buffers?.[viewDef.buffer]?.uri : undefined;
+      const buffer = viewDef ? resources[bufferUri ?? GLB_BUFFER] : undefined;
+      if (!viewDef || !buffer) return undefined;
+      const start = viewDef.byteOffset ?? 0;
+      const view = buffer.subarray(start, start + viewDef.byteLength);
+      // "__" marks a resource name glTF-Transform does not keep as the image's URI.
+      const uri = `__image-${index}`;
+      image.bufferView = undefined;
+      image.uri = uri;
+      resources[uri] = new Uint8Array(0);
+      return { image: view, mimeType: image.mimeType ?? ImageUtils.getMimeType(view) ?? 'image/png' };
+    });
+    const document = await io.readJSON(jsonDoc);
+    // Textures are read in the order of the file's images.
+    const images = new Map<Texture, EncodedTexture>();
+    document
+      .getRoot()
+      .listTextures()
+      .forEach((texture, index) => {
+        const view = views[index];
+        if (view) images.set(texture, view);
+      });
+    return { ok: true, model: { document, images } };
   } catch {
     // A valid container whose content this reader cannot decode (Draco or meshopt compression, say).
     return { ok: false, problem: 'unsupported' };
@@ -66,7 +108,7 @@ export function trianglesOf(primitive: Primitive): number {
 }
 
 /** The facts line's numbers. Meshes are counted once however many nodes show them. */
-export function factsOf(document: Document, bytes: number): ModelFacts {
+export function factsOf({ document, images }: ReadModel, bytes: number): ModelFacts {
   const root = document.getRoot();
   let triangles = 0;
   const positions = new Set<unknown>();
@@ -82,7 +124,8 @@ export function factsOf(document: Document, bytes: number): ModelFacts {
     }
   let largestTexture: ModelFacts['largestTexture'];
   for (const texture of root.listTextures()) {
-    const size = texture.getSize();
+    const encoded = images.get(texture);
+    const size = encoded ? ImageUtils.getSize(encoded.image, encoded.mimeType) : texture.getSize();
     if (size && (!largestTexture || size[0] * size[1] > largestTexture.width * largestTexture.height))
       largestTexture = { width: size[0], height: size[1] };
   }
@@ -115,7 +158,10 @@ export interface EncodedTexture {
  * The scene's triangles in world space, one batch per drawn primitive, each with its material's base colour
  * and (still encoded) base-colour texture. Strips and fans become lists; points and lines are skipped.
  */
-export function drawBatchesOf(document: Document): { batch: DrawBatch; texture?: EncodedTexture }[] {
+export function drawBatchesOf({
+  document,
+  images,
+}: ReadModel): { batch: DrawBatch; texture?: EncodedTexture }[] {
   const root = document.getRoot();
   const scene = root.getDefaultScene() ?? root.listScenes()[0];
   const out: { batch: DrawBatch; texture?: EncodedTexture }[] = [];
@@ -165,7 +211,7 @@ export function drawBatchesOf(document: Document): { batch: DrawBatch; texture?:
           uvs[i * 2 + 1] = point[1] ?? 0;
         }
       const factor = material?.getBaseColorFactor() ?? [1, 1, 1, 1];
-      const image = texture?.getImage();
+      const image = texture ? images.get(texture) : undefined;
       out.push({
         batch: {
           positions,
@@ -174,7 +220,7 @@ export function drawBatchesOf(document: Document): { batch: DrawBatch; texture?:
           uvs,
           color: [factor[0] ?? 1, factor[1] ?? 1, factor[2] ?? 1, factor[3] ?? 1],
         },
-        texture: image && uvs ? { image, mimeType: texture?.getMimeType() ?? 'image/png' } : undefined,
+        texture: image && uvs ? image : undefined,
       });
     }
   });

@@ -49,12 +49,12 @@ async function run(input: ModelWorkerInput): Promise<ModelWorkerOutput> {
   const bytes = await readFile(input.path);
   const read = await readModel(bytes);
   if (!read.ok) return read;
-  const facts = factsOf(read.document, bytes.byteLength);
+  const facts = factsOf(read.model, bytes.byteLength);
   if (!input.previewSize) return { ok: true, facts };
   try {
     const decoded = new Map<Uint8Array, Promise<RgbaImage | undefined>>();
     const batches = await Promise.all(
-      drawBatchesOf(read.document).map(async ({ batch, texture }) => {
+      drawBatchesOf(read.model).map(async ({ batch, texture }) => {
         if (!texture) return batch;
         const image = decoded.get(texture.image) ?? decodeTexture(texture);
         decoded.set(texture.image, image);

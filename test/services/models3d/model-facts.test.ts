@@ -48,7 +48,7 @@ describe('model facts', () => {
   it('counts triangles, vertices, meshes, materials and textures, with the largest texture and the size', async () => {
     const read = await readModel(knot);
     if (!read.ok) throw new Error(read.problem);
-    const facts = factsOf(read.document, knot.byteLength);
+    const facts = factsOf(read.model, knot.byteLength);
     expect(facts).toMatchObject({
       triangles: 64 * 8 * 2,
       vertices: 65 * 9,
@@ -74,7 +74,7 @@ describe('model facts', () => {
     for (const indexed of [true, false]) {
       const read = await readModel(await primitiveGlb(mode, count, indexed));
       if (!read.ok) throw new Error(read.problem);
-      expect(factsOf(read.document, 0).triangles).toBe(triangles);
+      expect(factsOf(read.model, 0).triangles).toBe(triangles);
     }
   });
 
