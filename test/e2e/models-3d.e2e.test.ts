@@ -219,4 +219,15 @@ describe('3D results, end to end', () => {
     expect(after.spent).toBe(before.spent);
     expect(after.reserved).toBe(0);
   });
+
+  it('skips the preview with a note when drawing it would take too long', async () => {
+    h.env.PREVIEW_TIMEOUT_MS = '1';
+    await h.restart();
+    h.scenario.faults.omit3dThumbnails = true;
+    const heavy = await to3d();
+    h.scenario.faults.omit3dThumbnails = false;
+    expect(heavy.content).toContain('4,096 triangles');
+    expect(heavy.content).toContain('no preview: this model is too heavy to draw in time');
+    expect(heavy.attachments.map((file) => file.filename)).toEqual([expect.stringMatching(/\.glb$/)]);
+  });
 });

@@ -32,6 +32,8 @@ const WORKER_ENTRY = new URL(
 );
 /** Reading and parsing may outlast the render's budget a little; past this the worker is ended. */
 const GRACE_MS = 3_000;
+/** How long the worker may take to load its modules before it is given up. */
+const STARTUP_LIMIT_MS = 30_000;
 
 /**
  * Reads a downloaded GLB in a worker thread (the event loop keeps serving Discord meanwhile): its facts,
@@ -67,16 +69,25 @@ export class ModelInspector {
   private runWorker(input: ModelWorkerInput): Promise<ModelWorkerOutput | 'timeout'> {
     return new Promise((resolve) => {
       const worker = startWorker(WORKER_ENTRY, input, this.options.workerHeapMb ?? 1024);
-      const timer = setTimeout(() => {
-        void worker.terminate();
-        resolve('timeout');
-      }, this.options.previewTimeoutMs + GRACE_MS);
+      let timer: NodeJS.Timeout | undefined;
+      const giveUpAfter = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          void worker.terminate();
+          resolve('timeout');
+        }, ms);
+      };
+      // Loading the worker's modules is not the model's fault (slow under tsx, or on a busy machine).
+      giveUpAfter(STARTUP_LIMIT_MS);
       const finish = (output: ModelWorkerOutput) => {
         clearTimeout(timer);
         void worker.terminate();
         resolve(output);
       };
-      worker.once('message', finish);
+      worker.on('message', (message: ModelWorkerOutput | { started: true }) => {
+        if ('started' in message) giveUpAfter(this.options.previewTimeoutMs + GRACE_MS);
+        else finish(message);
+      });
       // Out of memory or a crash in the reader: a file this bot cannot read.
       worker.once('error', () => finish({ ok: false, problem: 'unsupported' }));
       worker.once('exit', () => finish({ ok: false, problem: 'unsupported' }));

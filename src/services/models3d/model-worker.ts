@@ -76,6 +76,8 @@ async function run(input: ModelWorkerInput): Promise<ModelWorkerOutput> {
 
 if (parentPort) {
   const port = parentPort;
+  // Modules loaded (under tsx that includes compiling them): the render's time budget starts now.
+  port.postMessage({ started: true });
   run(workerData as ModelWorkerInput).then(
     (output) => {
       const transfer =

@@ -97,6 +97,8 @@ function cameraFor(batches: readonly DrawBatch[], azimuthDeg: number, elevationD
 /** Renders the batches as seen from a front three-quarter view. */
 export function renderPreview(batches: readonly DrawBatch[], options: RenderOptions): RenderResult {
   const { width, height } = options;
+  // Reading the model may have used the whole budget already.
+  if (options.shouldStop?.()) return { ok: false, reason: 'stopped' };
   const pixels = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y += 1) {
     const t = y / Math.max(1, height - 1);

@@ -70,7 +70,7 @@ describe('renderPreview', () => {
     expect(pixel(away.image, 32, 32)[0]).toBeLessThan((pixel(facing.image, 32, 32)[0] ?? 0) - 40);
   });
 
-  it('stops when asked to (a render over its time budget)', () => {
+  it('stops when asked to, before and while drawing (a render over its time budget)', () => {
     const many: DrawBatch = {
       ...square(0, [1, 0, 0]),
       indices: new Uint32Array(Array.from({ length: 5000 }, () => [0, 3, 1]).flat()),
@@ -79,6 +79,10 @@ describe('renderPreview', () => {
       ok: false,
       reason: 'stopped',
     });
+    let asked = 0;
+    const midway = renderPreview([many], { ...front, shouldStop: () => ++asked > 1 });
+    expect(midway).toEqual({ ok: false, reason: 'stopped' });
+    expect(asked).toBe(2);
   });
 
   it('renders an empty scene as the background alone', () => {
