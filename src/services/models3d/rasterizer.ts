@@ -125,10 +125,14 @@ export function renderPreview(batches: readonly DrawBatch[], options: RenderOpti
     // Every vertex projected once: screen x, y and 1/depth.
     const screen = new Float32Array(vertexCount * 3);
     for (let v = 0; v < vertexCount; v += 1) {
-      const p = sub([batch.positions[v * 3]!, batch.positions[v * 3 + 1]!, batch.positions[v * 3 + 2]!], eye);
-      const z = dot(p, forward);
-      screen[v * 3] = width / 2 + ((dot(p, right) * focal) / z) * half;
-      screen[v * 3 + 1] = height / 2 - ((dot(p, up) * focal) / z) * half;
+      const px = batch.positions[v * 3]! - eye[0];
+      const py = batch.positions[v * 3 + 1]! - eye[1];
+      const pz = batch.positions[v * 3 + 2]! - eye[2];
+      const z = px * forward[0] + py * forward[1] + pz * forward[2];
+      const x = px * right[0] + py * right[1] + pz * right[2];
+      const y = px * up[0] + py * up[1] + pz * up[2];
+      screen[v * 3] = width / 2 + ((x * focal) / z) * half;
+      screen[v * 3 + 1] = height / 2 - ((y * focal) / z) * half;
       screen[v * 3 + 2] = z > near ? 1 / z : -1;
     }
     const { indices, normals, uvs, texture, color } = batch;
@@ -180,13 +184,13 @@ export function renderPreview(batches: readonly DrawBatch[], options: RenderOpti
           const p2 = (w2 * cz) / invZ;
           let diffuse = flat;
           if (normals) {
-            let n = normalize([
-              p0 * normals[a * 3]! + p1 * normals[b * 3]! + p2 * normals[c * 3]!,
-              p0 * normals[a * 3 + 1]! + p1 * normals[b * 3 + 1]! + p2 * normals[c * 3 + 1]!,
-              p0 * normals[a * 3 + 2]! + p1 * normals[b * 3 + 2]! + p2 * normals[c * 3 + 2]!,
-            ]);
-            if (dot(n, face) < 0) n = [-n[0], -n[1], -n[2]];
-            diffuse = Math.max(0, dot(n, light));
+            // Scalars, not arrays: this runs once per covered pixel.
+            const nx = p0 * normals[a * 3]! + p1 * normals[b * 3]! + p2 * normals[c * 3]!;
+            const ny = p0 * normals[a * 3 + 1]! + p1 * normals[b * 3 + 1]! + p2 * normals[c * 3 + 1]!;
+            const nz = p0 * normals[a * 3 + 2]! + p1 * normals[b * 3 + 2]! + p2 * normals[c * 3 + 2]!;
+            const toward = nx * face[0] + ny * face[1] + nz * face[2] < 0 ? -1 : 1;
+            const length = Math.hypot(nx, ny, nz) || 1;
+            diffuse = Math.max(0, (toward * (nx * light[0] + ny * light[1] + nz * light[2])) / length);
           }
           let r = color[0];
           let g = color[1];
