@@ -7,7 +7,11 @@ import { formatBytes } from './messages.js';
 
 const count = (n: number, one: string, many = `${one}s`) =>
   `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-const metres = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(n >= 1 ? 1 : 2));
+/** A bounding-box side: whole units from 100, one decimal from 1, two below (a flat model's 0 is 0). */
+function metres(n: number): string {
+  if (n === 0) return '0';
+  return n.toFixed(n >= 100 ? 0 : n >= 1 ? 1 : 2);
+}
 
 /** "12,480 triangles · 6,200 vertices · 1 mesh · 3 materials · 2 textures up to 2048² · 1.9 × 2.1 × 0.8 · 4.2 MB". Pure. */
 export function factsLine(facts: ModelFacts): string {

@@ -220,6 +220,19 @@ describe('3D results, end to end', () => {
     expect(after.reserved).toBe(0);
   });
 
+  it('reads a 60 MB model it can only link: facts and a rendered preview, the .glb linked', async () => {
+    h.scenario.faults.outputBytes = 60 * 1024 * 1024;
+    h.scenario.faults.omit3dThumbnails = true;
+    const big = await to3d();
+    h.scenario.faults.outputBytes = undefined;
+    h.scenario.faults.omit3dThumbnails = false;
+    expect(big.content).toMatch(
+      /🧊 1 triangle · 3 vertices · 1 mesh · 0 materials · no textures · 1.0 × 1.0 × 0 · 60.0 MB/,
+    );
+    expect(big.content).toMatch(/`to3d-\d+-1\.glb` is 60\.0 MB, more than this server accepts as an upload/);
+    expect(big.attachments.map((file) => file.filename)).toEqual([expect.stringMatching(/-1-preview\.png$/)]);
+  });
+
   it('skips the preview with a note when drawing it would take too long', async () => {
     h.env.PREVIEW_TIMEOUT_MS = '1';
     await h.restart();

@@ -108,6 +108,11 @@ export class ResultFiles {
         }
         if (fetched.reason === 'too_large' && asset.url) {
           const size = fetched.size ?? asset.properties?.size ?? allowed + 1;
+          // A model too large to attach is still read for its facts (and drawn when Scenario has no picture).
+          const report =
+            asset.kind === '3d' ? await this.inspectLinkedModel(asset, name, nextPath) : undefined;
+          if (report) models.push(report);
+          if (report?.problem === 'unreadable') continue;
           notAttached.push({
             name,
             size,
@@ -116,6 +121,11 @@ export class ResultFiles {
             // Within the upload limit but past what is left of the job's total.
             why: allowed < perFile && size <= perFile ? 'job_total' : 'upload_limit',
           });
+          if (report?.preview?.ok && report.preview.size <= limit()) {
+            room -= report.preview.size;
+            files.push(pngBeside(name, 'preview', report.preview));
+            continue;
+          }
         } else {
           missing += 1;
         }
@@ -134,6 +144,26 @@ export class ResultFiles {
       throw error;
     }
     return { files: [...files, ...thumbnails], notAttached, missing, models, dispose };
+  }
+
+  /**
+   * A model over the upload limit (it is linked): downloaded up to `maxResultBytes` only to be read, then
+   * deleted. Undefined when it cannot be fetched.
+   */
+  private async inspectLinkedModel(
+    asset: Asset,
+    name: string,
+    nextPath: () => string,
+  ): Promise<ModelReport | undefined> {
+    if (!this.options.models || !asset.url) return undefined;
+    const path = nextPath();
+    const fetched = await this.download(asset.url, path, this.options.maxResultBytes);
+    if (!fetched.ok) return undefined;
+    try {
+      return await this.inspectModel(asset, { name, path, size: fetched.size }, nextPath);
+    } finally {
+      await rm(path, { force: true });
+    }
   }
 
   /** A downloaded model's facts, and a rendered preview when Scenario sent no picture of it. */
