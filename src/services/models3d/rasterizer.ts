@@ -136,6 +136,12 @@ export function renderPreview(batches: readonly DrawBatch[], options: RenderOpti
       screen[v * 3 + 2] = z > near ? 1 / z : -1;
     }
     const { indices, normals, uvs, texture, color } = batch;
+    // Locals and a plain Uint8Array view (sharp hands out Buffers): the per-pixel lookups stay monomorphic.
+    const texels = texture
+      ? new Uint8Array(texture.data.buffer, texture.data.byteOffset, texture.data.length)
+      : undefined;
+    const texWidth = texture?.width ?? 0;
+    const texHeight = texture?.height ?? 0;
     for (let t = 0; t + 2 < indices.length; t += 3) {
       if (++drawnTriangles % STOP_CHECK_EVERY === 0 && options.shouldStop?.())
         return { ok: false, reason: 'stopped' };
@@ -195,15 +201,15 @@ export function renderPreview(batches: readonly DrawBatch[], options: RenderOpti
           let r = color[0];
           let g = color[1];
           let bl = color[2];
-          if (texture && uvs) {
+          if (texels && uvs) {
             const u = p0 * uvs[a * 2]! + p1 * uvs[b * 2]! + p2 * uvs[c * 2]!;
             const v = p0 * uvs[a * 2 + 1]! + p1 * uvs[b * 2 + 1]! + p2 * uvs[c * 2 + 1]!;
-            const tx = Math.min(texture.width - 1, Math.floor((u - Math.floor(u)) * texture.width));
-            const ty = Math.min(texture.height - 1, Math.floor((v - Math.floor(v)) * texture.height));
-            const texel = (ty * texture.width + tx) * 4;
-            r *= texture.data[texel]! / 255;
-            g *= texture.data[texel + 1]! / 255;
-            bl *= texture.data[texel + 2]! / 255;
+            const tx = Math.min(texWidth - 1, Math.floor((u - Math.floor(u)) * texWidth));
+            const ty = Math.min(texHeight - 1, Math.floor((v - Math.floor(v)) * texHeight));
+            const texel = (ty * texWidth + tx) * 4;
+            r *= texels[texel]! / 255;
+            g *= texels[texel + 1]! / 255;
+            bl *= texels[texel + 2]! / 255;
           }
           const shade = 0.32 + 0.68 * diffuse;
           const out = index * 4;
