@@ -1,13 +1,15 @@
 import { MessageFlags, type REST, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import type { GuildSettingsService } from '../services/credits/guild-settings.js';
+import type { OutgoingFile } from '../services/jobs/job-messenger.js';
 import type {
   ConversionFormat,
   ConversionOutcome,
+  LinkedConversion,
   ModelConversions,
 } from '../services/models3d/model-conversions.js';
 import { parseConversionId } from './conversion-controls.js';
-import { discordCode } from './discord-errors.js';
+import { DISCORD_ERROR, discordCode } from './discord-errors.js';
 import { withFiles } from './job-messenger.js';
 import { clipMessage } from './messages.js';
 import { TEXT_3D } from './messages-3d.js';
@@ -77,17 +79,27 @@ export function createConversionButtonHandler(deps: {
     }
     if (outcome.kind !== 'files') return TEXT_3D.failed(format);
     const { record, files, linked } = outcome;
-    try {
+    const reply = async (attached: readonly OutgoingFile[], links: readonly LinkedConversion[]) => {
       const body = {
-        content: clipMessage(TEXT_3D.posted(format, userId, linked)),
+        content: clipMessage(TEXT_3D.posted(format, userId, links)),
         message_reference: { message_id: record.messageId, fail_if_not_exists: false },
-        attachments: files.map((file, id) => ({ id, filename: file.name })),
+        attachments: attached.map((file, id) => ({ id, filename: file.name })),
         allowed_mentions: { parse: [], users: [userId] },
       };
-      const message = (await deps.rest.post(
+      return (await deps.rest.post(
         Routes.channelMessages(record.channelId),
-        await withFiles(body, files),
-      )) as { id: string };
+        await withFiles(body, attached),
+      )) as {
+        id: string;
+      };
+    };
+    try {
+      const message = await reply(files, linked).catch((error: unknown) => {
+        // Discord refused the upload after all (a limit lower than the interaction said): Scenario's links.
+        if (discordCode(error) !== DISCORD_ERROR.requestEntityTooLarge) throw error;
+        const asLinks = files.map((file) => ({ name: file.name, url: file.link?.url ?? '' }));
+        return reply([], [...linked, ...asLinks.filter((link) => link.url)]);
+      });
       await deps.conversions.rememberPosted(record.generationId, format, message.id);
       deps.logger.info(
         { generationId: record.generationId, format, messageId: message.id },

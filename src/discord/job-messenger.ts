@@ -15,6 +15,7 @@ import {
   type ResultFacts,
   type StuckFacts,
 } from '../services/jobs/job-messenger.js';
+import { conversionRow } from './conversion-controls.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
 import {
   clipMessage,
@@ -94,7 +95,7 @@ export class DiscordJobMessenger implements JobMessenger {
       notAttached: result.notAttached,
       beyondAttachmentLimit,
       missing: result.missing,
-      details: modelLines(result.models ?? []),
+      details: modelLines(result.models ?? [], conversionRow(record) !== undefined),
     });
     const firstImage = attached.find((file) => file.contentType?.startsWith('image/'));
     const embeds = firstImage ? [{ image: { url: `attachment://${firstImage.name}` }, color: 0x5865f2 }] : [];

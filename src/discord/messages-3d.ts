@@ -37,7 +37,7 @@ export function factsLine(facts: ModelFacts): string {
 }
 
 /** The lines a 3D result carries: each model's facts (named when there are several), and preview notes. */
-export function modelLines(models: readonly ModelReport[]): string[] {
+export function modelLines(models: readonly ModelReport[], convertible: boolean): string[] {
   const named = models.length > 1;
   const lines: string[] = [];
   for (const model of models) {
@@ -56,7 +56,7 @@ export function modelLines(models: readonly ModelReport[]): string[] {
           : `🖼️ ${prefix}no preview: the model could not be drawn.`,
       );
   }
-  if (models.some((model) => model.problem !== 'unreadable'))
+  if (convertible && models.some((model) => model.problem !== 'unreadable'))
     lines.push('📐 FBX · OBJ · USDZ · STL buttons convert the model on Scenario (no credits).');
   return lines;
 }
@@ -82,7 +82,7 @@ export const TEXT_3D = {
     `The ${FORMAT_LABEL[format]} conversion is already running; it will appear shortly.`,
   cannotPost: 'The converted file is ready, but the bot could not post it in this channel.',
   /** The reply under the result that carries the converted file(s) or their links. */
-  posted: (format: ConversionFormat, userId: string, links: { name: string; url: string }[]) =>
+  posted: (format: ConversionFormat, userId: string, links: readonly { name: string; url: string }[]) =>
     [
       `📐 ${FORMAT_LABEL[format]} conversion for <@${userId}> · no credits used`,
       ...links.map(

@@ -30,11 +30,14 @@ describe('3D result words', () => {
   });
 
   it('names each model when a result has several, and says why a preview or facts are missing', () => {
-    const lines = modelLines([
-      { assetId: 'a', name: 'a.glb', facts, preview: { ok: false, reason: 'too_slow' } },
-      { assetId: 'b', name: 'b.glb', problem: 'unsupported' },
-      { assetId: 'c', name: 'c.glb', problem: 'unreadable' },
-    ]);
+    const lines = modelLines(
+      [
+        { assetId: 'a', name: 'a.glb', facts, preview: { ok: false, reason: 'too_slow' } },
+        { assetId: 'b', name: 'b.glb', problem: 'unsupported' },
+        { assetId: 'c', name: 'c.glb', problem: 'unreadable' },
+      ],
+      true,
+    );
     expect(lines[0]).toMatch(/^🧊 `a\.glb`: 12,480 triangles/);
     expect(lines[1]).toBe('🖼️ `a.glb`: no preview: this model is too heavy to draw in time.');
     expect(lines[2]).toContain("`b.glb`: the bot could not read this model's details");
@@ -43,6 +46,12 @@ describe('3D result words', () => {
   });
 
   it('offers no conversion when the only model was damaged', () => {
-    expect(modelLines([{ assetId: 'c', name: 'c.glb', problem: 'unreadable' }])).toHaveLength(1);
+    expect(modelLines([{ assetId: 'c', name: 'c.glb', problem: 'unreadable' }], true)).toHaveLength(1);
+  });
+
+  it('mentions the conversion buttons only where the result has them', () => {
+    const model = { assetId: 'a', name: 'a.glb', facts };
+    expect(modelLines([model], true).join('\n')).toContain('FBX · OBJ · USDZ · STL');
+    expect(modelLines([model], false).join('\n')).not.toContain('FBX');
   });
 });

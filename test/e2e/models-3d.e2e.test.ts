@@ -161,6 +161,24 @@ describe('3D results, end to end', () => {
     expect(conversionReplies(result, '.usdz')).toHaveLength(0);
   });
 
+  it("links a converted file over the server's upload limit instead of attaching it", async () => {
+    h.discord.setAttachmentSizeLimit(64);
+    const answer = await clickAndWait(
+      h.discord.ids.alice,
+      result,
+      customIdFor(await generationOf(result), 'usdz'),
+    );
+    h.discord.setAttachmentSizeLimit(10 * 1024 * 1024);
+    expect(answer.content).toBe(TEXT_3D.converted('usdz'));
+    const reply = h.discord
+      .channelHistory()
+      .find((message) => message.replyTo === result.id && /USDZ/.test(message.content));
+    expect(reply?.attachments).toEqual([]);
+    expect(reply?.content).toMatch(
+      /`to3d-\d+-1\.usdz` is more than this server accepts as an upload: \[download it from Scenario\]\(http:\/\/127\.0\.0\.1:\d+\/files\//,
+    );
+  });
+
   it('refuses, politely and privately, a member who may not generate in this channel', async () => {
     const { guildId } = h.discord;
     await h.bot.deps.settings.update(guildId, (settings) => ({
