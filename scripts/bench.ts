@@ -12,6 +12,8 @@
  *                  requests per minute and 429s (scripts/bench-instances.ts); with --n, --scale, --duration
  *        --cubemap: instead, a Cubemap click's conversion time and peak memory (scripts/bench-cubemap.ts);
  *                  --runs 3
+ *        --preview: instead, a 3D model's facts and rendered preview: time and peak memory
+ *                   (scripts/bench-preview.ts); --triangles 100000  --runs 3  --big-mb 60
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ import { startBenchBot } from './bench-bot.js';
 import { runCubemapBench } from './bench-cubemap.js';
 import { runInstancesBench } from './bench-instances.js';
 import { runMemoryBench } from './bench-memory.js';
+import { runPreviewBench } from './bench-preview.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -39,8 +42,19 @@ const { values: flags } = parseArgs({
     instances: { type: 'string', default: '1' },
     cubemap: { type: 'boolean', default: false },
     runs: { type: 'string', default: '3' },
+    preview: { type: 'boolean', default: false },
+    triangles: { type: 'string', default: '100000' },
+    'big-mb': { type: 'string', default: '60' },
   },
 });
+if (flags.preview) {
+  await runPreviewBench({
+    triangles: Number(flags.triangles),
+    runs: Number(flags.runs),
+    bigMb: Number(flags['big-mb']),
+  });
+  process.exit(0);
+}
 if (flags.cubemap) {
   await runCubemapBench({ runs: Number(flags.runs) });
   process.exit(0);

@@ -50,6 +50,8 @@ export const envSchema = z.object({
   MAX_RESULT_BYTES: positiveInt.default(100 * 1024 * 1024),
   // A job's files are staged on disk until posted, up to 8 deliveries at once: cap their total per job.
   MAX_RESULT_BYTES_PER_JOB: positiveInt.default(200 * 1024 * 1024),
+  // A 3D result without Scenario's picture gets a rendered preview, unless drawing it takes longer than this.
+  PREVIEW_TIMEOUT_MS: positiveInt.default(5_000),
   PROGRESS_EDIT_INTERVAL_MS: positiveInt.default(4_000),
   JOB_STUCK_AFTER_MS: positiveInt.default(30 * 60 * 1000),
   MAX_RUNNING_JOBS_PER_USER: positiveInt.default(2),

@@ -8,6 +8,7 @@ import type pino from 'pino';
 import { bindCommands, commands } from './commands/index.js';
 import { parseConfig } from './config.js';
 import { createDiscordClient } from './discord/client.js';
+import { createConversionButtonHandler } from './discord/conversion-buttons.js';
 import { createCubemapButtonHandler } from './discord/cubemap-button.js';
 import { DiscordJobMessenger } from './discord/job-messenger.js';
 import { createReactionHandler } from './discord/reactions.js';
@@ -34,6 +35,8 @@ import { JobTracker } from './services/jobs/job-tracker.js';
 import { ResultFiles } from './services/jobs/result-files.js';
 import { JobSubmission } from './services/jobs/submission.js';
 import { MemberDefaults } from './services/members/member-defaults.js';
+import { ModelConversions } from './services/models3d/model-conversions.js';
+import { ModelInspector } from './services/models3d/model-inspector.js';
 import { createAssetBatcher } from './services/scenario/asset-batcher.js';
 import { createRequestBudget, scenarioWindowMs } from './services/scenario/request-budget.js';
 import { loadLocalRequestWindow } from './services/scenario/request-window.js';
@@ -139,6 +142,16 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       assets: createAssetBatcher(scenario),
       maxResultBytes: config.MAX_RESULT_BYTES,
       maxJobBytes: config.MAX_RESULT_BYTES_PER_JOB,
+      models: new ModelInspector({ previewTimeoutMs: config.PREVIEW_TIMEOUT_MS }),
+    });
+    const conversions = new ModelConversions({
+      store: store.models3d,
+      lock,
+      scenario,
+      clock,
+      logger,
+      retentionMs: config.RECORD_RETENTION_DAYS * DAY_MS,
+      maxBytes: config.MAX_RESULT_BYTES,
     });
     const staleFolders = await resultFiles.removeStale();
     if (staleFolders > 0)
@@ -149,6 +162,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       ledger,
       credits,
       generations: generationLog,
+      models: conversions,
       logger,
       clock,
       progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
@@ -216,6 +230,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
           logger,
         }),
         createCubemapButtonHandler({ cubemaps, generationLog, settings, quota, client, logger }),
+        createConversionButtonHandler({ conversions, settings, rest: client.rest, logger }),
       ],
     });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));

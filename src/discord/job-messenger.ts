@@ -15,6 +15,7 @@ import {
   type ResultFacts,
   type StuckFacts,
 } from '../services/jobs/job-messenger.js';
+import { conversionRow } from './conversion-controls.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
 import {
   clipMessage,
@@ -25,6 +26,7 @@ import {
   stuckMessage,
   TEXT,
 } from './messages.js';
+import { modelLines } from './messages-3d.js';
 import { REROLL_EMOJI, resultComponents } from './result-controls.js';
 
 /** A model's name as shown: a pass-through model's is its id, which is the member's text. */
@@ -94,6 +96,7 @@ export class DiscordJobMessenger implements JobMessenger {
       notAttached: result.notAttached,
       beyondAttachmentLimit,
       missing: result.missing,
+      details: modelLines(result.models ?? [], conversionRow(record) !== undefined),
     });
     const firstImage = attached.find((file) => file.contentType?.startsWith('image/'));
     const embeds = firstImage ? [{ image: { url: `attachment://${firstImage.name}` }, color: 0x5865f2 }] : [];

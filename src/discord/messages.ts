@@ -147,6 +147,8 @@ export interface ResultView {
   /** Files beyond Discord's 10 attachments per message: linked. */
   beyondAttachmentLimit?: { name: string; url: string; expires?: string }[];
   missing: number;
+  /** Lines about the result's files shown above the reroll hint (a 3D model's facts). */
+  details?: string[];
 }
 
 const expiryNote = (expires: string | undefined) =>
@@ -175,6 +177,7 @@ export function resultMessage(view: ResultView): string {
     lines.push(
       `⚠️ ${view.missing} result file${view.missing === 1 ? '' : 's'} could not be downloaded from Scenario.`,
     );
+  lines.push(...(view.details ?? []));
   lines.push('🔄 reroll with a new seed · ❌ delete (buttons below, or react)');
   return lines.join('\n');
 }
@@ -231,6 +234,10 @@ const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: st
   result_undeliverable: {
     explanation:
       'The result was ready, but Discord kept refusing to take its files, so the bot stopped trying.',
+    hint: 'Please run the command again.',
+  },
+  model_unreadable: {
+    explanation: 'Scenario finished the job, but the 3D model it sent is damaged (not a readable glTF file).',
     hint: 'Please run the command again.',
   },
 };

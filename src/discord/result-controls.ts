@@ -1,5 +1,6 @@
 import { type APIActionRowComponent, type APIButtonComponent, ButtonStyle, ComponentType } from 'discord.js';
 import type { JobRecord } from '../services/jobs/job-ledger.js';
+import { conversionRow } from './conversion-controls.js';
 import { cubemapRows } from './cubemap-controls.js';
 import { remixRow } from './remix-controls.js';
 
@@ -38,5 +39,7 @@ const everyResultRow: ButtonRow = {
  * it takes a prompt) are added here from the record, so a button's custom id can carry the generation id.
  */
 export function resultComponents(record: JobRecord): ButtonRow[] {
-  return [everyResultRow, ...remixRow(record), ...cubemapRows(record)];
+  return [everyResultRow, ...remixRow(record), ...cubemapRows(record), conversionRow(record)].filter(
+    (row) => row !== undefined,
+  );
 }

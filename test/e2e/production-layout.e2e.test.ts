@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
 import { freePort } from '../support/free-port.js';
+import { makePng } from '../support/media.js';
 import { type ScenarioEmulator, startScenarioEmulator } from '../support/scenario/emulator.js';
 
 /**
@@ -191,6 +192,38 @@ describe('the production layout (dist/ + node_modules pruned of dev dependencies
     expect(done.attachments[0]?.data.subarray(1, 4).toString()).toBe('PNG');
     expect(scenario.generateCalls()[0]?.path).toBe('/v1/generate/custom/model_scenario-skybox-gpt');
   }, 30_000);
+
+  it('reads a /to3d model in its worker thread from dist/: the facts line and a rendered preview', async () => {
+    if (!discord || !scenario) throw new Error('emulators not started');
+    const emulator = discord;
+    scenario.faults.omit3dThumbnails = true;
+    const handle = emulator.invokeSlashCommand({
+      user: emulator.ids.alice,
+      name: 'to3d',
+      options: {},
+      attachments: {
+        image: { filename: 'in.png', contentType: 'image/png', data: makePng({ width: 32, height: 32 }) },
+      },
+    });
+    const done = await emulator
+      .waitFor(
+        () => {
+          const message = emulator.originalMessage(handle);
+          return message && /done in|failed/.test(message.content) ? message : undefined;
+        },
+        30_000,
+        'the 3D result',
+      )
+      .catch((error: Error) => {
+        throw new Error(`${error.message}\n${tail()}`);
+      });
+    scenario.faults.omit3dThumbnails = false;
+    expect(done.content, tail()).toContain('🧊 4,096 triangles');
+    expect(done.attachments.map((file) => file.filename)).toEqual([
+      expect.stringMatching(/\.glb$/),
+      expect.stringMatching(/-preview\.png$/),
+    ]);
+  }, 40_000);
 
   it('exits with code 0 within 5 s of SIGTERM, its SQLite file in the data folder', async () => {
     if (!child || !exited) throw new Error('the bot was not started');

@@ -5,7 +5,13 @@ import type { CreditHooks } from '../credits/quota-adapter.js';
 import type { Job } from '../scenario/scenario-client.js';
 import type { GenerationRecorder, ResultLink } from './generation-log.js';
 import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
-import { type FailureCause, type JobMessenger, linksOf, type ProgressFacts } from './job-messenger.js';
+import {
+  type FailureCause,
+  type JobMessenger,
+  linksOf,
+  type ModelReport,
+  type ProgressFacts,
+} from './job-messenger.js';
 import type { GatheredFiles, ResultFiles } from './result-files.js';
 
 export interface DeliveryOptions {
@@ -14,6 +20,10 @@ export interface DeliveryOptions {
   ledger: JobLedger;
   credits: CreditHooks;
   generations: GenerationRecorder;
+  /** Where a delivered result's 3D models are remembered for its conversion buttons. */
+  models?: {
+    recordDelivered(record: JobRecord, messageId: string, models: readonly ModelReport[]): Promise<void>;
+  };
   logger: Logger;
   clock: Clock;
   progressEditIntervalMs: number;
@@ -205,11 +215,14 @@ export class Delivery {
   ): Promise<FinishOutcome> {
     const { ledger, clock, credits, messenger } = this.options;
     const log = this.log(record);
-    const { files, notAttached, missing } = gathered;
-    if (missing === job.assetIds.length && job.assetIds.length > 0) {
-      // Nothing reached the member (every file 404s, or its link expired or was refused): they are not charged.
-      log.warn({ assetIds: job.assetIds }, 'no result file could be downloaded');
-      return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'results_unavailable' });
+    const { files, notAttached, missing, models } = gathered;
+    const damaged = models.filter((model) => model.problem === 'unreadable').length;
+    if (missing + damaged === job.assetIds.length && job.assetIds.length > 0) {
+      // Nothing reached the member (every file 404s, or its link expired or was refused, or every model is
+      // damaged): they are not charged.
+      log.warn({ assetIds: job.assetIds, damaged }, 'no usable result file');
+      const cause = damaged > 0 ? 'model_unreadable' : 'results_unavailable';
+      return this.postFailure(record, { rawStatus: job.rawStatus, cause });
     }
     if (lease.lost()) return { status: 'later', record, retryAt: clock.now() + BUSY_RECHECK_MS };
     // Charged before posting, so the result shows the credits left after it. A later attempt commits
@@ -223,6 +236,7 @@ export class Delivery {
       elapsedMs: clock.now() - record.createdAt,
       creditsSpent: record.creditsReserved,
       quota,
+      models,
     });
     if (!outcome.ok && outcome.reason === 'failed') {
       const links = [
@@ -246,6 +260,7 @@ export class Delivery {
       clock.now(),
     );
     await this.options.generations.recordDelivered(delivered ?? record, outcome.messageId);
+    if (models.length > 0) await this.options.models?.recordDelivered(record, outcome.messageId, models);
     await messenger.addResultControls(record, outcome.messageId);
     log.info(
       { messageId: outcome.messageId, files: files.length, notAttached: notAttached.length, missing },

@@ -1,4 +1,5 @@
 import type { QuotaLine } from '../credits/quota-adapter.js';
+import type { ModelFacts, ModelReadProblem, PreviewOutcome } from '../models3d/model-inspector.js';
 import type { JobRecord } from './job-ledger.js';
 
 /**
@@ -68,10 +69,29 @@ export interface ResultFacts {
   elapsedMs: number;
   creditsSpent: number;
   quota: QuotaLine | undefined;
+  /** Each 3D model of the result: its facts line, or why there is none, and how its preview went. */
+  models?: ModelReport[];
+}
+
+/** What was read from one result's 3D model. */
+export interface ModelReport {
+  assetId: string;
+  /** The result file's name (`to3d-42-1.glb`). */
+  name: string;
+  facts?: ModelFacts;
+  /** `unreadable`: damaged, not attached; `unsupported`: attached, without facts. */
+  problem?: ModelReadProblem;
+  /** Only when Scenario sent no picture of the model and one was rendered (or given up). */
+  preview?: PreviewOutcome;
 }
 
 /** Why a job failed when it was not Scenario's own failure. */
-export type FailureCause = 'results_unavailable' | 'restart_unconfirmed' | 'result_undeliverable';
+export type FailureCause =
+  | 'results_unavailable'
+  | 'restart_unconfirmed'
+  | 'result_undeliverable'
+  /** Every result file was a 3D model the bot could not read: damaged on Scenario's side. */
+  | 'model_unreadable';
 
 export interface FailureFacts {
   /** Scenario's error and hint, when the job failed there. */

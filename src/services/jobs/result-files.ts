@@ -2,17 +2,20 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { ModelInspector } from '../models3d/model-inspector.js';
 import type { AssetBatcher } from '../scenario/asset-batcher.js';
 import type { Asset, Job, ScenarioClient } from '../scenario/scenario-client.js';
 import { ScenarioError } from '../scenario/scenario-errors.js';
 import type { JobRecord } from './job-ledger.js';
-import type { LinkedFile, OutgoingFile } from './job-messenger.js';
+import type { LinkedFile, ModelReport, OutgoingFile } from './job-messenger.js';
 
 export interface GatheredFiles {
   files: OutgoingFile[];
   notAttached: LinkedFile[];
   /** Result files that could not be downloaded (404, expired link, refused link, no URL). */
   missing: number;
+  /** What was read from each downloaded 3D model (facts, preview, or why not); damaged ones are not attached. */
+  models: ModelReport[];
   /** Deletes the downloaded files: once the result is posted, or could not be. */
   dispose(): Promise<void>;
 }
@@ -26,6 +29,8 @@ export interface ResultFilesOptions {
   maxJobBytes: number;
   /** Where each delivery's files are kept until posted; the system's temporary folder by default. */
   tempDir?: string;
+  /** Reads 3D models' facts and renders a preview when Scenario sends no picture; without it, models are sent as they are. */
+  models?: ModelInspector;
 }
 
 const FOLDER_PREFIX = 'scenario-bot-results-';
@@ -64,6 +69,7 @@ export class ResultFiles {
     // Thumbnails go after every result file and preview: the first image is the one shown large.
     const thumbnails: OutgoingFile[] = [];
     const notAttached: LinkedFile[] = [];
+    const models: ModelReport[] = [];
     let missing = job.assetIds.length - assets.length;
     try {
       for (const [index, asset] of assets.entries()) {
@@ -72,13 +78,24 @@ export class ResultFiles {
         const fetched = await this.fetchResult(asset, nextPath(), allowed, log);
         if (fetched.ok) {
           room -= fetched.size;
-          files.push({
+          const file: OutgoingFile = {
             name,
             path: fetched.path,
             size: fetched.size,
             contentType: asset.mimeType,
             link: asset.url ? { url: asset.url, expires: signedUrlExpiry(asset.url) } : undefined,
-          });
+          };
+          if (asset.kind === '3d' && this.options.models) {
+            const report = await this.inspectModel(asset, file, nextPath);
+            models.push(report);
+            // A damaged model is no use to anyone: said, not attached.
+            if (report.problem === 'unreadable') continue;
+            if (report.preview?.ok && report.preview.size <= limit()) {
+              room -= report.preview.size;
+              thumbnails.push(pngBeside(name, 'preview', report.preview));
+            }
+          }
+          files.push(file);
           // 3D results: also show the thumbnail Scenario provides beside the .glb.
           if (asset.kind === '3d' && asset.thumbnail?.url) {
             const thumb = await this.download(asset.thumbnail.url, nextPath(), limit());
@@ -91,6 +108,11 @@ export class ResultFiles {
         }
         if (fetched.reason === 'too_large' && asset.url) {
           const size = fetched.size ?? asset.properties?.size ?? allowed + 1;
+          // A model too large to attach is still read for its facts (and drawn when Scenario has no picture).
+          const report =
+            asset.kind === '3d' ? await this.inspectLinkedModel(asset, name, nextPath) : undefined;
+          if (report) models.push(report);
+          if (report?.problem === 'unreadable') continue;
           notAttached.push({
             name,
             size,
@@ -99,6 +121,11 @@ export class ResultFiles {
             // Within the upload limit but past what is left of the job's total.
             why: allowed < perFile && size <= perFile ? 'job_total' : 'upload_limit',
           });
+          if (report?.preview?.ok && report.preview.size <= limit()) {
+            room -= report.preview.size;
+            files.push(pngBeside(name, 'preview', report.preview));
+            continue;
+          }
         } else {
           missing += 1;
         }
@@ -116,7 +143,40 @@ export class ResultFiles {
       await dispose();
       throw error;
     }
-    return { files: [...files, ...thumbnails], notAttached, missing, dispose };
+    return { files: [...files, ...thumbnails], notAttached, missing, models, dispose };
+  }
+
+  /**
+   * A model over the upload limit (it is linked): downloaded up to `maxResultBytes` only to be read, then
+   * deleted. Undefined when it cannot be fetched.
+   */
+  private async inspectLinkedModel(
+    asset: Asset,
+    name: string,
+    nextPath: () => string,
+  ): Promise<ModelReport | undefined> {
+    if (!this.options.models || !asset.url) return undefined;
+    const path = nextPath();
+    const fetched = await this.download(asset.url, path, this.options.maxResultBytes);
+    if (!fetched.ok) return undefined;
+    try {
+      return await this.inspectModel(asset, { name, path, size: fetched.size }, nextPath);
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  /** A downloaded model's facts, and a rendered preview when Scenario sent no picture of it. */
+  private async inspectModel(asset: Asset, file: OutgoingFile, nextPath: () => string): Promise<ModelReport> {
+    const inspector = this.options.models;
+    const report: ModelReport = { assetId: asset.id, name: file.name };
+    if (!inspector) return report;
+    const wantsPreview = !asset.thumbnail?.url && !asset.preview?.url;
+    const inspection = await inspector.inspect(file.path, {
+      previewPath: wantsPreview ? nextPath() : undefined,
+    });
+    if (!inspection.ok) return { ...report, problem: inspection.problem };
+    return { ...report, facts: inspection.facts, preview: inspection.preview };
   }
 
   /**

@@ -11,6 +11,7 @@ import {
   type Asset,
   assetEnvelopeSchema,
   assetListSchema,
+  conversionSchema,
   dryRunResponseSchema,
   errorBodySchema,
   type Job,
@@ -283,6 +284,20 @@ export function createScenarioClient(options: ScenarioClientOptions) {
         found.push(...page);
       }
       return found;
+    },
+    /**
+     * Asks Scenario for the asset in another format (a 3D model as FBX, OBJ, …): a signed link to the
+     * converted file. A 400 means Scenario will not make that format from this asset.
+     */
+    async convert(assetId: string, targetFormat: string): Promise<{ url: string }> {
+      return call({
+        method: 'POST',
+        path: `/assets/${encodeURIComponent(assetId)}/download`,
+        body: { targetFormat },
+        schema: conversionSchema,
+        // Converting twice yields the same file: safe to retry after a dropped answer.
+        idempotent: true,
+      });
     },
     /**
      * Downloads an asset's bytes from its signed URL (see `answer-links.ts`). CDN downloads are not Scenario

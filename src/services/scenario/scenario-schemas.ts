@@ -161,6 +161,8 @@ export type Asset = z.output<typeof assetSchema>;
 
 export const assetEnvelopeSchema = z.object({ asset: assetSchema }).loose();
 export const assetListSchema = z.object({ assets: z.array(assetSchema) }).loose();
+/** `POST /assets/{id}/download {targetFormat}`: a signed link to the converted file. */
+export const conversionSchema = z.object({ url: z.string().min(1) }).loose();
 
 export const uploadSchema = z
   .object({

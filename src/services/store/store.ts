@@ -24,6 +24,8 @@ export interface Store {
   userSettings: KeyValue;
   /** The Scenario request window of a one-instance deployment: send times that outlive a restart. */
   requestWindow: KeyValue;
+  /** Delivered 3D results' models and their conversions (the FBX/OBJ/USDZ/STL buttons). */
+  models3d: KeyValue;
   backend: 'sqlite' | 'redis';
   /** On Redis: scripts on the shared server (the request window every instance draws from). */
   redis?: { client: Pick<LockRedis, 'eval'>; prefix: string };
@@ -141,6 +143,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     guildSettings: namespace('guild-settings'),
     userSettings: namespace('user-settings'),
     requestWindow: namespace('request-window'),
+    models3d: namespace('models3d'),
     backend,
     redis,
     lock,

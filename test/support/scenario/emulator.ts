@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeGlb, makePng, makeSkyPanoramaPng, readImageSize } from '../media.js';
+import { CONVERTED_MIME_TYPES, convertedModel, damagedGlb, emulatedModel } from './conversions.js';
 import { EMULATED_MODELS, type EmulatedModel, validateBody } from './models.js';
 
 /**
@@ -60,6 +61,12 @@ export interface FaultSwitches {
   uploadPartsTo: string | undefined;
   /** Skybox (panorama) results are these bytes: a given test image, or a damaged file. */
   panoramaImage: Buffer | undefined;
+  /** 3D results come without a thumbnail (the bot then renders its own preview). */
+  omit3dThumbnails: boolean;
+  /** 3D results are damaged GLBs (a header, then JSON cut short). */
+  damagedModels: boolean;
+  /** `POST /assets/{id}/download` answers 400 for these target formats. */
+  refuseConversions: string[];
 }
 
 const noFaults = (): FaultSwitches => ({
@@ -82,6 +89,9 @@ const noFaults = (): FaultSwitches => ({
   downloadsRedirectTo: undefined,
   uploadPartsTo: undefined,
   panoramaImage: undefined,
+  omit3dThumbnails: false,
+  damagedModels: false,
+  refuseConversions: [],
 });
 
 export interface RecordedRequest {
@@ -171,6 +181,7 @@ export async function startScenarioEmulator(
   const ttl = options.assetUrlTtlMs ?? 24 * 60 * 60 * 1000;
   const limit = options.rateLimitPerMinute === undefined ? 100 : options.rateLimitPerMinute;
   const faults = noFaults();
+  const modelGlb = await emulatedModel();
   const rateWindowMs = options.rateWindowMs ?? 60_000;
   const requests: RecordedRequest[] = [];
   const jobs = new Map<string, EmulatedJob>();
@@ -218,20 +229,24 @@ export async function startScenarioEmulator(
         : model.defaultOutputs;
     for (let index = 0; index < count; index += 1) {
       if (model.output === '3d') {
-        const thumb = addAsset({
-          kind: 'image',
-          mimeType: 'image/png',
-          bytes: makePng({ width: 32, height: 32, color: [180, 120, 40] }),
-          width: 32,
-          height: 32,
-        });
-        const glb = addAsset({
-          kind: '3d',
-          mimeType: 'model/gltf-binary',
-          bytes: makeGlb({ padToBytes: faults.outputBytes }),
-          thumbnailId: thumb.id,
-        });
-        thumb.thumbnailOf = glb.id;
+        // A real textured mesh; padded files (size tests) keep the one-triangle GLB grown to the size asked.
+        const bytes = faults.damagedModels
+          ? damagedGlb()
+          : faults.outputBytes
+            ? makeGlb({ padToBytes: faults.outputBytes })
+            : modelGlb;
+        const glb = addAsset({ kind: '3d', mimeType: 'model/gltf-binary', bytes });
+        if (!faults.omit3dThumbnails) {
+          const thumb = addAsset({
+            kind: 'image',
+            mimeType: 'image/png',
+            bytes: makePng({ width: 32, height: 32, color: [180, 120, 40] }),
+            width: 32,
+            height: 32,
+          });
+          glb.thumbnailId = thumb.id;
+          thumb.thumbnailOf = glb.id;
+        }
         job.assetIds.push(glb.id);
       } else if (model.output === 'video') {
         job.assetIds.push(
@@ -509,6 +524,27 @@ export async function startScenarioEmulator(
       return asset
         ? send(response, 200, { asset: assetView(asset) })
         : fail(response, 404, 'not_found', 'Asset not found');
+    }
+    match = method === 'POST' ? path.match(/^\/v1\/assets\/([^/]+)\/download$/) : null;
+    if (match) {
+      const source = assets.get(decodeURIComponent(match[1] ?? ''));
+      const body = await json();
+      const format = body && body !== 'too_large' ? String(body.targetFormat ?? '').toLowerCase() : '';
+      if (!source) return fail(response, 404, 'not_found', 'Asset not found');
+      const bytes = source.kind === '3d' ? convertedModel(format, source.id) : undefined;
+      if (!bytes || faults.refuseConversions.includes(format))
+        return fail(
+          response,
+          400,
+          'invalid_format',
+          `This asset cannot be converted to ${format || 'that format'}`,
+        );
+      const converted = addAsset({
+        kind: '3d',
+        mimeType: CONVERTED_MIME_TYPES[format] ?? 'application/octet-stream',
+        bytes,
+      });
+      return send(response, 200, { url: signedUrl(converted.id) });
     }
     if (method === 'POST' && path === '/v1/assets/get-bulk') {
       const body = await json();
