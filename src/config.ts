@@ -62,6 +62,9 @@ export const envSchema = z.object({
   HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   FAILED_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
   RECORD_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
+  // A model's live input schema (GET /models/{id}) is read again after this long: a burst of commands for
+  // one model costs one read per period.
+  MODEL_SCHEMA_TTL_MS: positiveInt.default(10 * 60 * 1000),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;

@@ -20,6 +20,8 @@ export interface Store {
   generations: KeyValue;
   jobs: KeyValue;
   guildSettings: KeyValue;
+  /** Models' live input schemas and the project's model list, cached with a TTL. */
+  modelSchemas: KeyValue;
   backend: 'sqlite' | 'redis';
   /** Serialises read-modify-writes of one key: in-process on SQLite, across processes on Redis. */
   lock: KeyLock;
@@ -131,6 +133,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     generations: namespace('generations'),
     jobs: namespace('jobs'),
     guildSettings: namespace('guild-settings'),
+    modelSchemas: namespace('model-schemas'),
     backend,
     lock,
     /** Whether the store answers a read (the health endpoint's question: it never writes). */
