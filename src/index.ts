@@ -15,7 +15,7 @@ import { createResultActions } from './discord/result-actions.js';
 import { createResultButtonHandler } from './discord/result-buttons.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger } from './logger.js';
-import { typicalDurationMs } from './models/index.js';
+import { modelSpecs, typicalDurationMs } from './models/index.js';
 import { AttachmentService } from './services/assets/attachments.js';
 import { type Clock, systemClock } from './services/clock.js';
 import { GuildSettingsService } from './services/credits/guild-settings.js';
@@ -31,6 +31,7 @@ import { JobTracker } from './services/jobs/job-tracker.js';
 import { ResultFiles } from './services/jobs/result-files.js';
 import { JobSubmission } from './services/jobs/submission.js';
 import { createAssetBatcher } from './services/scenario/asset-batcher.js';
+import { ModelCatalog } from './services/scenario/model-catalog.js';
 import { createRequestBudget } from './services/scenario/request-budget.js';
 import { createScenarioClient } from './services/scenario/scenario-client.js';
 import { createStore } from './services/store/store.js';
@@ -105,6 +106,17 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       clock,
     });
 
+    const models = new ModelCatalog({
+      scenario,
+      store: store.modelSchemas,
+      clock,
+      ttlMs: config.MODEL_SCHEMA_TTL_MS,
+      logger,
+      seedSpecs: modelSpecs,
+    });
+    // Fresh schemas of the seed models, compared with their specs while the bot connects to Discord.
+    const seedSpecsChecked = models.checkSeedSpecs();
+
     const client = createDiscordClient(config.DISCORD_API_URL);
     closers.push(() => client.destroy());
     const ledger = new JobLedger(store.jobs, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
@@ -153,6 +165,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       }),
       settings,
       credits,
+      models,
       submission: new JobSubmission({
         scenario,
         ledger,
@@ -172,7 +185,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const servedGuildIds = config.DISCORD_GUILD_IDS;
     const actions = createResultActions({ pipeline, generationLog, settings, client, logger });
     const route = createInteractionRouter({
-      commands: bindCommands({ pipeline, quota, settings, generationLog }),
+      commands: bindCommands({ pipeline, quota, settings, generationLog, models }),
       servedGuildIds,
       logger,
       componentHandlers: [createResultButtonHandler(actions)],
@@ -189,6 +202,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     if (config.REGISTER_COMMANDS_ON_START && client.application) {
       await registerCommands(client.rest, client.application.id, config.DISCORD_GUILD_IDS, commands, logger);
     }
+    await seedSpecsChecked;
     const resumed = await tracker.start();
     logger.info({ resumed }, 'job tracker started');
 

@@ -1,4 +1,5 @@
 import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
+import type { ModelCatalog } from '../services/scenario/model-catalog.js';
 import { settingsCommand } from './bot-settings.js';
 import { generateCommand } from './generate.js';
 import { historyCommand } from './history.js';
@@ -22,7 +23,7 @@ export const commands = [
 ] as const;
 
 /** The services commands use, altogether; each command's factory takes only its part. */
-export type CommandDeps = QuotaCommandDeps & { pipeline: GenerationPipeline };
+export type CommandDeps = QuotaCommandDeps & { pipeline: GenerationPipeline; models: ModelCatalog };
 
 /** Each command with its handler, given the services it uses. */
 export function bindCommands(deps: CommandDeps): BoundCommand[] {

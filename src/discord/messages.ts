@@ -10,6 +10,7 @@ import type { Generation } from '../services/jobs/generation-log.js';
 import type { Refusal } from '../services/jobs/generation-pipeline.js';
 import type { FailureCause, LinkedFile } from '../services/jobs/job-messenger.js';
 import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
+import { GENERATE_TEXT, maskProblemText, paramProblemText } from './messages-generate.js';
 
 const BAR_SLOTS = 12;
 
@@ -216,6 +217,7 @@ const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: st
     explanation:
       'The job finished on Scenario, but none of its result files could be downloaded (missing or expired links).',
   },
+  no_results: { explanation: GENERATE_TEXT.noResult, hint: 'Try again, perhaps with other parameters.' },
   restart_unconfirmed: {
     explanation: 'The bot restarted before Scenario confirmed this request.',
     hint: 'Please run the command again.',
@@ -336,6 +338,9 @@ export function attachmentProblemText(problem: AttachmentProblem): string {
       return `the image is ${problem.width}×${problem.height}; use one under ${problem.maxPixels / 1_000_000} megapixels.`;
     case 'mask_without_alpha':
       return 'the mask must be a PNG with an alpha (transparency) channel; export it with transparency preserved.';
+    case 'mask_format':
+    case 'mask_without_reference':
+      return maskProblemText(problem);
     case 'mask_size':
       return `the mask is ${problem.width}×${problem.height} but \`${problem.other.option}\` is ${problem.other.width}×${problem.other.height}; they must be the same size.`;
     case 'download_failed':
@@ -364,6 +369,10 @@ export function refusalText(refusal: Refusal): string {
       return TEXT.quotaExhausted(refusal.quota, refusal.credits);
     case 'invalid_file':
       return `\`${refusal.option}\`: ${attachmentProblemText(refusal.problem)}`;
+    case 'model_not_found':
+      return GENERATE_TEXT.modelNotFound(refusal.modelId);
+    case 'live_rule':
+      return paramProblemText(refusal.problem, refusal.modelLabel, true);
     case 'upload_failed':
       return `Your image could not be sent to Scenario. ${SCENARIO_ERROR_WORDS.unavailable}`;
     case 'reply_unavailable':

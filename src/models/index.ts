@@ -69,8 +69,8 @@ export function assetTakesList(spec: ModelSpec, param: string): boolean {
 
 /**
  * Option values (and asset ids per parameter) → the request body. A model with a spec is validated
- * against it, so only documented parameters are sent; a pass-through model sends what the member gave,
- * with a prompt.
+ * against it, so only documented parameters are sent; a pass-through model sends the parameters as
+ * validated against its live schema.
  */
 export function buildRequestBody(
   spec: ModelSpec,
@@ -87,9 +87,9 @@ export function buildRequestBody(
     }
     return parseModelOptions(spec, { values: scalars, assets });
   }
-  const prompt = values.prompt;
-  if (typeof prompt !== 'string' || prompt.trim() === '')
-    return { ok: false, message: '`prompt` must not be empty.' };
-  const image = assets.image?.[0];
-  return { ok: true, body: { ...values, prompt: prompt.trim(), ...(image ? { image } : {}) } };
+  // Validated against the model's live schema by /generate; the pipeline adds the uploaded assets.
+  return {
+    ok: true,
+    body: Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
+  };
 }

@@ -206,7 +206,12 @@ export class Delivery {
     const { ledger, clock, credits, messenger } = this.options;
     const log = this.log(record);
     const { files, notAttached, missing } = gathered;
-    if (missing === job.assetIds.length && job.assetIds.length > 0) {
+    if (job.assetIds.length === 0) {
+      // A success with nothing to show: refunded and explained, never an empty result.
+      log.warn({ jobId: job.jobId }, 'Scenario finished without a result');
+      return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'no_results' });
+    }
+    if (missing === job.assetIds.length) {
       // Nothing reached the member (every file 404s, or its link expired or was refused): they are not charged.
       log.warn({ assetIds: job.assetIds }, 'no result file could be downloaded');
       return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'results_unavailable' });

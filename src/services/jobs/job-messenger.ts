@@ -71,7 +71,12 @@ export interface ResultFacts {
 }
 
 /** Why a job failed when it was not Scenario's own failure. */
-export type FailureCause = 'results_unavailable' | 'restart_unconfirmed' | 'result_undeliverable';
+export type FailureCause =
+  | 'results_unavailable'
+  | 'restart_unconfirmed'
+  | 'result_undeliverable'
+  /** Scenario reported success with no asset at all. */
+  | 'no_results';
 
 export interface FailureFacts {
   /** Scenario's error and hint, when the job failed there. */
