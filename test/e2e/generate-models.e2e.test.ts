@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/model.js';
 import { eventually } from '../support/eventually.js';
-import { answerTo, deliveredFor, type Harness, type Invocation, startHarness } from '../support/harness.js';
+import {
+  answerTo,
+  deliveredFor,
+  type Harness,
+  type Invocation,
+  resultActionable,
+  startHarness,
+} from '../support/harness.js';
 import { makePng } from '../support/media.js';
 
 const png = (width: number, height: number, alpha = false, color: [number, number, number] = [9, 9, 9]) => ({
@@ -64,6 +72,36 @@ describe('/generate driven by the model’s live schema', () => {
     expect(done.attachments[0]?.filename).toBe(`generate-${body.seed}-1.wav`);
     expect(done.attachments[0]?.data.subarray(0, 4).toString()).toBe('RIFF');
     expect(done.content).toContain(`seed \`${body.seed}\``);
+  });
+
+  it('rerolls a model without a spec file with a new seed, the rest of its body unchanged', async () => {
+    const handle = generate(h.discord.ids.alice, {
+      model: 'model_meshy-txt23d',
+      prompt: 'a treasure chest',
+      params: '{"artStyle":"sculpture","seed":42}',
+    });
+    const result = await deliveredFor(h, handle);
+    expect(result.attachments[0]?.filename).toBe('generate-42-1.glb');
+    await resultActionable(h, result);
+    const first = h.scenario.generateCalls().at(-1)?.body as Record<string, unknown>;
+    expect(first).toEqual({ prompt: 'a treasure chest', artStyle: 'sculpture', seed: 42 });
+    h.discord.clickButton({
+      user: h.discord.ids.alice,
+      messageId: result.id,
+      customId: RESULT_BUTTON_IDS.reroll,
+    });
+    await h.discord.waitFor(
+      () =>
+        h.discord
+          .channelHistory()
+          .find((message) => message.replyTo === result.id && message.attachments.length > 0),
+      20_000,
+      'the reroll',
+    );
+    const second = h.scenario.generateCalls().at(-1)?.body as Record<string, unknown>;
+    expect(second).toMatchObject({ prompt: 'a treasure chest', artStyle: 'sculpture' });
+    expect(typeof second.seed).toBe('number');
+    expect(second.seed).not.toBe(42);
   });
 
   it('charges numOutputs: 3 three times and delivers three files', async () => {
