@@ -1,5 +1,6 @@
 import { gptImage2 } from './gpt-image-2.js';
 import { knownModels } from './known-models.js';
+import { creditsForFamily } from './live-spec.js';
 import { parseModelOptions } from './options-schema.js';
 import { pixal3d } from './pixal3d.js';
 import { skyboxFlux } from './skybox-flux.js';
@@ -22,8 +23,6 @@ export function isModelId(value: string): boolean {
 
 /** Unknown models: two minutes is a common run time for video, audio and 3D models. */
 const PASS_THROUGH_DURATION_MS = 120_000;
-/** Credits per output when no spec says: 3D is the expensive kind. */
-const PASS_THROUGH_CREDITS = { '3d': 5, other: 1 } as const;
 
 /** The model's spec, or a pass-through spec that sends the member's parameters as given. */
 export function specFor(modelId: string): ModelSpec {
@@ -36,7 +35,8 @@ export function specFor(modelId: string): ModelSpec {
     output: 'other',
     params: [],
     typicalDurationMs: PASS_THROUGH_DURATION_MS,
-    creditsPerOutput: known?.kind === '3d' ? PASS_THROUGH_CREDITS['3d'] : PASS_THROUGH_CREDITS.other,
+    // The price /generate charges (by the live schema's family, `live-spec.ts`), for listings before any run.
+    creditsPerOutput: creditsForFamily(known?.kind === 'panorama' ? 'skybox' : known?.kind),
     passThrough: true,
   };
 }

@@ -10,7 +10,7 @@ import {
   resultActionable,
   startHarness,
 } from '../support/harness.js';
-import { makePng } from '../support/media.js';
+import { makeJpegHeader, makePng } from '../support/media.js';
 
 const png = (width: number, height: number, alpha = false, color: [number, number, number] = [9, 9, 9]) => ({
   filename: 'file.png',
@@ -214,6 +214,15 @@ describe('/generate driven by the model’s live schema', () => {
       { model: 'model_openai-gpt-image-2', prompt: 'x', params: '{"mask":"@1"}' },
       { file_1: png(32, 32, true) },
       ['attach the image to edit'],
+    ],
+    [
+      'a mask of another format than the reference',
+      { model: 'model_openai-gpt-image-2', prompt: 'x', params: '{"mask":"@2"}' },
+      {
+        file_1: { filename: 'ref.jpg', contentType: 'image/jpeg', data: makeJpegHeader(32, 32) },
+        file_2: png(32, 32, true),
+      },
+      ['image/png', 'image/jpeg', 'same format'],
     ],
   ];
 
