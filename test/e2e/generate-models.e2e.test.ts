@@ -258,6 +258,43 @@ describe('/generate driven by the model’s live schema', () => {
     await eventually(async () => (await spentBy(h.discord.ids.alice)) === spent, 5_000, 'the refund');
   });
 
+  it('autocompletes model ids from the project’s list, the four seed models first', async () => {
+    const choicesFor = async (typed: string) => {
+      const handle = h.discord.invokeSlashCommand({
+        user: h.discord.ids.alice,
+        name: 'generate',
+        options: { model: typed },
+        type: 4,
+      });
+      const callback = await h.discord.waitFor(
+        () => h.discord.interaction(handle)?.callbacks.find((entry) => entry.type === 8),
+        5_000,
+        'the autocomplete answer',
+      );
+      return (callback.data?.choices as { name: string; value: string }[]).map((choice) => choice.value);
+    };
+    expect((await choicesFor('')).slice(0, 4)).toEqual([
+      'model_scenario-skybox-gpt',
+      'model_scenario-skybox-flux',
+      'model_openai-gpt-image-2',
+      'model_pixal3d',
+    ]);
+    expect(await choicesFor('lyria')).toEqual(['model_lyria-2']);
+    expect(h.scenario.requests.filter((entry) => entry.path === '/v1/models')).toHaveLength(1);
+  });
+
+  it('answers 100 /generate commands for one model with no further schema read', async () => {
+    const handles = Array.from({ length: 100 }, (_, index) =>
+      generate(h.discord.ids.bob, {
+        model: 'model_imagen4-ultra',
+        prompt: 'x',
+        params: JSON.stringify({ numOutputs: 5 + index }),
+      }),
+    );
+    for (const handle of handles) expect((await answerTo(h, handle)).content).toContain('at most 4');
+    expect(h.scenario.schemaReads('model_imagen4-ultra')).toHaveLength(1);
+  });
+
   it('read each model’s schema at most once in this run (one read per TTL)', () => {
     const reads = h.scenario.schemaReads().map((entry) => entry.path);
     expect(reads.length).toBe(new Set(reads).size);
