@@ -271,7 +271,8 @@ describe('/generate driven by the model’s live schema', () => {
         5_000,
         'the autocomplete answer',
       );
-      return (callback.data?.choices as { name: string; value: string }[]).map((choice) => choice.value);
+      const choices = (callback.data?.choices ?? []) as { name: string; value: string }[];
+      return choices.map((choice) => choice.value);
     };
     expect((await choicesFor('')).slice(0, 4)).toEqual([
       'model_scenario-skybox-gpt',

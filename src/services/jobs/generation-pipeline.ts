@@ -293,10 +293,12 @@ export class GenerationPipeline {
     request: GenerationRequest,
   ): Promise<{ ok: true; spec: ModelSpec } | { ok: false; refusal: Refusal }> {
     const { models } = this.options;
+    const known = await models.specFor(request.modelId);
     const live = await models.schemaOf(request.modelId);
-    if (!live.ok && live.reason === 'model_not_found')
+    // A seed model runs on its spec even when Scenario cannot describe it (its own checks still apply).
+    if (!known && !live.ok && live.reason === 'model_not_found')
       return { ok: false, refusal: { reason: 'model_not_found', modelId: request.modelId } };
-    const spec = (await models.specFor(request.modelId)) ?? specFor(request.modelId);
+    const spec = known ?? specFor(request.modelId);
     if (!live.ok) return { ok: true, spec };
     const files: Record<string, number> = {};
     for (const file of request.files) files[file.param] = (files[file.param] ?? 0) + 1;
