@@ -1,6 +1,6 @@
 import type { ParamProblem } from '../models/live-schema.js';
 import type { AttachmentProblem } from '../services/assets/attachments.js';
-import { quoteUserText } from './messages.js';
+import { quoteUserText } from './user-text.js';
 
 /** Words for /generate and for the live rules of a model's schema: what is wrong, what to give instead. */
 
@@ -81,8 +81,6 @@ export function paramProblemText(problem: ParamProblem, modelLabel: string, live
 export const GENERATE_TEXT = {
   modelNotFound: (modelId: string) =>
     `Scenario does not know \`${modelId.slice(0, 120)}\`: this model does not exist or is not in the bot's Scenario plan. Pick one from the list. ${NOTHING_SPENT}`,
-  schemaUnavailable:
-    'Scenario could not describe this model right now, so the bot cannot check your parameters. Nothing was spent; try again in a minute.',
   noResult: 'Scenario finished without a result: the job succeeded but produced no file.',
 } as const;
 

@@ -26,8 +26,7 @@ export type ParamProblem =
   /** A prompt for a model that takes none. */
   | { kind: 'prompt_not_taken'; inputs: string[] };
 
-export type Validated<T> = { ok: true } & T;
-export type ParamCheck<T> = Validated<T> | { ok: false; problem: ParamProblem };
+export type ParamCheck<T> = ({ ok: true } & T) | { ok: false; problem: ParamProblem };
 
 const isFileType = (input: ModelInput) => input.type === 'file' || input.type === 'file_array';
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
