@@ -5,7 +5,7 @@ import { refusalText, TEXT } from '../discord/messages.js';
 import { paramProblemText } from '../discord/messages-generate.js';
 import { toDiscordAttachment } from '../discord/model-options.js';
 import { replyEphemeral } from '../discord/router.js';
-import { startGeneration } from '../discord/start-generation.js';
+import { deferPublicly, startGeneration } from '../discord/start-generation.js';
 import { gptImage2 } from '../models/gpt-image-2.js';
 import { isModelId, modelSpecs } from '../models/index.js';
 import { planRequest } from '../models/live-schema.js';
@@ -15,6 +15,11 @@ import type { FileInput, GenerationPipeline } from '../services/jobs/generation-
 import type { ModelCatalog } from '../services/scenario/model-catalog.js';
 import type { ChatCommand, ChatCommandData } from './types.js';
 
+/**
+ * A schema read (cached for minutes, but a first read waits its turn in the request budget) slower than
+ * this defers the reply first, inside Discord's 3 s window; a refusal then replaces it privately.
+ */
+const DEFER_AFTER_MS = 1_500;
 const PARAMS_MAX_LENGTH = 4000;
 const PROMPT_MAX_LENGTH = 4000;
 /** Attachment options `file_1` … `file_4`: `"@n"` in `params` names the n-th. */
@@ -129,7 +134,14 @@ export const generateCommand: ChatCommand<{ pipeline: GenerationPipeline; models
 
       if (!interaction.guildId) return;
       const requester = { guildId: interaction.guildId, userId: interaction.user.id };
-      const lookup = await pipeline.liveSchema(requester, modelId);
+      let acknowledged: Promise<{ messageId?: string }> | undefined;
+      // Real time on purpose: Discord's window is wall-clock time, whatever clock the services use.
+      const slow = setTimeout(() => {
+        acknowledged = deferPublicly(interaction);
+      }, DEFER_AFTER_MS);
+      const lookup = await pipeline.liveSchema(requester, modelId).finally(() => clearTimeout(slow));
+      // A deferral under way must have landed before a refusal replaces it.
+      await acknowledged;
       if (!lookup.ok) return replyEphemeral(interaction, refusalText(lookup.refusal));
       const seedSpec = modelSpecs.find((spec) => spec.id === modelId);
       const spec = seedSpec ?? specFromSchema(lookup.schema);
@@ -151,7 +163,14 @@ export const generateCommand: ChatCommand<{ pipeline: GenerationPipeline; models
       const values = seedSpec
         ? Object.fromEntries(Object.entries(plan.body).map(([key, value]) => [toSnakeCase(key), value]))
         : plan.body;
-      await startGeneration(interaction, pipeline, { command: 'generate', spec, values, files, maskParam });
+      await startGeneration(interaction, pipeline, {
+        command: 'generate',
+        spec,
+        values,
+        files,
+        maskParam,
+        acknowledged,
+      });
     },
   }),
 };

@@ -342,3 +342,49 @@ describe('a seed spec checked against a narrower live schema', () => {
     expect(h.scenario.generateCalls().at(-1)?.body).toMatchObject({ width: 2048 });
   });
 });
+
+describe('a slow first schema read', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h?.close());
+
+  /** Scenario answers slower than Discord's 3 s window until the bot has acknowledged the command. */
+  const slowUntilDeferred = async (handle: { token: string }) => {
+    await h.discord.waitFor(
+      () => h.discord.interaction(handle)?.callbacks.find((callback) => callback.type === 5),
+      5_000,
+      'the deferral',
+    );
+    h.scenario.faults.delayMs = 0;
+  };
+
+  it('defers the reply inside Discord’s window, then delivers in it', async () => {
+    h.scenario.faults.delayMs = 3_500;
+    const handle = h.discord.invokeSlashCommand({
+      user: h.discord.ids.alice,
+      name: 'generate',
+      options: { model: 'model_lyria-2', prompt: 'rain on a tin roof' },
+    });
+    await slowUntilDeferred(handle);
+    const done = await deliveredFor(h, handle, 30_000);
+    expect(done.attachments[0]?.filename).toMatch(/\.wav$/);
+  });
+
+  it('answers a refusal after the deferral privately, nothing spent', async () => {
+    h.scenario.faults.delayMs = 3_500;
+    const handle = h.discord.invokeSlashCommand({
+      user: h.discord.ids.bob,
+      name: 'generate',
+      options: { model: 'model_kling-v2-6-t2v-pro', prompt: 'x', params: '{"duration":"7"}' },
+    });
+    await slowUntilDeferred(handle);
+    const answer = await answerTo(h, handle, 15_000);
+    expect(answer.visibleTo).toBe(h.discord.ids.bob);
+    expect(answer.content).toContain('`duration`');
+    expect(h.scenario.generateCalls().filter((call) => call.path.includes('kling'))).toHaveLength(0);
+    const status = await h.bot.deps.quota.status(h.discord.guildId, h.discord.ids.bob);
+    expect(status.spent + status.reserved).toBe(0);
+  });
+});
