@@ -66,6 +66,9 @@ export const envSchema = z.object({
   RECORD_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(30),
   // Cubemaps made from skybox results, kept per generation so a second click (or a restart) reuses them.
   CUBEMAP_CACHE_DIR: z.string().min(1).default('data/cubemaps'),
+  // A model's live input schema (GET /models/{id}) is read again after this long: a burst of commands for
+  // one model costs one read per period.
+  MODEL_SCHEMA_TTL_MS: positiveInt.default(10 * 60 * 1000),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>>;

@@ -18,7 +18,7 @@ import { createResultActions } from './discord/result-actions.js';
 import { createResultButtonHandler } from './discord/result-buttons.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger } from './logger.js';
-import { typicalDurationMs } from './models/index.js';
+import { modelSpecs, typicalDurationMs } from './models/index.js';
 import { AttachmentService } from './services/assets/attachments.js';
 import { CubemapService } from './services/assets/cubemap-service.js';
 import { type Clock, systemClock } from './services/clock.js';
@@ -38,6 +38,7 @@ import { MemberDefaults } from './services/members/member-defaults.js';
 import { ModelConversions } from './services/models3d/model-conversions.js';
 import { ModelInspector } from './services/models3d/model-inspector.js';
 import { createAssetBatcher } from './services/scenario/asset-batcher.js';
+import { ModelCatalog } from './services/scenario/model-catalog.js';
 import { createRequestBudget, scenarioWindowMs } from './services/scenario/request-budget.js';
 import { loadLocalRequestWindow } from './services/scenario/request-window.js';
 import { createRedisRequestWindow } from './services/scenario/request-window-redis.js';
@@ -130,6 +131,17 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       clock,
     });
 
+    const models = new ModelCatalog({
+      scenario,
+      store: store.modelSchemas,
+      clock,
+      ttlMs: config.MODEL_SCHEMA_TTL_MS,
+      logger,
+      seedSpecs: modelSpecs,
+    });
+    // Fresh schemas of the seed models, compared with their specs while the bot connects to Discord.
+    const seedSpecsChecked = models.checkSeedSpecs();
+
     const client = createDiscordClient(config.DISCORD_API_URL);
     closers.push(() => client.destroy());
     const ledger = new JobLedger(store.jobs, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
@@ -189,6 +201,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       }),
       settings,
       credits,
+      models,
       submission: new JobSubmission({
         scenario,
         ledger,
@@ -216,7 +229,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     });
     await cubemaps.removeExpired(config.RECORD_RETENTION_DAYS * DAY_MS);
     const route = createInteractionRouter({
-      commands: bindCommands({ pipeline, memberDefaults, quota, settings, generationLog }),
+      commands: bindCommands({ pipeline, memberDefaults, quota, settings, generationLog, models }),
       servedGuildIds,
       logger,
       componentHandlers: [
@@ -245,6 +258,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     if (config.REGISTER_COMMANDS_ON_START && client.application) {
       await registerCommands(client.rest, client.application.id, config.DISCORD_GUILD_IDS, commands, logger);
     }
+    await seedSpecsChecked;
     const resumed = await tracker.start();
     logger.info({ resumed }, 'job tracker started');
 

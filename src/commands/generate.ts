@@ -1,27 +1,42 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { z } from 'zod';
 import { type ArgsOf, readArgs } from '../discord/command-options.js';
-import { TEXT } from '../discord/messages.js';
+import { refusalText, TEXT } from '../discord/messages.js';
+import { paramProblemText } from '../discord/messages-generate.js';
 import { toDiscordAttachment } from '../discord/model-options.js';
 import { replyEphemeral } from '../discord/router.js';
-import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
-import { isModelId, specFor } from '../models/index.js';
-import { knownModels } from '../models/known-models.js';
+import { deferPublicly, type GenerationStarter, startGeneration } from '../discord/start-generation.js';
+import { gptImage2 } from '../models/gpt-image-2.js';
+import { isModelId, modelSpecs } from '../models/index.js';
+import { planRequest } from '../models/live-schema.js';
+import { specFromSchema } from '../models/live-spec.js';
 import { toSnakeCase } from '../models/spec.js';
+import type { FileInput } from '../services/jobs/generation-pipeline.js';
+import type { ModelCatalog } from '../services/scenario/model-catalog.js';
 import type { ChatCommand, ChatCommandData } from './types.js';
 
+/**
+ * A schema read (cached for minutes, but a first read waits its turn in the request budget) slower than
+ * this defers the reply first, inside Discord's 3 s window; a refusal then replaces it privately.
+ */
+const DEFER_AFTER_MS = 1_500;
 const PARAMS_MAX_LENGTH = 4000;
 const PROMPT_MAX_LENGTH = 4000;
+/** Attachment options `file_1` … `file_4`: `"@n"` in `params` names the n-th. */
+const FILE_OPTIONS = ['file_1', 'file_2', 'file_3', 'file_4'] as const;
+
+const fileOption = (name: (typeof FILE_OPTIONS)[number], description: string) =>
+  ({ type: ApplicationCommandOptionType.Attachment, name, description, required: false }) as const;
 
 const data = {
   name: 'generate',
-  description: 'Run any Scenario model by id (video, audio, 3D, images) through the unified endpoint',
+  description: 'Run any Scenario model (video, audio, 3D, images) with its own inputs, checked live',
   contexts: [0],
   options: [
     {
       type: ApplicationCommandOptionType.String,
       name: 'model',
-      description: 'Scenario model id, e.g. model_meshy-txt23d',
+      description: 'Scenario model id, e.g. model_kling-v2-6-t2v-pro (pick from the list)',
       required: true,
       autocomplete: true,
       max_length: 120,
@@ -29,23 +44,21 @@ const data = {
     {
       type: ApplicationCommandOptionType.String,
       name: 'prompt',
-      description: 'What to generate',
-      required: true,
-      max_length: PROMPT_MAX_LENGTH,
-    },
-    {
-      type: ApplicationCommandOptionType.Attachment,
-      name: 'image',
-      description: 'Input image, for image-to-video or image-to-3D models',
+      description: 'What to generate (for models with a prompt input)',
       required: false,
+      max_length: PROMPT_MAX_LENGTH,
     },
     {
       type: ApplicationCommandOptionType.String,
       name: 'params',
-      description: 'Other parameters as a JSON object, e.g. {"aspectRatio":"16:9"}',
+      description: 'Inputs as JSON, e.g. {"duration":"5"}; files: {"image":"@1"} = file_1',
       required: false,
       max_length: PARAMS_MAX_LENGTH,
     },
+    fileOption('file_1', 'A file for the model ("@1"); unmapped files fill its file inputs in order'),
+    fileOption('file_2', 'A second file ("@2")'),
+    fileOption('file_3', 'A third file ("@3")'),
+    fileOption('file_4', 'A fourth file ("@4")'),
   ],
 } as const satisfies ChatCommandData;
 
@@ -60,7 +73,7 @@ export function parseParams(
   if (raw.length > PARAMS_MAX_LENGTH)
     return {
       ok: false,
-      message: `\`params\` is ${raw.length} characters; keep it under ${PARAMS_MAX_LENGTH}.`,
+      message: `\`params\` is ${raw.length} characters; keep it under ${PARAMS_MAX_LENGTH}. Nothing was spent.`,
     };
   let value: unknown;
   try {
@@ -68,38 +81,35 @@ export function parseParams(
   } catch (error) {
     return {
       ok: false,
-      message: `\`params\` is not valid JSON (${error instanceof Error ? error.message : 'parse error'}). Example: {"aspectRatio":"16:9","duration":"5"}`,
+      message: `\`params\` is not valid JSON (${error instanceof Error ? error.message : 'parse error'}). Example: {"aspectRatio":"16:9","duration":"5"}. Nothing was spent.`,
     };
   }
   const parsed = paramsSchema.safeParse(value);
   if (!parsed.success || Array.isArray(value))
     return {
       ok: false,
-      message: '`params` must be a JSON object like {"aspectRatio":"16:9"}, not a list or a single value.',
+      message:
+        '`params` must be a JSON object like {"aspectRatio":"16:9"}, not a list or a single value. Nothing was spent.',
     };
-  for (const key of ['prompt', 'image']) {
-    if (key in parsed.data)
-      return {
-        ok: false,
-        message: `\`params\` must not contain "${key}": use the \`${key}\` option instead.`,
-      };
-  }
+  if ('prompt' in parsed.data)
+    return { ok: false, message: '`params` must not contain "prompt": use the `prompt` option instead.' };
   return { ok: true, params: parsed.data };
 }
 
-export const generateCommand: ChatCommand<GenerationStarter> = {
+export const generateCommand: ChatCommand<GenerationStarter & { models: ModelCatalog }> = {
   kind: 'chat',
   data,
   create: (starter) => ({
     async autocomplete(interaction) {
       const typed = interaction.options.getFocused().toLowerCase();
-      const matches = knownModels
-        .filter(
-          (model) => model.id.toLowerCase().includes(typed) || model.label.toLowerCase().includes(typed),
-        )
+      const matches = (await starter.models.list())
+        .filter((model) => `${model.id} ${model.name ?? ''}`.toLowerCase().includes(typed))
         .slice(0, 25)
         .map((model) => ({
-          name: `${model.label} (${model.kind}) — ${model.id}`.slice(0, 100),
+          name: `${model.name ?? model.id}${model.type ? ` (${model.type})` : ''} — ${model.id}`.slice(
+            0,
+            100,
+          ),
           value: model.id,
         }));
       await interaction.respond(matches);
@@ -110,21 +120,57 @@ export const generateCommand: ChatCommand<GenerationStarter> = {
       if (!isModelId(modelId)) return replyEphemeral(interaction, TEXT.notAModelId);
       const params = parseParams(args.params);
       if (!params.ok) return replyEphemeral(interaction, params.message);
+      const prompt = args.prompt?.trim();
       // Discord's max_length binds its own clients only: a request can carry 6000 characters.
-      if (args.prompt.trim().length > PROMPT_MAX_LENGTH)
+      if (prompt && prompt.length > PROMPT_MAX_LENGTH)
         return replyEphemeral(
           interaction,
-          `\`prompt\` is ${args.prompt.trim().length} characters; keep it under ${PROMPT_MAX_LENGTH}.`,
+          `\`prompt\` is ${prompt.length} characters; keep it under ${PROMPT_MAX_LENGTH}.`,
         );
-      const files = args.image
-        ? [{ param: 'image', option: 'image', attachment: toDiscordAttachment(args.image) }]
-        : [];
-      const spec = specFor(modelId);
-      // Models with a spec file are validated against it (by Discord option name); others pass through.
-      const values: Record<string, unknown> = { prompt: args.prompt };
-      for (const [key, value] of Object.entries(params.params))
-        values[spec.passThrough ? key : toSnakeCase(key)] = value;
-      await startGeneration(interaction, starter, { command: 'generate', spec, values, files });
+      const attached = FILE_OPTIONS.flatMap((option) => {
+        const attachment = args[option];
+        return attachment ? [{ option, attachment: toDiscordAttachment(attachment) }] : [];
+      });
+
+      if (!interaction.guildId) return;
+      const requester = { guildId: interaction.guildId, userId: interaction.user.id };
+      let acknowledged: Promise<{ messageId?: string }> | undefined;
+      // Real time on purpose: Discord's window is wall-clock time, whatever clock the services use.
+      const slow = setTimeout(() => {
+        acknowledged = deferPublicly(interaction);
+      }, DEFER_AFTER_MS);
+      const lookup = await starter.pipeline.liveSchema(requester, modelId).finally(() => clearTimeout(slow));
+      // A deferral under way must have landed before a refusal replaces it.
+      await acknowledged;
+      if (!lookup.ok) return replyEphemeral(interaction, refusalText(lookup.refusal));
+      const seedSpec = modelSpecs.find((spec) => spec.id === modelId);
+      const spec = seedSpec ?? specFromSchema(lookup.schema);
+      const plan = planRequest(lookup.schema, {
+        prompt,
+        params: params.params,
+        attachments: attached.length,
+      });
+      if (!plan.ok) return replyEphemeral(interaction, paramProblemText(plan.problem, spec.label));
+
+      const files: FileInput[] = plan.files.flatMap(({ param, attachment }) => {
+        const file = attached[attachment];
+        return file ? [{ param, ...file }] : [];
+      });
+      const maskParam = seedSpec === gptImage2 ? 'mask' : undefined;
+      // The mask is checked against the first reference: references first, mask last.
+      files.sort((a, b) => Number(a.param === maskParam) - Number(b.param === maskParam));
+      // A seed model is checked by its spec too (by option name), so its body is its own command's.
+      const values = seedSpec
+        ? Object.fromEntries(Object.entries(plan.body).map(([key, value]) => [toSnakeCase(key), value]))
+        : plan.body;
+      await startGeneration(interaction, starter, {
+        command: 'generate',
+        spec,
+        values,
+        files,
+        maskParam,
+        acknowledged,
+      });
     },
   }),
 };

@@ -1,4 +1,5 @@
 import type { GenerationStarter } from '../discord/start-generation.js';
+import type { ModelCatalog } from '../services/scenario/model-catalog.js';
 import { settingsCommand } from './bot-settings.js';
 import { defaultsCommand } from './defaults.js';
 import { generateCommand } from './generate.js';
@@ -24,7 +25,7 @@ export const commands = [
 ] as const;
 
 /** The services commands use, altogether; each command's factory takes only its part. */
-export type CommandDeps = QuotaCommandDeps & GenerationStarter;
+export type CommandDeps = QuotaCommandDeps & GenerationStarter & { models: ModelCatalog };
 
 /** Each command with its handler, given the services it uses. */
 export function bindCommands(deps: CommandDeps): BoundCommand[] {

@@ -10,6 +10,8 @@ import type { Generation } from '../services/jobs/generation-log.js';
 import type { Refusal } from '../services/jobs/generation-pipeline.js';
 import type { FailureCause, LinkedFile } from '../services/jobs/job-messenger.js';
 import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
+import { GENERATE_TEXT, maskProblemText, paramProblemText } from './messages-generate.js';
+import { quoteUserText } from './user-text.js';
 
 const BAR_SLOTS = 12;
 
@@ -31,27 +33,8 @@ export function formatDuration(ms: number): string {
   return `${minutes}:${String(seconds).padStart(2, '0')}`;
 }
 
-/**
- * Every character Discord's markdown reads as syntax: emphasis, code, spoilers, quotes, headings, lists,
- * masked links `[text](url)`, and `<…>` (mentions, channels, timestamps, custom emoji). A backslash before
- * each renders it as text. One pass of our own rather than discord.js's escapeMarkdown, which leaves masked
- * links and `<…>` forms alone, and whose output a second pass would escape twice.
- */
-const MARKDOWN_SYNTAX = /[\\`*_~|>#\-[\]()<]/g;
-
-/** User text as plain text in a message: no markdown, no mention (a zero-width joiner after each @). */
-export function escapeUserText(text: string): string {
-  return text.replace(MARKDOWN_SYNTAX, '\\$&').replace(/@/g, '@\u200b');
-}
-
-/** Shortens user text to one line of at most `max` characters (before escaping), then escapes it. */
-export function quoteUserText(text: string, max = 180): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  // Cut before, not inside, a surrogate pair (an emoji): half of one is malformed text for Discord.
-  const cut = /[\ud800-\udbff]/.test(oneLine.charAt(max - 2)) ? max - 2 : max - 1;
-  const short = oneLine.length > max ? `${oneLine.slice(0, cut)}…` : oneLine;
-  return escapeUserText(short);
-}
+// Kept in their own module (so that feature wording modules can use them without importing this one).
+export { escapeUserText, quoteUserText } from './user-text.js';
 
 /** Discord refuses message content over 2,000 characters (50035): a message is clipped, never refused. */
 export const MESSAGE_CONTENT_LIMIT = 2_000;
@@ -227,6 +210,7 @@ const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: st
     explanation:
       'The job finished on Scenario, but none of its result files could be downloaded (missing or expired links).',
   },
+  no_results: { explanation: GENERATE_TEXT.noResult, hint: 'Try again, perhaps with other parameters.' },
   restart_unconfirmed: {
     explanation: 'The bot restarted before Scenario confirmed this request.',
     hint: 'Please run the command again.',
@@ -351,6 +335,9 @@ export function attachmentProblemText(problem: AttachmentProblem): string {
       return `the image is ${problem.width}×${problem.height}; use one under ${problem.maxPixels / 1_000_000} megapixels.`;
     case 'mask_without_alpha':
       return 'the mask must be a PNG with an alpha (transparency) channel; export it with transparency preserved.';
+    case 'mask_format':
+    case 'mask_without_reference':
+      return maskProblemText(problem);
     case 'mask_size':
       return `the mask is ${problem.width}×${problem.height} but \`${problem.other.option}\` is ${problem.other.width}×${problem.other.height}; they must be the same size.`;
     case 'download_failed':
@@ -379,6 +366,10 @@ export function refusalText(refusal: Refusal): string {
       return TEXT.quotaExhausted(refusal.quota, refusal.credits);
     case 'invalid_file':
       return `\`${refusal.option}\`: ${attachmentProblemText(refusal.problem)}`;
+    case 'model_not_found':
+      return GENERATE_TEXT.modelNotFound(refusal.modelId);
+    case 'live_rule':
+      return paramProblemText(refusal.problem, refusal.modelLabel, true);
     case 'upload_failed':
       return `Your image could not be sent to Scenario. ${SCENARIO_ERROR_WORDS.unavailable}`;
     case 'reply_unavailable':

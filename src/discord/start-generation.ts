@@ -23,6 +23,18 @@ export interface GenerationInput {
   values: Record<string, unknown>;
   files: FileInput[];
   maskParam?: string;
+  /** The reply was already deferred (a slow step before the pipeline): its message is the job's. */
+  acknowledged?: Promise<{ messageId?: string }>;
+}
+
+/**
+ * Acknowledges the interaction with a public "thinking…" reply that becomes the job's message. Downloads,
+ * uploads and store calls may take longer than Discord's 3 s window.
+ */
+export async function deferPublicly(interaction: GenerationInteraction): Promise<{ messageId?: string }> {
+  const deferred = await interaction.deferReply({ withResponse: true });
+  // Known now, so the reply can still be edited through the channel if the token stops working.
+  return { messageId: deferred.resource?.message?.id };
 }
 
 /** Stands for an asset while the options are checked: counts matter, ids come after the upload. */
@@ -72,11 +84,8 @@ export async function startGeneration(
       token: interaction.token,
       // When the interaction does not say: the limit of a server without boosts.
       attachmentSizeLimit: interaction.attachmentSizeLimit ?? uploadLimitForTier(0),
-      async acknowledge() {
-        // Downloads, uploads and store calls may take longer than Discord's 3 s window.
-        const deferred = await interaction.deferReply({ withResponse: true });
-        // Known now, so the reply can still be edited through the channel if the token stops working.
-        return { messageId: deferred.resource?.message?.id };
+      acknowledge() {
+        return input.acknowledged ?? deferPublicly(interaction);
       },
     },
   });

@@ -1,5 +1,6 @@
 import { gptImage2 } from './gpt-image-2.js';
 import { knownModels } from './known-models.js';
+import { creditsForFamily } from './live-spec.js';
 import { parseModelOptions } from './options-schema.js';
 import { pixal3d } from './pixal3d.js';
 import { skyboxFlux } from './skybox-flux.js';
@@ -22,8 +23,6 @@ export function isModelId(value: string): boolean {
 
 /** Unknown models: two minutes is a common run time for video, audio and 3D models. */
 const PASS_THROUGH_DURATION_MS = 120_000;
-/** Credits per output when no spec says: 3D is the expensive kind. */
-const PASS_THROUGH_CREDITS = { '3d': 5, other: 1 } as const;
 
 /** The model's spec, or a pass-through spec that sends the member's parameters as given. */
 export function specFor(modelId: string): ModelSpec {
@@ -36,7 +35,8 @@ export function specFor(modelId: string): ModelSpec {
     output: 'other',
     params: [],
     typicalDurationMs: PASS_THROUGH_DURATION_MS,
-    creditsPerOutput: known?.kind === '3d' ? PASS_THROUGH_CREDITS['3d'] : PASS_THROUGH_CREDITS.other,
+    // The price /generate charges (by the live schema's family, `live-spec.ts`), for listings before any run.
+    creditsPerOutput: creditsForFamily(known?.kind === 'panorama' ? 'skybox' : known?.kind),
     passThrough: true,
   };
 }
@@ -69,8 +69,8 @@ export function assetTakesList(spec: ModelSpec, param: string): boolean {
 
 /**
  * Option values (and asset ids per parameter) → the request body. A model with a spec is validated
- * against it, so only documented parameters are sent; a pass-through model sends what the member gave,
- * with a prompt.
+ * against it, so only documented parameters are sent; a pass-through model sends the parameters as
+ * validated against its live schema.
  */
 export function buildRequestBody(
   spec: ModelSpec,
@@ -87,9 +87,9 @@ export function buildRequestBody(
     }
     return parseModelOptions(spec, { values: scalars, assets });
   }
-  const prompt = values.prompt;
-  if (typeof prompt !== 'string' || prompt.trim() === '')
-    return { ok: false, message: '`prompt` must not be empty.' };
-  const image = assets.image?.[0];
-  return { ok: true, body: { ...values, prompt: prompt.trim(), ...(image ? { image } : {}) } };
+  // Validated against the model's live schema by /generate; the pipeline adds the uploaded assets.
+  return {
+    ok: true,
+    body: Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
+  };
 }

@@ -8,6 +8,8 @@ describe('parseParams (the /generate params option)', () => {
     ['   ', {}],
     ['{"aspectRatio":"16:9","duration":"5"}', { aspectRatio: '16:9', duration: '5' }],
     ['{"numOutputs":2,"loop":true}', { numOutputs: 2, loop: true }],
+    // Files are mapped by "@n" (checked against the live schema later, as is an asset id typed in).
+    ['{"image":"@1","referenceImages":["@2","@3"]}', { image: '@1', referenceImages: ['@2', '@3'] }],
   ])('accepts %j', (raw, params) => {
     expect(parseParams(raw)).toEqual({ ok: true, params });
   });
@@ -19,7 +21,6 @@ describe('parseParams (the /generate params option)', () => {
     ['"text"', 'must be a JSON object'],
     ['null', 'must be a JSON object'],
     ['{"prompt":"y"}', 'use the `prompt` option instead'],
-    ['{"image":"asset_1"}', 'use the `image` option instead'],
     [JSON.stringify({ negativePrompt: 'n'.repeat(4_100) }), 'keep it under 4000'],
   ])('refuses %j, saying why', (raw, words) => {
     const parsed = parseParams(raw);

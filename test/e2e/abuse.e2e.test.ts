@@ -400,10 +400,10 @@ describe('abuse and bad input, end to end', () => {
         /only files uploaded to Discord/,
       ],
       [
-        'a /generate image',
+        'a /generate file',
         'generate',
         undefined,
-        'image',
+        'file_1',
         () => ({ url: `${evilOrigin}/evil.png`, proxyUrl: `${evilOrigin}/evil.png` }),
         /only files uploaded to Discord/,
       ],

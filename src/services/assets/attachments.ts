@@ -14,6 +14,8 @@ export interface ImageRules {
   option: string;
   requirePngAlpha?: boolean;
   sameSizeAs?: { width: number; height: number; option: string };
+  /** The mask's rule: the same format (PNG, JPEG, WebP) as the image it edits. */
+  sameFormatAs?: { mimeType: string; option: string };
 }
 
 /** What is wrong with an attachment; discord/messages.ts says it in words. */
@@ -25,6 +27,8 @@ export type AttachmentProblem =
   | { kind: 'not_an_image' }
   | { kind: 'too_many_pixels'; width: number; height: number; maxPixels: number }
   | { kind: 'mask_without_alpha' }
+  | { kind: 'mask_format'; mimeType: string; other: { option: string; mimeType: string } }
+  | { kind: 'mask_without_reference' }
   | {
       kind: 'mask_size';
       width: number;
@@ -116,6 +120,12 @@ export class AttachmentService {
         },
       };
     }
+    if (rules.sameFormatAs && info.mimeType !== rules.sameFormatAs.mimeType)
+      return {
+        ok: false,
+        option,
+        problem: { kind: 'mask_format', mimeType: info.mimeType, other: rules.sameFormatAs },
+      };
     if (rules.requirePngAlpha && (info.format !== 'png' || !info.hasAlpha)) {
       return { ok: false, option, problem: { kind: 'mask_without_alpha' } };
     }

@@ -9,7 +9,8 @@ export interface QuotaLine {
 
 /** What submission needs from the quota ledger. */
 export interface CreditReserver {
-  costOf(guildId: string, modelId: string, outputs: number): Promise<number>;
+  /** `perOutput`: the model's default price (its spec, or its family's); a moderator's price wins. */
+  costOf(guildId: string, modelId: string, outputs: number, perOutput?: number): Promise<number>;
   reserve(input: {
     guildId: string;
     userId: string;
@@ -32,7 +33,7 @@ export interface CreditHooks {
 /** Narrows the quota ledger to what submission and delivery need (kept narrow so the ledger can change behind it). */
 export function createQuotaAdapter(quota: QuotaLedger): CreditReserver & CreditHooks {
   return {
-    costOf: (guildId, modelId, outputs) => quota.costOf(guildId, modelId, outputs),
+    costOf: (guildId, modelId, outputs, perOutput) => quota.costOf(guildId, modelId, outputs, perOutput),
     async reserve(input) {
       const result = await quota.reserve(input);
       const line = {

@@ -106,9 +106,9 @@ export class QuotaLedger {
   }
 
   /** Credits a request costs: per-output cost (guild override or the model's default) × outputs. */
-  async costOf(guildId: string, modelId: string, outputs: number): Promise<number> {
+  async costOf(guildId: string, modelId: string, outputs: number, perOutput?: number): Promise<number> {
     const { costOverrides } = await this.policy(guildId);
-    return (costOverrides[modelId] ?? creditsPerOutput(modelId)) * outputs;
+    return (costOverrides[modelId] ?? perOutput ?? creditsPerOutput(modelId)) * outputs;
   }
 
   private async load(guildId: string, userId: string, period: Period): Promise<UserQuota> {

@@ -216,8 +216,13 @@ export class Delivery {
     const { ledger, clock, credits, messenger } = this.options;
     const log = this.log(record);
     const { files, notAttached, missing, models } = gathered;
+    if (job.assetIds.length === 0) {
+      // A success with nothing to show: refunded and explained, never an empty result.
+      log.warn({ jobId: job.jobId }, 'Scenario finished without a result');
+      return this.postFailure(record, { rawStatus: job.rawStatus, cause: 'no_results' });
+    }
     const damaged = models.filter((model) => model.problem === 'unreadable').length;
-    if (missing + damaged === job.assetIds.length && job.assetIds.length > 0) {
+    if (missing + damaged === job.assetIds.length) {
       // Nothing reached the member (every file 404s, or its link expired or was refused, or every model is
       // damaged): they are not charged.
       log.warn({ assetIds: job.assetIds, damaged }, 'no usable result file');

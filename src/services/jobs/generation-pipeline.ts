@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { assetTakesList, outputCount, specFor } from '../../models/index.js';
+import type { ParamProblem } from '../../models/live-schema.js';
+import { liveProblem } from '../../models/live-spec.js';
 import type { ModelSpec } from '../../models/spec.js';
 import type {
   AttachmentProblem,
@@ -10,6 +12,8 @@ import type {
 import type { Clock } from '../clock.js';
 import type { GuildSettingsService } from '../credits/guild-settings.js';
 import type { CreditReserver, QuotaLine } from '../credits/quota-adapter.js';
+import type { ModelCatalog } from '../scenario/model-catalog.js';
+import type { ModelSchema } from '../scenario/model-schemas.js';
 import type { ScenarioErrorKind } from '../scenario/scenario-errors.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
 import type { JobRecord } from './job-ledger.js';
@@ -78,6 +82,10 @@ export type Refusal =
   | { reason: 'quota_exhausted'; quota: QuotaLine; credits: number }
   | { reason: 'invalid_file'; option: string; problem: AttachmentProblem }
   | { reason: 'upload_failed' }
+  /** Scenario does not know the model, or it is not in the project's plan. */
+  | { reason: 'model_not_found'; modelId: string }
+  /** The model's live schema refuses the request (it may be narrower than our spec). */
+  | { reason: 'live_rule'; modelLabel: string; problem: ParamProblem }
   | { reason: 'reply_unavailable' }
   | { reason: 'scenario'; kind: ScenarioErrorKind; scenarioMessage?: string };
 
@@ -87,6 +95,8 @@ export interface GenerationPipelineOptions {
   attachments: AttachmentService;
   settings: GuildSettingsService;
   credits: Pick<CreditReserver, 'costOf'>;
+  /** Models' specs and live schemas (cached): the live rules are enforced before anything is spent. */
+  models: Pick<ModelCatalog, 'specFor' | 'schemaOf'>;
   submission: JobSubmission;
   messenger: JobMessenger;
   attempts: AttemptLimiter;
@@ -119,19 +129,28 @@ export class GenerationPipeline {
       const check = attachments.precheck(file.option, file.attachment);
       if (!check.ok) return refuse({ reason: 'invalid_file', option: check.option, problem: check.problem });
     }
+    const mask = request.files.find((file) => file.param === request.maskParam);
+    if (mask && request.files.every((file) => file === mask))
+      return refuse({
+        reason: 'invalid_file',
+        option: mask.option,
+        problem: { kind: 'mask_without_reference' },
+      });
+    const known = await this.knownSpec(request);
+    if (!known.ok) return known;
+    const spec = known.spec;
     const acknowledged = request.reply.kind === 'interaction' ? await request.reply.acknowledge() : {};
     const attemptKey = `${guildId}:${userId}`;
     const wait = this.options.attempts.waitFor(attemptKey);
     if (wait > 0) return refuse({ reason: 'too_many_failed_attempts', retryAfterMs: wait });
     const tokenIssuedAt = this.options.clock.now();
 
-    const spec = specFor(request.modelId);
     const outputs = outputCount(spec, request.body);
     let cost: number;
     try {
       if (!(await settings.mayGenerate(guildId, channelId, roleIds)))
         return refuse({ reason: 'not_allowed_here' });
-      cost = await credits.costOf(guildId, spec.id, outputs);
+      cost = await credits.costOf(guildId, spec.id, outputs, spec.creditsPerOutput);
     } catch (error) {
       log.error({ err: error }, 'settings store unavailable');
       return refuse({ reason: 'storage_unavailable' });
@@ -226,6 +245,7 @@ export class GenerationPipeline {
           requirePngAlpha: isMask,
           sameSizeAs:
             isMask && first ? { width: first.width, height: first.height, option: first.option } : undefined,
+          sameFormatAs: isMask && first ? { mimeType: first.mimeType, option: first.option } : undefined,
         });
         if (!result.ok)
           return {
@@ -249,6 +269,51 @@ export class GenerationPipeline {
       log.warn({ err: error }, 'attachment upload failed');
       return { ok: false, refusal: { reason: 'upload_failed' } };
     }
+  }
+
+  /**
+   * A model's live schema, for a command that builds its request from it (/generate). A model Scenario
+   * does not know counts as a refused attempt (the read cost a request of the shared budget), and a
+   * member over the limit is refused before anything is read.
+   */
+  async liveSchema(
+    requester: { guildId: string; userId: string },
+    modelId: string,
+  ): Promise<{ ok: true; schema: ModelSchema } | { ok: false; refusal: Refusal }> {
+    const attemptKey = `${requester.guildId}:${requester.userId}`;
+    const wait = this.options.attempts.waitFor(attemptKey);
+    if (wait > 0) return { ok: false, refusal: { reason: 'too_many_failed_attempts', retryAfterMs: wait } };
+    const lookup = await this.options.models.schemaOf(modelId);
+    if (lookup.ok) return lookup;
+    if (lookup.reason === 'unavailable')
+      return { ok: false, refusal: { reason: 'scenario', kind: lookup.kind } };
+    this.options.attempts.recordFailure(attemptKey);
+    return { ok: false, refusal: { reason: 'model_not_found', modelId } };
+  }
+
+  /**
+   * The model's spec (its file, or derived from its live schema) and the live rules: a request the live
+   * schema refuses (a lower max than our spec's, a removed value, a new required input) is refused here,
+   * before anything is spent. When Scenario cannot describe the model right now, a seed model runs on its
+   * spec and another model as given (Scenario still validates it).
+   */
+  private async knownSpec(
+    request: GenerationRequest,
+  ): Promise<{ ok: true; spec: ModelSpec } | { ok: false; refusal: Refusal }> {
+    const { models } = this.options;
+    const known = await models.specFor(request.modelId);
+    const live = await models.schemaOf(request.modelId);
+    // A seed model runs on its spec even when Scenario cannot describe it (its own checks still apply).
+    if (!known && !live.ok && live.reason === 'model_not_found')
+      return { ok: false, refusal: { reason: 'model_not_found', modelId: request.modelId } };
+    const spec = known ?? specFor(request.modelId);
+    if (!live.ok) return { ok: true, spec };
+    const files: Record<string, number> = {};
+    for (const file of request.files) files[file.param] = (files[file.param] ?? 0) + 1;
+    const problem = liveProblem(live.schema, request.body, files);
+    return problem
+      ? { ok: false, refusal: { reason: 'live_rule', modelLabel: spec.label, problem } }
+      : { ok: true, spec };
   }
 
   /** The job's message shows it is queued with its seed; the message id is recorded for channel-route edits. */

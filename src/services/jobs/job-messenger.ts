@@ -91,7 +91,9 @@ export type FailureCause =
   | 'restart_unconfirmed'
   | 'result_undeliverable'
   /** Every result file was a 3D model the bot could not read: damaged on Scenario's side. */
-  | 'model_unreadable';
+  | 'model_unreadable'
+  /** Scenario reported success with no asset at all. */
+  | 'no_results';
 
 export interface FailureFacts {
   /** Scenario's error and hint, when the job failed there. */

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { extension as mimeExtension } from 'mime-types';
 import type { Logger } from 'pino';
 import type { ModelInspector } from '../models3d/model-inspector.js';
 import type { AssetBatcher } from '../scenario/asset-batcher.js';
@@ -240,16 +241,35 @@ function pngBeside(
   };
 }
 
-const EXTENSIONS: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'model/gltf-binary': 'glb',
-  'video/mp4': 'mp4',
+/**
+ * Where the MIME table (mime-types) answers with a name Discord does not play or preview, or has none:
+ * `audio/mpeg` is `.mpga` there, FLAC and FBX are listed under other types.
+ */
+const PREFERRED_EXTENSIONS: Readonly<Record<string, string>> = {
   'audio/mpeg': 'mp3',
-  'audio/wav': 'wav',
+  'audio/mp3': 'mp3',
+  'audio/flac': 'flac',
+  'model/fbx': 'fbx',
+  'image/vnd.radiance': 'hdr',
 };
+/** When Scenario gives no usable type: the usual file of each asset kind. */
+const KIND_EXTENSIONS: Readonly<Record<string, string>> = {
+  image: 'png',
+  'image-hdr': 'hdr',
+  '3d': 'glb',
+  video: 'mp4',
+  audio: 'mp3',
+};
+
+/**
+ * The file extension of a result: from its MIME type; from its kind when it has no type; `bin` for a type
+ * nobody knows (a wrong guess would make Discord show a broken preview). Pure.
+ */
+export function extensionFor(asset: Pick<Asset, 'mimeType' | 'kind'>): string {
+  const type = asset.mimeType?.split(';')[0]?.trim().toLowerCase();
+  if (type) return PREFERRED_EXTENSIONS[type] ?? (mimeExtension(type) || 'bin');
+  return (asset.kind && KIND_EXTENSIONS[asset.kind]) || 'bin';
+}
 
 /** `skybox-gpt-1718585219-1.png`: the command, the seed and the output's position. Pure. */
 export function fileNameFor(
@@ -257,7 +277,7 @@ export function fileNameFor(
   asset: Pick<Asset, 'mimeType' | 'kind'>,
   index: number,
 ): string {
-  const extension = (asset.mimeType && EXTENSIONS[asset.mimeType]) ?? (asset.kind === '3d' ? 'glb' : 'bin');
+  const extension = extensionFor(asset);
   return `${resultBaseName(record)}-${index + 1}.${extension}`;
 }
 

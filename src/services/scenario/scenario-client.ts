@@ -5,8 +5,14 @@ import { trustedLoopbackOrigin } from '../net/address-policy.js';
 import { declaredLength, readAtMost } from '../net/bounded-body.js';
 import { createSafeFetch, type SafeFetch } from '../net/safe-fetch.js';
 import { createAnswerLinks } from './answer-links.js';
+import {
+  type ModelSchema,
+  type ModelSummary,
+  modelEnvelopeSchema,
+  modelListSchema,
+} from './model-schemas.js';
 import type { RequestBudget, RequestPriority } from './request-budget.js';
-import { describeStatus, ScenarioError } from './scenario-errors.js';
+import { describeStatus, parseJson, parseRetryAfter, ScenarioError } from './scenario-errors.js';
 import {
   type Asset,
   assetEnvelopeSchema,
@@ -22,7 +28,7 @@ import {
   uploadEnvelopeSchema,
 } from './scenario-schemas.js';
 
-export { ScenarioError } from './scenario-errors.js';
+export { parseRetryAfter, ScenarioError } from './scenario-errors.js';
 export type { Asset, Job, RunModelResponse } from './scenario-schemas.js';
 
 export interface ScenarioClientOptions {
@@ -50,6 +56,7 @@ export const INLINE_UPLOAD_MAX_BYTES = 3.5 * 1024 * 1024;
 /** Multipart upload parts must be at least 5 MB except the last (S3's rule). */
 const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const BULK_ASSET_LIMIT = 100;
+const MODEL_LIST_PAGES = 5; // `GET /models` pages of 100 read at most: a catalogue, not an unbounded walk
 /**
  * API answers are JSON a few KB long (a listing of 200 jobs with their inputs stays well under 2 MB); the
  * gateway caps request bodies near 10 MB. An answer past this is not one we can use: it is not read further.
@@ -361,25 +368,30 @@ export function createScenarioClient(options: ScenarioClientOptions) {
       },
     },
     assets,
+    models: {
+      /** The model's live input schema; a 404 (`not_found`) or 403 means it is unknown or not in the plan. */
+      async retrieve(modelId: string): Promise<ModelSchema> {
+        const path = `/models/${encodeURIComponent(modelId)}`;
+        return (await call({ method: 'GET', path, schema: modelEnvelopeSchema })).model;
+      },
+      async list(): Promise<ModelSummary[]> {
+        const found: ModelSummary[] = [];
+        let paginationToken: string | undefined;
+        for (let page = 0; page < MODEL_LIST_PAGES; page += 1) {
+          const answer = await call({
+            method: 'GET',
+            path: '/models',
+            query: { pageSize: 100, paginationToken },
+            schema: modelListSchema,
+          });
+          found.push(...answer.models);
+          paginationToken = answer.nextPaginationToken;
+          if (!paginationToken) break;
+        }
+        return found;
+      },
+    },
   };
 }
 
 export type ScenarioClient = ReturnType<typeof createScenarioClient>;
-
-function parseJson(text: string): unknown {
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}

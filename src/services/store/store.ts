@@ -26,6 +26,8 @@ export interface Store {
   requestWindow: KeyValue;
   /** Delivered 3D results' models and their conversions (the FBX/OBJ/USDZ/STL buttons). */
   models3d: KeyValue;
+  /** Models' live input schemas and the project's model list, cached with a TTL. */
+  modelSchemas: KeyValue;
   backend: 'sqlite' | 'redis';
   /** On Redis: scripts on the shared server (the request window every instance draws from). */
   redis?: { client: Pick<LockRedis, 'eval'>; prefix: string };
@@ -144,6 +146,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     userSettings: namespace('user-settings'),
     requestWindow: namespace('request-window'),
     models3d: namespace('models3d'),
+    modelSchemas: namespace('model-schemas'),
     backend,
     redis,
     lock,

@@ -99,6 +99,14 @@ describe('fileNameFor', () => {
       'generate-1-1.bin',
     ],
     [{ command: '!!!', seed: 1 }, { mimeType: 'video/mp4', kind: 'video' }, 0, 'result-1-1.mp4'],
+    [{ command: 'generate', seed: 1 }, { mimeType: 'audio/wav', kind: 'audio' }, 0, 'generate-1-1.wav'],
+    [{ command: 'generate', seed: 1 }, { mimeType: 'audio/mpeg', kind: 'audio' }, 0, 'generate-1-1.mp3'],
+    [{ command: 'generate', seed: 1 }, { mimeType: 'audio/flac', kind: 'audio' }, 0, 'generate-1-1.flac'],
+    [{ command: 'generate', seed: 1 }, { mimeType: 'video/webm', kind: 'video' }, 0, 'generate-1-1.webm'],
+    [{ command: 'generate', seed: 1 }, { mimeType: 'model/obj', kind: '3d' }, 0, 'generate-1-1.obj'],
+    [{ command: 'generate', seed: 1 }, { mimeType: 'image/jpeg; q=1', kind: 'image' }, 0, 'generate-1-1.jpg'],
+    [{ command: 'generate', seed: 1 }, { mimeType: undefined, kind: 'video' }, 0, 'generate-1-1.mp4'],
+    [{ command: 'generate', seed: 1 }, { mimeType: undefined, kind: 'unknown' }, 0, 'generate-1-1.bin'],
   ] as const)('%o + %o #%i → %s', (record, asset, index, name) => {
     expect(fileNameFor(record, asset, index)).toBe(name);
   });

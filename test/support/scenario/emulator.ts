@@ -1,9 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makeGlb, makePng, makeSkyPanoramaPng, readImageSize } from '../media.js';
+import { makeGlb, makePng, makeSkyPanoramaPng, makeWav, readImageSize } from '../media.js';
 import { CONVERTED_MIME_TYPES, convertedModel, damagedGlb, emulatedModel } from './conversions.js';
-import { EMULATED_MODELS, type EmulatedModel, validateBody } from './models.js';
+import { type EmulatedInput, type EmulatedModel, emulatedModels, validateBody } from './models.js';
 
 /**
  * A local Scenario API (https://api.cloud.scenario.com/v1) following shared/scenario-api.md: Basic auth,
@@ -67,6 +67,8 @@ export interface FaultSwitches {
   damagedModels: boolean;
   /** `POST /assets/{id}/download` answers 400 for these target formats. */
   refuseConversions: string[];
+  /** The next N jobs succeed without any asset. */
+  noAssetsNextJobs: number;
 }
 
 const noFaults = (): FaultSwitches => ({
@@ -92,6 +94,7 @@ const noFaults = (): FaultSwitches => ({
   omit3dThumbnails: false,
   damagedModels: false,
   refuseConversions: [],
+  noAssetsNextJobs: 0,
 });
 
 export interface RecordedRequest {
@@ -131,6 +134,8 @@ export interface EmulatedJob {
   assetIds: string[];
   cost: number;
   finishedAt?: number;
+  /** Succeeds without any asset (a model that produced nothing). */
+  noAssets?: boolean;
 }
 
 interface Upload {
@@ -165,6 +170,12 @@ export interface ScenarioEmulator {
   /** Every file served by the CDN route (not API calls, so not in `requests`). */
   downloads: FileDownload[];
   finishJob(jobId: string, outcome?: 'success' | 'failure' | 'canceled'): void;
+  /** The models this emulator serves, as `GET /models/{id}` describes them and generate validates them. */
+  models: Record<string, EmulatedModel>;
+  /** Changes one input of a model's live schema (e.g. a lower `max`), as Scenario may without notice. */
+  narrowInput(modelId: string, input: string, change: Partial<EmulatedInput>): void;
+  /** Schema reads (`GET /models/{id}`) so far, per model. */
+  schemaReads(modelId?: string): RecordedRequest[];
   reset(): void;
   close(): Promise<void>;
 }
@@ -188,6 +199,7 @@ export async function startScenarioEmulator(
   const assets = new Map<string, EmulatedAsset>();
   const uploads = new Map<string, Upload>();
   const downloads: FileDownload[] = [];
+  let models = emulatedModels();
   let origin = '';
   let counter = 0;
   const newId = (prefix: string) => `${prefix}_${(++counter).toString(36)}${randomBytes(6).toString('hex')}`;
@@ -228,7 +240,7 @@ export async function startScenarioEmulator(
         ? (job.input[model.outputsParam] as number)
         : model.defaultOutputs;
     for (let index = 0; index < count; index += 1) {
-      if (model.output === '3d') {
+      if (model.type === '3d') {
         // A real textured mesh; padded files (size tests) keep the one-triangle GLB grown to the size asked.
         const bytes = faults.damagedModels
           ? damagedGlb()
@@ -248,7 +260,7 @@ export async function startScenarioEmulator(
           thumb.thumbnailOf = glb.id;
         }
         job.assetIds.push(glb.id);
-      } else if (model.output === 'video') {
+      } else if (model.type === 'video') {
         job.assetIds.push(
           addAsset({
             kind: 'video',
@@ -256,18 +268,12 @@ export async function startScenarioEmulator(
             bytes: Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), Buffer.alloc(64)]),
           }).id,
         );
-      } else if (model.output === 'audio') {
-        job.assetIds.push(
-          addAsset({
-            kind: 'audio',
-            mimeType: 'audio/mpeg',
-            bytes: Buffer.concat([Buffer.from('ID3'), Buffer.alloc(64)]),
-          }).id,
-        );
+      } else if (model.type === 'audio') {
+        job.assetIds.push(addAsset({ kind: 'audio', mimeType: 'audio/wav', bytes: makeWav(index) }).id);
       } else {
         const requested = options.outputImageSize === 'requested';
         const fixed = typeof options.outputImageSize === 'object' ? options.outputImageSize : undefined;
-        const panorama = model.output === 'panorama';
+        const panorama = model.type === 'skybox';
         const width =
           requested && typeof job.input.width === 'number'
             ? job.input.width
@@ -292,7 +298,7 @@ export async function startScenarioEmulator(
 
   /** Job state is computed from the clock: no timer per job. */
   const jobView = (job: EmulatedJob) => {
-    const model = EMULATED_MODELS[job.modelId];
+    const model = models[job.modelId];
     const age = clock() - job.createdAt;
     let status: string;
     let progress: number;
@@ -300,7 +306,8 @@ export async function startScenarioEmulator(
     if (finished) {
       if (job.finishedAt === undefined) job.finishedAt = job.createdAt + job.durationMs;
       status = job.outcome === 'never' ? 'success' : job.outcome;
-      if (status === 'success' && job.assetIds.length === 0 && model) createOutputs(job, model);
+      if (status === 'success' && job.assetIds.length === 0 && model && !job.noAssets)
+        createOutputs(job, model);
       progress = status === 'success' ? 1 : Math.min(0.99, age / job.durationMs);
     } else if (age < job.nominalDurationMs * 0.15) {
       status = 'queued';
@@ -441,7 +448,7 @@ export async function startScenarioEmulator(
       const body = await json();
       if (body === 'too_large') return fail(response, 413, 'payload_too_large', 'Request body too large');
       if (!body) return fail(response, 400, 'invalid_body', 'Body must be a JSON object');
-      const model = EMULATED_MODELS[modelId];
+      const model = models[modelId];
       if (!model) return fail(response, 404, 'not_found', `Model not found: ${modelId}`);
       const problem = validateBody(model, body, (id) => assets.has(id));
       if (problem) return fail(response, 422, 'invalid_parameters', problem);
@@ -459,6 +466,8 @@ export async function startScenarioEmulator(
         });
       }
       let outcome: EmulatedJob['outcome'] = 'success';
+      const noAssets = faults.noAssetsNextJobs > 0;
+      if (noAssets) faults.noAssetsNextJobs -= 1;
       if (faults.failNextJobs > 0) {
         faults.failNextJobs -= 1;
         outcome = 'failure';
@@ -479,6 +488,7 @@ export async function startScenarioEmulator(
         hint: outcome === 'failure' ? faults.failHint : undefined,
         assetIds: [],
         cost,
+        noAssets,
       };
       if (outcome === 'never') job.durationMs = Number.POSITIVE_INFINITY;
       jobs.set(job.jobId, job);
@@ -624,14 +634,14 @@ export async function startScenarioEmulator(
     }
     match = method === 'GET' ? path.match(/^\/v1\/models\/([^/]+)$/) : null;
     if (match) {
-      const model = EMULATED_MODELS[decodeURIComponent(match[1] ?? '')];
+      const id = decodeURIComponent(match[1] ?? '');
+      const model = models[id];
       if (!model) return fail(response, 404, 'not_found', 'Model not found');
-      return send(response, 200, {
-        model: {
-          id: match[1],
-          inputs: Object.entries(model.params ?? {}).map(([name, param]) => ({ name, ...param })),
-        },
-      });
+      return send(response, 200, { model: { id, name: model.name, type: model.type, inputs: model.inputs } });
+    }
+    if (method === 'GET' && path === '/v1/models') {
+      const all = Object.entries(models).map(([id, model]) => ({ id, name: model.name, type: model.type }));
+      return send(response, 200, { models: all });
     }
     return fail(response, 404, 'not_found', `No route ${method} ${path}`);
   }
@@ -776,6 +786,20 @@ export async function startScenarioEmulator(
       }
       return peak;
     },
+    get models() {
+      return models;
+    },
+    narrowInput(modelId, name, change) {
+      const input = models[modelId]?.inputs.find((candidate) => candidate.name === name);
+      if (!input) throw new Error(`no input ${name} on ${modelId}`);
+      Object.assign(input, change);
+    },
+    schemaReads: (modelId) =>
+      requests.filter(
+        (entry) =>
+          entry.method === 'GET' &&
+          (modelId ? entry.path === `/v1/models/${modelId}` : entry.path.startsWith('/v1/models/')),
+      ),
     finishJob(jobId, outcome = 'success') {
       const job = jobs.get(jobId);
       if (!job) return;
@@ -789,6 +813,7 @@ export async function startScenarioEmulator(
     reset() {
       Object.assign(faults, noFaults());
       requests.length = 0;
+      models = emulatedModels();
     },
     close: () =>
       new Promise<void>((resolve) => {
