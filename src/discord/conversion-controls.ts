@@ -11,15 +11,16 @@ export const customIdFor = (generationId: string, format: ConversionFormat) =>
   `convert:${generationId}:${format}`;
 
 /** Whether a model's results are 3D models (its spec, or what the catalogue of known models says). */
-function makesModels(modelId: string): boolean {
+function makesModels({ modelId, output }: Pick<JobRecord, 'modelId' | 'output'>): boolean {
+  if (output !== undefined) return output === '3d';
   return specFor(modelId).output === '3d' || knownModels.some((m) => m.id === modelId && m.kind === '3d');
 }
 
 /** The FBX / OBJ / USDZ / STL row under a 3D result; none under other results. */
 export function conversionRow(
-  record: Pick<JobRecord, 'id' | 'modelId'>,
+  record: Pick<JobRecord, 'id' | 'modelId' | 'output'>,
 ): APIActionRowComponent<APIButtonComponent> | undefined {
-  if (!makesModels(record.modelId)) return undefined;
+  if (!makesModels(record)) return undefined;
   return {
     type: ComponentType.ActionRow,
     components: CONVERSION_FORMATS.map((format) => ({

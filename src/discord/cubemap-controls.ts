@@ -26,14 +26,14 @@ export function parseCubemapButtonId(customId: string): string | undefined {
 }
 
 /**
- * Whether a model makes equirectangular panoramas: the skybox specs, and models /generate knows as
- * panoramas. A pass-through model the bot has no family for gets no button (its family would come from
- * Scenario's model schema).
+ * Whether a result is equirectangular panoramas: what its record says the model makes (its spec, or the family
+ * of its live schema when it was submitted), else the skybox specs and models /generate knows as panoramas.
  */
-export function makesPanoramas(modelId: string): boolean {
+export function makesPanoramas(record: { modelId: string; output?: string }): boolean {
+  if (record.output !== undefined) return record.output === 'panorama';
   return (
-    specFor(modelId).output === 'panorama' ||
-    knownModels.some((model) => model.id === modelId && model.kind === 'panorama')
+    specFor(record.modelId).output === 'panorama' ||
+    knownModels.some((model) => model.id === record.modelId && model.kind === 'panorama')
   );
 }
 
@@ -41,8 +41,9 @@ export function makesPanoramas(modelId: string): boolean {
 export function cubemapRows(record: {
   id: string;
   modelId: string;
+  output?: string;
 }): APIActionRowComponent<APIButtonComponent>[] {
-  if (!makesPanoramas(record.modelId)) return [];
+  if (!makesPanoramas(record)) return [];
   return [
     {
       type: ComponentType.ActionRow,

@@ -16,8 +16,16 @@ describe('the Cubemap row', () => {
     // A pass-through model the bot has no family for: no button until Scenario's schema says "skybox".
     ['model_some-new-skybox-model', false],
   ])('%s makes panoramas: %s', (modelId, expected) => {
-    expect(makesPanoramas(modelId)).toBe(expected);
+    expect(makesPanoramas({ modelId })).toBe(expected);
     expect(cubemapRows({ id: 'local_1', modelId })).toHaveLength(expected ? 1 : 0);
+  });
+
+  it('follows what the record says the model makes (its live family), for models the bot has no spec for', () => {
+    const modelId = 'model_some-new-skybox-model';
+    expect(cubemapRows({ id: 'local_1', modelId, output: 'panorama' })).toHaveLength(1);
+    expect(
+      cubemapRows({ id: 'local_1', modelId: 'model_scenario-skybox-gpt', output: 'image' }),
+    ).toHaveLength(0);
   });
 
   it('puts only the generation id in the custom id, and reads back only its own ids', () => {

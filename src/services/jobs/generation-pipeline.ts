@@ -203,6 +203,7 @@ export class GenerationPipeline {
         parentGenerationId: request.parentGenerationId,
         lineage: request.lineage,
         fromDefaults: request.fromDefaults,
+        output: spec.output,
         ...(request.reply.kind === 'interaction'
           ? { interactionToken: request.reply.token, tokenIssuedAt }
           : {}),

@@ -42,6 +42,8 @@ export const jobRecordSchema = z.object({
   lineage: z.enum(['reroll', 'remix']).optional(),
   /** Body parameters that came from the member's defaults, not from options they gave. */
   fromDefaults: z.array(z.string()).optional(),
+  /** What the model makes (its spec, or its live schema's family): which result buttons apply. */
+  output: z.enum(['panorama', 'image', '3d', 'other']).optional(),
   attachmentSizeLimit: z.number().int().positive(),
   reservationId: z.string().optional(),
   creditsReserved: z.number().default(0),

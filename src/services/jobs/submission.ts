@@ -29,6 +29,7 @@ export interface JobSubmissionInput {
   parentGenerationId?: string;
   lineage?: 'reroll' | 'remix';
   fromDefaults?: readonly string[];
+  output?: JobRecord['output'];
 }
 
 export type Reservation =
@@ -130,6 +131,7 @@ export class JobSubmission {
         messageId: input.messageId,
         parentGenerationId: input.parentGenerationId,
         lineage: input.lineage,
+        output: input.output,
         fromDefaults:
           input.fromDefaults && input.fromDefaults.length > 0 ? [...input.fromDefaults] : undefined,
         attachmentSizeLimit: input.attachmentSizeLimit,
