@@ -4,12 +4,9 @@
  */
 import { creditsPerOutput, modelLabel } from '../models/index.js';
 import { knownModels } from '../models/known-models.js';
-import type { AttachmentProblem } from '../services/assets/attachments.js';
 import type { QuotaLine } from '../services/credits/quota-adapter.js';
 import type { Generation } from '../services/jobs/generation-log.js';
-import type { Refusal } from '../services/jobs/generation-pipeline.js';
 import type { FailureCause, LinkedFile } from '../services/jobs/job-messenger.js';
-import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
 
 const BAR_SLOTS = 12;
 
@@ -123,8 +120,24 @@ export function progressMessage(view: ProgressView): string {
     .join('\n');
 }
 
+/** "1 credit", "5 credits". */
+export function creditCount(count: number): string {
+  return `${count} credit${count === 1 ? '' : 's'}`;
+}
+
 export function quotaLine(quota: QuotaLine): string {
   return `${quota.remaining} of ${quota.limit} credits left, resets ${relativeTime(quota.resetsAt)}`;
+}
+
+/** A result's first line: the prompt (quoted, clipped) and who asked; the model when there is no prompt. */
+export function promptLine(view: {
+  body: Record<string, unknown>;
+  userId: string;
+  modelLabel: string;
+}): string {
+  return typeof view.body.prompt === 'string'
+    ? `“${quoteUserText(view.body.prompt, 200)}” — <@${view.userId}>`
+    : `**${view.modelLabel}** for <@${view.userId}>`;
 }
 
 export interface ResultView {
@@ -132,6 +145,8 @@ export interface ResultView {
   userId: string;
   elapsedMs: number;
   body: Record<string, unknown>;
+  /** The options the member gave, under the names they typed (see `givenOptions`). */
+  options: { name: string; value: unknown; attachment: boolean }[];
   seed: number | undefined;
   creditsSpent: number;
   quota: QuotaLine | undefined;
@@ -150,12 +165,29 @@ const NOT_ATTACHED_WORDS: Record<LinkedFile['why'], string> = {
   job_total: "more than fits beside this result's other files",
 };
 
+/** An option as the small line shows it: `quality: low`, `image: attached`. */
+function shownOption(option: ResultView['options'][number]): string {
+  const value = option.attachment
+    ? 'attached'
+    : typeof option.value === 'object' && option.value !== null
+      ? JSON.stringify(option.value)
+      : String(option.value);
+  return `${quoteUserText(option.name, 40)}: ${quoteUserText(value, 40)}`;
+}
+
+/**
+ * Prompt-first: the prompt and requester, then one small line with the model, the options the member
+ * gave, the seed, the cost and the credits left; notes only for files that are linked or missing.
+ */
 export function resultMessage(view: ResultView): string {
-  const lines = [
-    `**${view.modelLabel}** for <@${view.userId}> · done in ${formatDuration(view.elapsedMs)}`,
-    `> ${summariseParameters(view.body)}`,
-    `${view.seed === undefined ? 'no seed (this model has none)' : `seed \`${view.seed}\``} · ${view.creditsSpent} credit${view.creditsSpent === 1 ? '' : 's'}${view.quota ? ` · ${quotaLine(view.quota)}` : ''}`,
-  ];
+  const facts = [
+    `**${view.modelLabel}**`,
+    ...view.options.slice(0, SHOWN_PARAMETERS).map(shownOption),
+    ...(view.options.length > SHOWN_PARAMETERS ? [`+${view.options.length - SHOWN_PARAMETERS} more`] : []),
+    view.seed === undefined ? undefined : `seed \`${view.seed}\``,
+    `${creditCount(view.creditsSpent)}${view.quota ? ` (${quotaLine(view.quota)})` : ''}`,
+  ].filter(Boolean);
+  const lines = [promptLine(view), `-# ${facts.join(' · ')}`];
   for (const file of view.notAttached) {
     lines.push(
       `📦 \`${file.name}\` is ${formatBytes(file.size)}, ${NOT_ATTACHED_WORDS[file.why]}: [download it from Scenario](${file.url})${expiryNote(file.expires)}`,
@@ -167,8 +199,18 @@ export function resultMessage(view: ResultView): string {
     lines.push(
       `⚠️ ${view.missing} result file${view.missing === 1 ? '' : 's'} could not be downloaded from Scenario.`,
     );
-  lines.push('🔄 reroll with a new seed · ❌ delete (buttons below, or react)');
   return lines.join('\n');
+}
+
+/** The job's first message once its outcome is posted below it: one line pointing there. */
+export function pointerMessage(view: {
+  modelLabel: string;
+  userId: string;
+  outcome: 'result' | 'failure' | 'stuck';
+  link: string;
+}): string {
+  const words = { result: '✅ done', failure: '❌ failed', stuck: '⏳ stopped waiting' }[view.outcome];
+  return `-# **${view.modelLabel}** for <@${view.userId}> · ${words} → [see below](${view.link})`;
 }
 
 export function formatBytes(bytes: number): string {
@@ -177,9 +219,16 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** Whether credits came back, in the words every failure ends with. */
+function refundWords(refunded: number): string {
+  return refunded > 0 ? `Your ${creditCount(refunded)} came back.` : 'Nothing was charged.';
+}
+
+/** A failed job: the prompt, then what happened, what to do and that the credits came back. */
 export function failureMessage(view: {
   modelLabel: string;
   userId: string;
+  body: Record<string, unknown>;
   error?: string;
   hint?: string;
   /** What went wrong when it was not Scenario's job that failed. */
@@ -187,27 +236,31 @@ export function failureMessage(view: {
   refunded: number;
 }): string {
   const cause = view.cause ? FAILURE_CAUSE_WORDS[view.cause] : undefined;
-  const hint = view.hint ? quoteUserText(view.hint, 300) : cause?.hint;
-  return [
-    `**${view.modelLabel}** for <@${view.userId}> · ❌ failed`,
+  const what =
     cause?.explanation ??
-      (view.error ? `Scenario said: ${quoteUserText(view.error, 300)}` : 'Scenario did not say why.'),
-    hint ? `Hint: ${hint}` : undefined,
-    view.refunded > 0
-      ? `Your ${view.refunded} credit${view.refunded === 1 ? ' was' : 's were'} refunded.`
-      : undefined,
-  ]
-    .filter(Boolean)
-    .join('\n');
+    (view.error
+      ? `Scenario stopped the job: “${quoteUserText(view.error, 300)}”`
+      : 'Scenario stopped the job without saying why.');
+  const hint = view.hint
+    ? quoteUserText(view.hint, 300)
+    : (cause?.hint ?? 'Try again, perhaps with other options.');
+  return [
+    promptLine(view),
+    `❌ **${view.modelLabel}** failed. ${what} ${hint} ${refundWords(view.refunded)}`,
+  ].join('\n');
 }
 
 export function stuckMessage(view: {
   modelLabel: string;
   userId: string;
+  body: Record<string, unknown>;
   elapsedMs: number;
   refunded: number;
 }): string {
-  return `**${view.modelLabel}** for <@${view.userId}> · ⏳ still not finished after ${formatDuration(view.elapsedMs)}; the bot stopped waiting for it. ${view.refunded > 0 ? `Your ${view.refunded} credits were refunded.` : ''}`.trim();
+  return [
+    promptLine(view),
+    `⏳ **${view.modelLabel}** was still not finished after ${formatDuration(view.elapsedMs)}, so the bot stopped waiting for it. Try again later. ${refundWords(view.refunded)}`,
+  ].join('\n');
 }
 
 /** The bot's own account of a failure that was not Scenario's job failing. */
@@ -215,31 +268,17 @@ const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: st
   results_unavailable: {
     explanation:
       'The job finished on Scenario, but none of its result files could be downloaded (missing or expired links).',
+    hint: 'Run the command again.',
   },
   restart_unconfirmed: {
     explanation: 'The bot restarted before Scenario confirmed this request.',
-    hint: 'Please run the command again.',
+    hint: 'Run the command again.',
   },
   result_undeliverable: {
     explanation:
       'The result was ready, but Discord kept refusing to take its files, so the bot stopped trying.',
-    hint: 'Please run the command again.',
+    hint: 'Run the command again.',
   },
-};
-
-export const SCENARIO_ERROR_WORDS: Record<ScenarioErrorKind, string> = {
-  auth: 'The bot cannot sign in to Scenario right now (an admin needs to check its API key). Nothing was spent.',
-  forbidden: 'This model is not available in the Scenario plan the bot uses. Nothing was spent.',
-  invalid: 'Scenario refused these parameters.',
-  not_found: 'Scenario does not know this model or file.',
-  rate_limited: 'Scenario is busy right now (rate limit). Nothing was spent; try again in a minute.',
-  concurrency: 'Too many generations are running at once on Scenario. Nothing was spent; try again shortly.',
-  unavailable: 'Scenario is not answering right now. Nothing was spent; try again later.',
-  timeout:
-    'Scenario took too long to answer. Nothing was spent from your quota; check /history before retrying.',
-  malformed: 'Scenario sent an answer the bot could not read. Nothing was spent from your quota.',
-  too_large: 'The file is too large for Scenario.',
-  refused_url: 'Scenario answered with a link the bot does not open. Nothing was spent from your quota.',
 };
 
 export const TEXT = {
@@ -311,66 +350,4 @@ export function priceList(overrides: Record<string, number>, onlyModelId?: strin
     return `• ${modelLabel(id)} (\`${id}\`): ${shown}`;
   });
   return ['**Credits per output in this server**', ...lines].join('\n');
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** What is wrong with an attached file, and what to do instead. */
-export function attachmentProblemText(problem: AttachmentProblem): string {
-  switch (problem.kind) {
-    case 'bad_link':
-      return 'that attachment link is not valid.';
-    case 'foreign_host':
-      return 'only files uploaded to Discord are accepted.';
-    case 'too_large':
-      return problem.size === undefined
-        ? `the file is larger than ${megabytes(problem.max)}.`
-        : `the file is ${megabytes(problem.size)}; the limit is ${megabytes(problem.max)}.`;
-    case 'wrong_type':
-      return `send a PNG, JPEG or WebP image (this file is ${problem.contentType}).`;
-    case 'not_an_image':
-      return 'this file is not a PNG, JPEG or WebP image (whatever its name says).';
-    case 'too_many_pixels':
-      return `the image is ${problem.width}×${problem.height}; use one under ${problem.maxPixels / 1_000_000} megapixels.`;
-    case 'mask_without_alpha':
-      return 'the mask must be a PNG with an alpha (transparency) channel; export it with transparency preserved.';
-    case 'mask_size':
-      return `the mask is ${problem.width}×${problem.height} but \`${problem.other.option}\` is ${problem.other.width}×${problem.other.height}; they must be the same size.`;
-    case 'download_failed':
-      return problem.status === undefined
-        ? 'the file could not be downloaded from Discord; try uploading it again.'
-        : `Discord did not serve the file (${problem.status}); try uploading it again.`;
-  }
-}
-
-/** Why a generation did not start, in words for the member (commands answer it ephemerally, reactions by DM). */
-export function refusalText(refusal: Refusal): string {
-  switch (refusal.reason) {
-    case 'guild_not_served':
-      return TEXT.guildNotServed;
-    case 'not_allowed_here':
-      return TEXT.notAllowedHere;
-    case 'storage_unavailable':
-      return TEXT.storageUnavailable;
-    case 'too_many_running':
-      return TEXT.tooManyRunning(refusal.maxRunning);
-    case 'too_many_failed_attempts':
-      return TEXT.tooManyFailedAttempts(refusal.retryAfterMs);
-    case 'blocked':
-      return TEXT.blocked;
-    case 'quota_exhausted':
-      return TEXT.quotaExhausted(refusal.quota, refusal.credits);
-    case 'invalid_file':
-      return `\`${refusal.option}\`: ${attachmentProblemText(refusal.problem)}`;
-    case 'upload_failed':
-      return `Your image could not be sent to Scenario. ${SCENARIO_ERROR_WORDS.unavailable}`;
-    case 'reply_unavailable':
-      return TEXT.replyUnavailable;
-    case 'scenario':
-      return refusal.kind === 'invalid' && refusal.scenarioMessage
-        ? `${SCENARIO_ERROR_WORDS.invalid} ${quoteUserText(refusal.scenarioMessage, 300)} Nothing was spent.`
-        : SCENARIO_ERROR_WORDS[refusal.kind];
-  }
 }

@@ -4,7 +4,8 @@ import type { GuildSettingsService } from '../services/credits/guild-settings.js
 import type { GenerationLog } from '../services/jobs/generation-log.js';
 import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import { discordCode } from './discord-errors.js';
-import { refusalText, TEXT } from './messages.js';
+import { TEXT } from './messages.js';
+import { refusalText } from './messages-refusals.js';
 import { isModerator, roleIdsOf } from './permissions.js';
 
 /** Where an action on a result comes from: a reaction or a button, on a message in a served guild. */

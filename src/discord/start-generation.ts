@@ -2,7 +2,7 @@ import type { ChatInputCommandInteraction, MessageContextMenuCommandInteraction 
 import { buildRequestBody } from '../models/index.js';
 import type { ModelSpec } from '../models/spec.js';
 import type { FileInput, GenerationPipeline } from '../services/jobs/generation-pipeline.js';
-import { refusalText } from './messages.js';
+import { refusalText } from './messages-refusals.js';
 import { roleIdsOf } from './permissions.js';
 import { uploadLimitForTier } from './result-actions.js';
 import { replyEphemeral } from './router.js';

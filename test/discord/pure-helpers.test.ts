@@ -1,7 +1,8 @@
 import { ApplicationCommandOptionType, type User } from 'discord.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ArgsOf, SubcommandOf } from '../../src/discord/command-options.js';
-import { refusalText, TEXT } from '../../src/discord/messages.js';
+import { TEXT } from '../../src/discord/messages.js';
+import { refusalText } from '../../src/discord/messages-refusals.js';
 import { uploadLimitForTier } from '../../src/discord/result-actions.js';
 import type { Refusal } from '../../src/services/jobs/generation-pipeline.js';
 

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
 import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
-import { answerTo, deliveredFor, type Harness, resultActionable, startHarness } from '../support/harness.js';
+import {
+  answerTo,
+  deliveredFor,
+  type Harness,
+  RESULT_TEXT,
+  rerollOutcomeOf,
+  resultActionable,
+  startHarness,
+} from '../support/harness.js';
 
 describe('the buttons under a result, end to end', () => {
   let h: Harness;
@@ -36,10 +44,7 @@ describe('the buttons under a result, end to end', () => {
     expect(answer.visibleTo).toBe(bob);
     expect(answer.content).toBe(TEXT.rerollStarted);
     const child = await h.discord.waitFor(
-      () =>
-        h.discord
-          .channelHistory()
-          .find((message) => message.replyTo === result.id && /done in/.test(message.content)),
+      () => [rerollOutcomeOf(h, result.id)].find((message) => message && RESULT_TEXT.test(message.content)),
       20_000,
       'the reroll',
     );

@@ -73,12 +73,13 @@ export function createMessages(
   guild: {
     liveChannel: (channelId: string) => EmulatedChannel;
     checkBotPermission: (channelId: string, permission: BotPermission) => void;
+    checkHoldsMessages: (channelId: string) => void;
   },
 ) {
   const { guild: guildSeed, guildId, channels, messages, writes, files, botUserId, ids, notify } = state;
   const { apiMessage, apiMember } = api;
   const { dispatch } = gateway;
-  const { liveChannel, checkBotPermission } = guild;
+  const { liveChannel, checkBotPermission, checkHoldsMessages } = guild;
 
   const storeFile = (
     channelId: string,
@@ -207,13 +208,21 @@ export function createMessages(
             .map(apiMessage),
         };
       if (method === 'POST') {
+        checkHoldsMessages(channel.id);
         checkBotPermission(channel.id, 'SEND_MESSAGES');
         if (body.files.size > 0) checkBotPermission(channel.id, 'ATTACH_FILES');
-        const reference = body.json.message_reference as { message_id?: string } | undefined;
+        const reference = body.json.message_reference as
+          | { message_id?: string; fail_if_not_exists?: boolean }
+          | undefined;
+        // Discord: a reply to a message that no longer exists is refused, or (fail_if_not_exists: false)
+        // posted as a plain message.
+        const referenced = reference?.message_id ? messages.get(reference.message_id) : undefined;
+        if (reference?.message_id && !referenced && reference.fail_if_not_exists !== false)
+          throw new ApiError(400, 50035, 'Invalid Form Body: Unknown message');
         const message = newMessage({
           channelId: channel.id,
           authorId: botUserId,
-          replyTo: reference?.message_id,
+          replyTo: referenced?.id,
         });
         applyBody(message, body, guildSeed.attachmentSizeLimit, false);
         announceCreate(message);
