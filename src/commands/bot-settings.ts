@@ -16,14 +16,15 @@ const data = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'allow-channel',
-      description: 'Allow generation in a channel (once any is set, only listed channels)',
+      description:
+        'Allow generation in a text or forum channel and its threads (once any is set, only those)',
       options: [
         {
           type: ApplicationCommandOptionType.Channel,
           name: 'channel',
           description: 'The channel',
           required: true,
-          channel_types: [ChannelType.GuildText],
+          channel_types: [ChannelType.GuildText, ChannelType.GuildForum],
         },
       ],
     },
@@ -79,7 +80,7 @@ const data = {
           name: 'channel',
           description: 'Leave empty to clear',
           required: false,
-          channel_types: [ChannelType.GuildText],
+          channel_types: [ChannelType.GuildText, ChannelType.GuildForum],
         },
       ],
     },

@@ -10,15 +10,15 @@ import { quoteUserText, TEXT } from './messages.js';
 export const SCENARIO_ERROR_WORDS: Record<ScenarioErrorKind, string> = {
   auth: 'The bot cannot sign in to Scenario right now (an admin needs to check its API key). Nothing was spent.',
   forbidden: 'This model is not available in the Scenario plan the bot uses. Nothing was spent.',
-  invalid: 'Scenario refused these parameters.',
-  not_found: 'Scenario does not know this model or file.',
+  invalid: 'Scenario refused these options; change them and try again. Nothing was spent.',
+  not_found: 'Scenario does not know this model or file; check the model id. Nothing was spent.',
   rate_limited: 'Scenario is busy right now (rate limit). Nothing was spent; try again in a minute.',
   concurrency: 'Too many generations are running at once on Scenario. Nothing was spent; try again shortly.',
   unavailable: 'Scenario is not answering right now. Nothing was spent; try again later.',
   timeout:
     'Scenario took too long to answer, so nothing was started. Nothing was spent; try again in a minute.',
   malformed: 'Scenario sent an answer the bot could not read. Nothing was spent from your quota.',
-  too_large: 'The file is too large for Scenario.',
+  too_large: 'The file is too large for Scenario; send a smaller one. Nothing was spent.',
   refused_url: 'Scenario answered with a link the bot does not open. Nothing was spent from your quota.',
 };
 
@@ -60,7 +60,9 @@ export function refusalText(refusal: Refusal): string {
     case 'guild_not_served':
       return TEXT.guildNotServed;
     case 'not_allowed_here':
-      return TEXT.notAllowedHere;
+      return refusal.why === 'channel'
+        ? TEXT.notAllowedInChannel(refusal.allowedChannelIds)
+        : TEXT.notAllowedForRoles(refusal.allowedRoleIds);
     case 'storage_unavailable':
       return TEXT.storageUnavailable;
     case 'too_many_running':
@@ -72,14 +74,14 @@ export function refusalText(refusal: Refusal): string {
     case 'quota_exhausted':
       return TEXT.quotaExhausted(refusal.quota, refusal.credits);
     case 'invalid_file':
-      return `\`${refusal.option}\`: ${attachmentProblemText(refusal.problem)}`;
+      return `\`${refusal.option}\`: ${attachmentProblemText(refusal.problem)} Nothing was spent.`;
     case 'upload_failed':
       return `Your image could not be sent to Scenario. ${SCENARIO_ERROR_WORDS.unavailable}`;
     case 'reply_unavailable':
       return TEXT.replyUnavailable;
     case 'scenario':
       return refusal.kind === 'invalid' && refusal.scenarioMessage
-        ? `${SCENARIO_ERROR_WORDS.invalid} ${quoteUserText(refusal.scenarioMessage, 300)} Nothing was spent.`
+        ? `Scenario refused these options: “${quoteUserText(refusal.scenarioMessage, 300)}”. Change them and try again. Nothing was spent.`
         : SCENARIO_ERROR_WORDS[refusal.kind];
   }
 }

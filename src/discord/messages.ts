@@ -284,14 +284,19 @@ const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: st
 export const TEXT = {
   storageUnavailable:
     'Storage is unavailable right now, so the bot cannot meter credits: nothing was spent. Try again in a moment.',
-  notAllowedHere: 'Generation is not enabled in this channel or for your roles.',
+  /** Where generation is allowed, named (threads and forum posts under those channels included). */
+  notAllowedInChannel: (channelIds: readonly string[]) =>
+    `Generation is not allowed in this channel. Use ${channelIds.map((id) => `<#${id}>`).join(', ')} (or a thread there). Nothing was spent.`,
+  notAllowedForRoles: (roleIds: readonly string[]) =>
+    `Generation here is for members with ${roleIds.map((id) => `<@&${id}>`).join(', ')}; a moderator can give you the role. Nothing was spent.`,
   guildNotServed: 'This bot works in the servers it is set up for, not in direct messages.',
-  tooManyRunning: (max: number) => `You already have ${max} generations running; wait for one to finish.`,
-  blocked: 'A moderator has paused generation for you in this server.',
+  tooManyRunning: (max: number) =>
+    `You already have ${max} generations running. Wait for one to finish, then try again. Nothing was spent.`,
+  blocked: 'A moderator has paused generation for you in this server; ask them about it. Nothing was spent.',
   tooManyFailedAttempts: (retryAfterMs: number) =>
     `Scenario refused several of your requests in the last minute, so the bot is not sending more for now. Nothing was spent. Check the options and try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
   quotaExhausted: (quota: QuotaLine, cost: number) =>
-    `This needs ${cost} credit${cost === 1 ? '' : 's'} but you have ${quota.remaining} of ${quota.limit} left; your credits reset ${relativeTime(quota.resetsAt)}.`,
+    `This needs ${creditCount(cost)} but you have ${quota.remaining} of ${quota.limit} left. Your credits reset ${relativeTime(quota.resetsAt)}, or a moderator can add some with \`/quota grant\`. Nothing was spent.`,
   internalError: (errorId: string) =>
     `Something went wrong on the bot's side (error id \`${errorId}\`). Nothing was spent.`,
   deleteRefused: 'Only the member who asked for this result, or a moderator, can delete it.',

@@ -7,6 +7,7 @@ import { discordCode } from './discord-errors.js';
 import { TEXT } from './messages.js';
 import { refusalText } from './messages-refusals.js';
 import { isModerator, roleIdsOf } from './permissions.js';
+import { threadParentIdOf } from './thread-parent.js';
 
 /** Where an action on a result comes from: a reaction or a button, on a message in a served guild. */
 export interface ResultActionInput {
@@ -83,7 +84,13 @@ export function createResultActions(deps: ResultActionDeps) {
           modelId: generation.modelId,
           body,
           files: [],
-          requester: { guildId, channelId, userId, roleIds: roleIdsOf(member) },
+          requester: {
+            guildId,
+            channelId,
+            parentChannelId: await threadParentIdOf(client, channelId),
+            userId,
+            roleIds: roleIdsOf(member),
+          },
           reply: {
             kind: 'message',
             applicationId: client.application?.id ?? '',

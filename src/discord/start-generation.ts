@@ -6,6 +6,7 @@ import { refusalText } from './messages-refusals.js';
 import { roleIdsOf } from './permissions.js';
 import { uploadLimitForTier } from './result-actions.js';
 import { replyEphemeral } from './router.js';
+import { threadParentId } from './thread-parent.js';
 
 type GenerationInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;
 
@@ -50,6 +51,7 @@ export async function startGeneration(
     requester: {
       guildId,
       channelId: interaction.channelId,
+      parentChannelId: threadParentId(interaction.channel),
       userId: interaction.user.id,
       roleIds: roleIdsOf(interaction.member),
     },
