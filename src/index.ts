@@ -13,6 +13,7 @@ import { createReactionHandler } from './discord/reactions.js';
 import { registerCommands } from './discord/register.js';
 import { createResultActions } from './discord/result-actions.js';
 import { createResultButtonHandler } from './discord/result-buttons.js';
+import { createDetailsHandler } from './discord/result-details.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger } from './logger.js';
 import { typicalDurationMs } from './models/index.js';
@@ -172,10 +173,19 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const servedGuildIds = config.DISCORD_GUILD_IDS;
     const actions = createResultActions({ pipeline, generationLog, settings, client, logger });
     const route = createInteractionRouter({
-      commands: bindCommands({ pipeline, quota, settings, generationLog }),
+      commands: bindCommands({
+        pipeline,
+        quota,
+        settings,
+        generationLog,
+        running: {
+          openCountFor: (guildId, userId) => tracker.openCountFor(guildId, userId),
+          maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
+        },
+      }),
       servedGuildIds,
       logger,
-      componentHandlers: [createResultButtonHandler(actions)],
+      componentHandlers: [createResultButtonHandler(actions), createDetailsHandler({ generationLog })],
     });
     client.on(Events.InteractionCreate, (interaction) => void route(interaction));
     const onReaction = createReactionHandler({ client, actions, servedGuildIds, logger });

@@ -5,7 +5,7 @@ import { TEXT } from '../discord/messages.js';
 import { toDiscordAttachment } from '../discord/model-options.js';
 import { replyEphemeral } from '../discord/router.js';
 import { startGeneration } from '../discord/start-generation.js';
-import { isModelId, specFor } from '../models/index.js';
+import { isModelId, PASS_THROUGH_CREDITS, specFor } from '../models/index.js';
 import { knownModels } from '../models/known-models.js';
 import { toSnakeCase } from '../models/spec.js';
 import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
@@ -16,7 +16,7 @@ const PROMPT_MAX_LENGTH = 4000;
 
 const data = {
   name: 'generate',
-  description: 'Run any Scenario model by id (video, audio, 3D, images) through the unified endpoint',
+  description: `Run any Scenario model by id (video, audio, 3D, images) · ${PASS_THROUGH_CREDITS.other} credit, 3D models ${PASS_THROUGH_CREDITS['3d']}`,
   contexts: [0],
   options: [
     {

@@ -3,6 +3,7 @@ import { settingsCommand } from './bot-settings.js';
 import { generateCommand } from './generate.js';
 import { historyCommand } from './history.js';
 import { imageCommand } from './image.js';
+import { type InfoCommandDeps, infoCommand } from './info.js';
 import { make3dCommand } from './make-3d.js';
 import { type QuotaCommandDeps, quotaCommand } from './quota.js';
 import { skyboxCommand } from './skybox.js';
@@ -19,10 +20,11 @@ export const commands = [
   quotaCommand,
   historyCommand,
   settingsCommand,
+  infoCommand,
 ] as const;
 
 /** The services commands use, altogether; each command's factory takes only its part. */
-export type CommandDeps = QuotaCommandDeps & { pipeline: GenerationPipeline };
+export type CommandDeps = QuotaCommandDeps & InfoCommandDeps & { pipeline: GenerationPipeline };
 
 /** Each command with its handler, given the services it uses. */
 export function bindCommands(deps: CommandDeps): BoundCommand[] {

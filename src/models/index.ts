@@ -23,7 +23,7 @@ export function isModelId(value: string): boolean {
 /** Unknown models: two minutes is a common run time for video, audio and 3D models. */
 const PASS_THROUGH_DURATION_MS = 120_000;
 /** Credits per output when no spec says: 3D is the expensive kind. */
-const PASS_THROUGH_CREDITS = { '3d': 5, other: 1 } as const;
+export const PASS_THROUGH_CREDITS = { '3d': 5, other: 1 } as const;
 
 /** The model's spec, or a pass-through spec that sends the member's parameters as given. */
 export function specFor(modelId: string): ModelSpec {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEXT } from '../../src/discord/messages.js';
-import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
+import { DETAILS_BUTTON_PREFIX, RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
 import {
   answerTo,
@@ -31,11 +31,15 @@ describe('the buttons under a result, end to end', () => {
   const click = (user: string, customId: string) =>
     h.discord.clickButton({ user, messageId: result.id, customId });
 
-  it('carries a Reroll and a Delete button', () => {
+  it('carries a Reroll, a Delete and a Details button', () => {
     const ids = (result.components as { components: { custom_id: string; label: string }[] }[]).flatMap(
       (row) => row.components.map((button) => `${button.custom_id}:${button.label}`),
     );
-    expect(ids).toEqual([`${RESULT_BUTTON_IDS.reroll}:Reroll`, `${RESULT_BUTTON_IDS.delete}:Delete`]);
+    expect(ids).toEqual([
+      `${RESULT_BUTTON_IDS.reroll}:Reroll`,
+      `${RESULT_BUTTON_IDS.delete}:Delete`,
+      expect.stringMatching(new RegExp(`^${DETAILS_BUTTON_PREFIX}[^:]{1,80}:Details$`)),
+    ]);
   });
 
   it('rerolls on Reroll with a new seed, charged to the member who clicked, and tells only them', async () => {
