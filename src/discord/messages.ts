@@ -301,6 +301,12 @@ export const TEXT = {
     `Something went wrong on the bot's side (error id \`${errorId}\`). Nothing was spent.`,
   deleteRefused: 'Only the member who asked for this result, or a moderator, can delete it.',
   rerollStarted: '🔄 Rerolling with a new seed: the new result will appear as a reply to this one.',
+  /** A reroll of a result someone else asked for: the clicking member pays. */
+  rerollChargedToYou: (credits: number) =>
+    `🔄 Rerolling with a new seed: the new result will appear as a reply to this one. It is someone else's result, so it is charged to you (${creditCount(credits)}).`,
+  /** A 🔄 refused, said by DM: which server and result it is about. */
+  reactionRefusedByDm: (guildName: string, resultLink: string, reason: string) =>
+    `About your 🔄 on [this result](${resultLink}) in **${escapeUserText(guildName)}**: ${reason}`,
   resultDeleted: 'Deleted.',
   resultActionIgnored:
     'Nothing to do: this is not a result the bot knows, or the same request is already running.',

@@ -21,7 +21,7 @@ export interface ResultActionInput {
  * What happened: done, refused with words for the member (only they should see them), or ignored (not a
  * result, or a concurrent duplicate of an action already running).
  */
-export type ResultActionOutcome = { ok: true } | { ok: false; refusal?: string };
+export type ResultActionOutcome = { ok: true; chargedToYou?: number } | { ok: false; refusal?: string };
 
 export interface ResultActionDeps {
   pipeline: GenerationPipeline;
@@ -104,7 +104,10 @@ export function createResultActions(deps: ResultActionDeps) {
           { ...action, parent: generation.id, jobId: outcome.record.scenarioJobId },
           'reroll submitted',
         );
-        return { ok: true };
+        // Someone else's result: the member who asked for the reroll pays, and is told so.
+        return generation.userId === userId
+          ? { ok: true }
+          : { ok: true, chargedToYou: outcome.record.creditsReserved };
       } finally {
         inFlight.delete(key);
       }

@@ -46,7 +46,7 @@ describe('the buttons under a result, end to end', () => {
     const { bob } = h.discord.ids;
     const answer = await answerTo(h, click(bob, RESULT_BUTTON_IDS.reroll));
     expect(answer.visibleTo).toBe(bob);
-    expect(answer.content).toBe(TEXT.rerollStarted);
+    expect(answer.content).toBe(TEXT.rerollChargedToYou(1));
     const child = await h.discord.waitFor(
       () => [rerollOutcomeOf(h, result.id)].find((message) => message && RESULT_TEXT.test(message.content)),
       20_000,
