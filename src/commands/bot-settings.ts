@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType, ChannelType, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
 import { TEXT } from '../discord/messages.js';
+import { settingsChangeWords } from '../discord/messages-moderation.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
 import type { GuildSettings, GuildSettingsService } from '../services/credits/guild-settings.js';
@@ -80,7 +81,7 @@ const data = {
           name: 'channel',
           description: 'Leave empty to clear',
           required: false,
-          channel_types: [ChannelType.GuildText, ChannelType.GuildForum],
+          channel_types: [ChannelType.GuildText],
         },
       ],
     },
@@ -144,7 +145,7 @@ export const settingsCommand: ChatCommand<{ settings: GuildSettingsService }> = 
         return;
       }
       const updated = await settings.update(guildId, (stored) => applyChange(stored, change));
-      await recordModeratorAction(interaction, settings, log, `changed bot settings (${change.name})`);
+      await recordModeratorAction(interaction, settings, log, settingsChangeWords(change));
       await reply(`Saved.\n${describe(updated)}`);
     },
   }),

@@ -5,7 +5,9 @@ import type { GenerationLog } from '../services/jobs/generation-log.js';
 import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import { discordCode } from './discord-errors.js';
 import { TEXT } from './messages.js';
+import { MODERATION_WORDS } from './messages-moderation.js';
 import { refusalText } from './messages-refusals.js';
+import { postModLog } from './mod-log.js';
 import { isModerator, roleIdsOf } from './permissions.js';
 import { threadParentIdOf } from './thread-parent.js';
 
@@ -65,6 +67,16 @@ export function createResultActions(deps: ResultActionDeps) {
           deps.logger.warn({ code: discordCode(error), ...action }, 'could not delete the result'),
         );
       deps.logger.info(action, 'result deleted');
+      // A moderator removing a member's result is a moderator action: it goes to the mod-log.
+      if (action.userId !== generation.userId)
+        await postModLog(
+          { rest: client.rest, settings: deps.settings, log: deps.logger },
+          {
+            guildId: action.guildId,
+            moderatorId: action.userId,
+            summary: MODERATION_WORDS.deletedResult(generation.userId, action.channelId),
+          },
+        );
       return { ok: true };
     },
 
