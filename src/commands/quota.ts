@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
 import { creditCount, priceList, quotaLine, relativeTime, TEXT } from '../discord/messages.js';
-import { MODERATION_WORDS, usageText } from '../discord/messages-moderation.js';
+import { MODERATION_WORDS, PERIOD_CHOICES, usageText } from '../discord/messages-moderation.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
 import { isModelId, modelLabel } from '../models/index.js';
@@ -93,7 +93,7 @@ const data = {
           name: 'period',
           description: 'When credits reset (UTC)',
           required: false,
-          choices: PERIODS.map((period) => ({ name: period, value: period })),
+          choices: PERIODS.map((period) => ({ name: PERIOD_CHOICES[period], value: period })),
         },
       ],
     },

@@ -55,6 +55,13 @@ export const MODERATION_WORDS = {
   unblocked: (userId: string) => `let ${member(userId)} generate again`,
 } as const;
 
+/** The period picker's names (the values sent stay `daily`, `weekly`, `monthly`). */
+export const PERIOD_CHOICES: Record<Period, string> = {
+  daily: 'Daily (resets 00:00 UTC)',
+  weekly: 'Weekly (resets Monday 00:00 UTC)',
+  monthly: 'Monthly (resets on the 1st, 00:00 UTC)',
+};
+
 const PERIOD_HEADINGS: Record<Period, string> = {
   daily: 'Today (UTC)',
   weekly: 'This week (from Monday, UTC)',
