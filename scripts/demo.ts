@@ -87,7 +87,8 @@ async function follow(find: () => EmulatedMessage | undefined): Promise<Emulated
         console.log(`${at()} Scenario Bot${whoSees}${last ? ' (edited)' : ''}:\n${indent(readable(shown))}`);
         last = shown;
       }
-      if (message.visibleTo || /done in|failed|refused/.test(message.content)) {
+      // A result's small line ends with its cost; a failure says "failed."; a refusal is private.
+      if (message.visibleTo || /^-# .*\b\d+ credits?\b|\*\* failed\. /m.test(message.content)) {
         for (const line of saveFiles(message)) console.log(indent(line));
         console.log('');
         return message;
@@ -120,7 +121,7 @@ const skybox = discord.invokeSlashCommand({
     },
   },
 });
-const skyboxResult = await follow(() => discord.originalMessage(skybox));
+const skyboxResult = await follow(() => discord.outcomeOf(skybox) ?? discord.originalMessage(skybox));
 
 // 2. A 3D model from an image.
 say(discord.ids.alice, 'used /to3d image:[sketch.png] resolution:2048');
@@ -132,13 +133,20 @@ const model = discord.invokeSlashCommand({
     image: { filename: 'sketch.png', contentType: 'image/png', data: makePng({ width: 128, height: 128 }) },
   },
 });
-await follow(() => discord.originalMessage(model));
+await follow(() => discord.outcomeOf(model) ?? discord.originalMessage(model));
 
 // 3. A reroll by reaction.
 await discord.waitFor(() => skyboxResult.reactions.get('🔄')?.has(discord.botUserId), 5_000);
 say(discord.ids.bob, 'reacted 🔄 to the skybox');
 discord.addReaction({ user: discord.ids.bob, messageId: skyboxResult.id, emoji: '🔄' });
-await follow(() => discord.channelHistory().find((message) => message.replyTo === skyboxResult.id));
+await follow(() => {
+  // The reroll posts a message replying to the result, then its outcome replying to that message.
+  const placeholder = discord.channelHistory().find((message) => message.replyTo === skyboxResult.id);
+  return (
+    placeholder &&
+    (discord.channelHistory().find((message) => message.replyTo === placeholder.id) ?? placeholder)
+  );
+});
 
 // 4. A quota refusal.
 say(discord.ids.mod, `used /quota set user:@bob limit:1`);
@@ -178,7 +186,7 @@ const retry = discord.invokeSlashCommand({
   subcommand: 'flux',
   options: { prompt: 'a neon city', style: 'cyberpunk' },
 });
-await follow(() => discord.originalMessage(retry));
+await follow(() => discord.outcomeOf(retry) ?? discord.originalMessage(retry));
 
 const api = scenario.requests.filter((entry) => entry.api);
 const rateLimited = api.filter((entry) => entry.status === 429).length;

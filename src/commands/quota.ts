@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
-import { creditCount, priceList, quotaLine, relativeTime, TEXT } from '../discord/messages.js';
+import { creditCount, quotaLine, relativeTime, TEXT } from '../discord/messages.js';
+import { priceList } from '../discord/messages-lists.js';
 import { MODERATION_WORDS, PERIOD_CHOICES, usageText } from '../discord/messages-moderation.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';

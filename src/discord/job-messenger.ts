@@ -68,6 +68,7 @@ export class DiscordJobMessenger implements JobMessenger {
       progress: progress.progress,
       elapsedMs: progress.elapsedMs,
       body: record.body,
+      options: givenOptions(record.modelId, record.body),
       seed: record.seed,
       userId: record.userId,
     });
@@ -233,6 +234,7 @@ export class DiscordJobMessenger implements JobMessenger {
       progress: 0,
       elapsedMs: 0,
       body: placeholder.body,
+      options: givenOptions(placeholder.modelId, placeholder.body),
       seed: undefined,
       userId: placeholder.userId,
     });

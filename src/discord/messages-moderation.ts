@@ -49,7 +49,7 @@ export const MODERATION_WORDS = {
   toDefaultLimit: (userId: string, limit: number) =>
     `returned ${member(userId)} to the server default limit (${creditCount(limit)})`,
   granted: (userId: string, amount: number) =>
-    `gave ${member(userId)} ${creditCount(amount)} extra this period`,
+    `gave ${member(userId)} ${amount} extra credit${amount === 1 ? '' : 's'} this period`,
   reset: (userId: string) => `reset ${member(userId)}'s spending this period`,
   blocked: (userId: string) => `paused generation for ${member(userId)}`,
   unblocked: (userId: string) => `let ${member(userId)} generate again`,

@@ -2,10 +2,7 @@
  * Every sentence a Discord user reads, in one place so the bot speaks with one voice.
  * Pure functions: they take facts and return text.
  */
-import { creditsPerOutput, modelLabel } from '../models/index.js';
-import { knownModels } from '../models/known-models.js';
 import type { QuotaLine } from '../services/credits/quota-adapter.js';
-import type { Generation } from '../services/jobs/generation-log.js';
 import type { FailureCause, LinkedFile } from '../services/jobs/job-messenger.js';
 
 const BAR_SLOTS = 12;
@@ -72,19 +69,51 @@ export function clipMessage(content: string, limit = MESSAGE_CONTENT_LIMIT): str
 /** How many parameters a message lists besides the prompt: a body may carry hundreds (`/generate` params). */
 const SHOWN_PARAMETERS = 8;
 
-/** A compact view of the request body: prompt first, then the other parameters, each bounded and escaped. */
-export function summariseParameters(body: Record<string, unknown>): string {
-  const entries = Object.entries(body).filter(([key]) => key !== 'prompt' && key !== 'seed');
-  const parts = entries.slice(0, SHOWN_PARAMETERS).map(([key, value]) => {
-    const name = quoteUserText(key, 40);
-    if (Array.isArray(value)) return `${name}: ${value.length}`;
-    if (typeof value === 'string' && value.startsWith('asset_')) return `${name}: attached`;
-    const shown = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-    return `${name}: ${quoteUserText(shown, 40)}`;
-  });
-  if (entries.length > SHOWN_PARAMETERS) parts.push(`+${entries.length - SHOWN_PARAMETERS} more`);
+/** An option as a message shows it, under the name the member typed: `quality: low`, `image: attached`. */
+export interface ShownOption {
+  name: string;
+  value: unknown;
+  attachment: boolean;
+}
+
+/** The body's parameters under their own names, when the option names are not known. */
+const rawOptions = (body: Record<string, unknown>): ShownOption[] =>
+  Object.entries(body)
+    .filter(([key]) => key !== 'prompt' && key !== 'seed')
+    .map(([name, value]) => ({
+      name,
+      value,
+      attachment: typeof value === 'string' && value.startsWith('asset_'),
+    }));
+
+function shownOption(option: ShownOption): string {
+  const value = option.attachment
+    ? 'attached'
+    : typeof option.value === 'object' && option.value !== null
+      ? JSON.stringify(option.value)
+      : String(option.value);
+  return `${quoteUserText(option.name, 40)}: ${quoteUserText(value, 40)}`;
+}
+
+/** At most 8 options, then how many more: a body may carry hundreds (`/generate` params). */
+function optionsLine(options: readonly ShownOption[]): string[] {
+  return [
+    ...options.slice(0, SHOWN_PARAMETERS).map(shownOption),
+    ...(options.length > SHOWN_PARAMETERS ? [`+${options.length - SHOWN_PARAMETERS} more`] : []),
+  ];
+}
+
+/**
+ * A compact view of the request: the prompt, then the options (the member's, under the names they typed,
+ * when given), each bounded and escaped.
+ */
+export function summariseParameters(
+  body: Record<string, unknown>,
+  options: readonly ShownOption[] = rawOptions(body),
+): string {
   const prompt = typeof body.prompt === 'string' ? `“${quoteUserText(body.prompt)}”` : undefined;
-  return [prompt, parts.join(' · ')].filter((part) => part && part.length > 0).join('\n> ');
+  const parts = optionsLine(options).join(' · ');
+  return [prompt, parts].filter((part) => part && part.length > 0).join('\n> ');
 }
 
 const STATE_WORDS: Record<string, string> = {
@@ -105,6 +134,8 @@ export interface ProgressView {
   progress: number;
   elapsedMs: number;
   body: Record<string, unknown>;
+  /** The options the member gave, under the names they typed (see `givenOptions`). */
+  options?: readonly ShownOption[];
   seed: number | undefined;
   userId: string;
 }
@@ -113,7 +144,7 @@ export function progressMessage(view: ProgressView): string {
   return [
     `**${view.modelLabel}** for <@${view.userId}> · ${STATE_WORDS[view.state] ?? view.state}`,
     `\`${progressBar(view.progress)}\` · ${formatDuration(view.elapsedMs)} elapsed`,
-    `> ${summariseParameters(view.body)}`,
+    `> ${summariseParameters(view.body, view.options)}`,
     view.seed === undefined ? undefined : `seed \`${view.seed}\``,
   ]
     .filter(Boolean)
@@ -146,7 +177,7 @@ export interface ResultView {
   elapsedMs: number;
   body: Record<string, unknown>;
   /** The options the member gave, under the names they typed (see `givenOptions`). */
-  options: { name: string; value: unknown; attachment: boolean }[];
+  options: readonly ShownOption[];
   seed: number | undefined;
   creditsSpent: number;
   quota: QuotaLine | undefined;
@@ -165,16 +196,6 @@ const NOT_ATTACHED_WORDS: Record<LinkedFile['why'], string> = {
   job_total: "more than fits beside this result's other files",
 };
 
-/** An option as the small line shows it: `quality: low`, `image: attached`. */
-function shownOption(option: ResultView['options'][number]): string {
-  const value = option.attachment
-    ? 'attached'
-    : typeof option.value === 'object' && option.value !== null
-      ? JSON.stringify(option.value)
-      : String(option.value);
-  return `${quoteUserText(option.name, 40)}: ${quoteUserText(value, 40)}`;
-}
-
 /**
  * Prompt-first: the prompt and requester, then one small line with the model, the options the member
  * gave, the seed, the cost and the credits left; notes only for files that are linked or missing.
@@ -182,8 +203,7 @@ function shownOption(option: ResultView['options'][number]): string {
 export function resultMessage(view: ResultView): string {
   const facts = [
     `**${view.modelLabel}**`,
-    ...view.options.slice(0, SHOWN_PARAMETERS).map(shownOption),
-    ...(view.options.length > SHOWN_PARAMETERS ? [`+${view.options.length - SHOWN_PARAMETERS} more`] : []),
+    ...optionsLine(view.options),
     view.seed === undefined ? undefined : `seed \`${view.seed}\``,
     `${creditCount(view.creditsSpent)}${view.quota ? ` (${quotaLine(view.quota)})` : ''}`,
   ].filter(Boolean);
@@ -324,41 +344,3 @@ export const TEXT = {
   replyGoneFallback: (userId: string) =>
     `<@${userId}>, your earlier request's message was deleted, so here is the result:`,
 } as const;
-
-/**
- * `/history`: one line per generation, newest first. A posted result links to its message; one Discord
- * has not taken yet is marked so, with Scenario's links to its files meanwhile.
- */
-export function historyText(generations: Generation[]): string {
-  if (generations.length === 0) return 'You have no generations in this server yet.';
-  return generations
-    .map((generation) => {
-      const prompt =
-        typeof generation.body.prompt === 'string' ? ` “${quoteUserText(generation.body.prompt, 60)}”` : '';
-      const seed = generation.seed === undefined ? 'no seed' : `seed \`${generation.seed}\``;
-      const parent = generation.parentGenerationId ? ' (reroll)' : '';
-      const where =
-        generation.status === 'delivered' && generation.messageId
-          ? `[result](https://discord.com/channels/${generation.guildId}/${generation.channelId}/${generation.messageId})`
-          : [
-              '⏳ not yet posted (Discord is refusing it for now; the bot will post it)',
-              ...generation.links.map((link) => `[\`${link.name}\`](${link.url})`),
-            ].join(' · ');
-      return `• ${relativeTime(generation.createdAt)} **${modelLabel(generation.modelId)}**${parent}${prompt} · ${seed} · ${where}`;
-    })
-    .join('\n');
-}
-
-/** `/quota price`: credits per output here, for every model the bot knows and every priced model. */
-export function priceList(overrides: Record<string, number>, onlyModelId?: string): string {
-  const ids = onlyModelId
-    ? [onlyModelId]
-    : [...new Set([...knownModels.map((model) => model.id), ...Object.keys(overrides)])];
-  const lines = ids.map((id) => {
-    const base = creditsPerOutput(id);
-    const price = overrides[id];
-    const shown = price === undefined ? `${base} (default)` : `**${price}** (set here; default ${base})`;
-    return `• ${modelLabel(id)} (\`${id}\`): ${shown}`;
-  });
-  return ['**Credits per output in this server**', ...lines].join('\n');
-}

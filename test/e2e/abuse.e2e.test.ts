@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT } from '../../src/discord/messages.js';
 import type { EmulatedMessage, MessageWrite } from '../support/discord/emulator.js';
 import {
   type Harness,
@@ -109,7 +110,7 @@ describe('abuse and bad input, end to end', () => {
       // One message each, seen by bob only: the deferred public "thinking…" reply was removed.
       expect(others).toHaveLength(0);
       expect(only?.visibleTo).toBe(bob);
-      expect(only?.content).toBe('You already have 2 generations running; wait for one to finish.');
+      expect(only?.content).toBe(TEXT.tooManyRunning(2));
     }
     const calls = h.scenario.generateCalls().slice(callsBefore);
     expect(calls).toHaveLength(2);

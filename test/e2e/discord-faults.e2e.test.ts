@@ -94,6 +94,25 @@ describe('Discord faults, end to end', () => {
     }
   });
 
+  it('puts the result into the reply when the bot may no longer post in the channel', async () => {
+    const { alice, general } = h.discord.ids;
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'no send messages'));
+    const reply = await h.discord.waitFor(() => h.discord.originalMessage(handle), 5_000, 'the reply');
+    h.discord.setBotPermission(general, 'SEND_MESSAGES', false);
+    try {
+      const done = await h.discord.waitFor(
+        () => (reply.attachments.length > 0 && RESULT_TEXT.test(reply.content) ? reply : undefined),
+        20_000,
+        'the result in the reply',
+      );
+      expect(done.attachments).toHaveLength(1);
+      expect(h.discord.outcomeOf(handle)).toBeUndefined();
+      expect(done.allowedMentions).toEqual({ parse: [], users: [alice] });
+    } finally {
+      h.discord.setBotPermission(general, 'SEND_MESSAGES', true);
+    }
+  });
+
   it('explains in the log a result whose channel was deleted, charges nothing for it, and keeps serving', async () => {
     const { bob, modLog } = h.discord.ids;
     const before = await h.bot.deps.quota.status(h.discord.guildId, bob);

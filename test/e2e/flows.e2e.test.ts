@@ -402,7 +402,7 @@ describe('generation flows, end to end', () => {
       options: { prompt: 'over quota' },
     });
     expect((await ephemeralTo(mod, refused)).content).toMatch(
-      /you have 0 of 0 left; your credits reset <t:\d+:R>/,
+      /you have 0 of 0 left\. Your credits reset <t:\d+:R>, or a moderator can add some with `\/quota grant`\. Nothing was spent\./,
     );
     expect(h.scenario.generateCalls().length).toBe(before);
     const grant = invoke({
