@@ -118,31 +118,23 @@ export class QuotaLedger {
   private async load(guildId: string, userId: string, period: Period): Promise<UserQuota> {
     const start = periodWindow(period, this.options.clock()).start.getTime();
     const parsed = userQuotaSchema.safeParse(await this.options.store.get(this.userKey(guildId, userId)));
+    // What a period starts with: nothing spent, granted, charged or reserved.
+    const fresh = {
+      periodStart: start,
+      spent: 0,
+      granted: 0,
+      cuCharged: 0,
+      generations: 0,
+      reservations: {},
+    };
     if (!parsed.success) {
       await this.indexMember(guildId, userId);
-      return {
-        periodStart: start,
-        spent: 0,
-        granted: 0,
-        cuCharged: 0,
-        generations: 0,
-        reservations: {},
-        blocked: false,
-      };
+      return { ...fresh, blocked: false };
     }
     const quota = parsed.data;
     // A new period: spending, grants and reservations of the old one no longer count (a reservation still
     // open at rollover is dropped; its later commit or refund finds nothing to change).
-    if (quota.periodStart !== start)
-      return {
-        ...quota,
-        periodStart: start,
-        spent: 0,
-        granted: 0,
-        cuCharged: 0,
-        generations: 0,
-        reservations: {},
-      };
+    if (quota.periodStart !== start) return { ...quota, ...fresh };
     // Kept: open reservations, and committed ones young enough to be given back. Refunded ones, and older
     // committed ones, live on only in the counters (an older record may still list them: they go at its next write).
     const now = this.options.clock().getTime();
