@@ -15,7 +15,7 @@ import {
   type StuckFacts,
 } from '../services/jobs/job-messenger.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
-import { postFailureReason, withFiles } from './message-posting.js';
+import { outcomeNonce, postFailureReason, withFiles } from './message-posting.js';
 import {
   clipMessage,
   escapeUserText,
@@ -139,7 +139,7 @@ export class DiscordJobMessenger implements JobMessenger {
     outcome: 'result' | 'failure' | 'stuck',
     payload: MessagePayload,
   ): Promise<PostOutcome> {
-    const posted = await this.postInChannel(record, payload);
+    const posted = await this.postInChannel(record, payload, outcomeNonce(record, outcome));
     if (posted.ok) {
       if (record.messageId && record.messageId !== posted.messageId) {
         const link = `https://discord.com/channels/${record.guildId}/${record.channelId}/${posted.messageId}`;
@@ -166,7 +166,11 @@ export class DiscordJobMessenger implements JobMessenger {
    * the job's message while it exists. Files Discord refuses (too large after all, or no Attach Files)
    * become Scenario's links.
    */
-  private async postInChannel(record: JobRecord, payload: MessagePayload): Promise<PostOutcome> {
+  private async postInChannel(
+    record: JobRecord,
+    payload: MessagePayload,
+    nonce: string,
+  ): Promise<PostOutcome> {
     const files = payload.files ?? [];
     const body = {
       content: clipMessage(payload.content),
@@ -176,6 +180,10 @@ export class DiscordJobMessenger implements JobMessenger {
       ...(record.messageId
         ? { message_reference: { message_id: record.messageId, fail_if_not_exists: false } }
         : {}),
+      // A create is not idempotent as the old edit was: when Discord made the message but its answer was
+      // lost, discord.js (or a later delivery attempt) sends it again, and this returns the first one.
+      nonce,
+      enforce_nonce: true,
     };
     try {
       const message = (await this.options.rest.post(
@@ -187,19 +195,27 @@ export class DiscordJobMessenger implements JobMessenger {
       const reason = postFailureReason(error);
       if (reason === 'too_large' && files.length > 0)
         // Our size check trusts Scenario's declared sizes; if Discord still refuses, say so without the files.
-        return this.postInChannel(record, {
-          ...payload,
-          files: [],
-          content: `${payload.content}\n${TEXT.filesTooLarge}`,
-        });
+        return this.postInChannel(
+          record,
+          {
+            ...payload,
+            files: [],
+            content: `${payload.content}\n${TEXT.filesTooLarge}`,
+          },
+          nonce,
+        );
       if (reason === 'forbidden' && files.length > 0) {
         // The bot may post but not attach (Attach Files denied in this channel): Scenario's links instead.
         this.log(record).warn('missing the Attach Files permission: posting links to the results instead');
-        return this.postInChannel(record, {
-          ...payload,
-          files: [],
-          content: `${payload.content}\n${TEXT.cannotAttachFiles(linksOf(files))}`,
-        });
+        return this.postInChannel(
+          record,
+          {
+            ...payload,
+            files: [],
+            content: `${payload.content}\n${TEXT.cannotAttachFiles(linksOf(files))}`,
+          },
+          nonce,
+        );
       }
       if (reason === 'failed')
         this.log(record).warn(

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { openAsBlob } from 'node:fs';
 import type { RequestData } from 'discord.js';
+import type { JobRecord } from '../services/jobs/job-ledger.js';
 import type { OutgoingFile, PostOutcome } from '../services/jobs/job-messenger.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
 
@@ -32,4 +34,12 @@ export function postFailureReason(error: unknown): Exclude<PostOutcome, { ok: tr
   if (code === DISCORD_ERROR.missingPermissions) return 'forbidden';
   if (code === DISCORD_ERROR.requestEntityTooLarge) return 'too_large';
   return 'failed';
+}
+
+/**
+ * The nonce of a job's outcome message (Discord: at most 25 characters): the same for every attempt to
+ * post that outcome, so Discord makes it once (`enforce_nonce`).
+ */
+export function outcomeNonce(record: Pick<JobRecord, 'id'>, outcome: string): string {
+  return createHash('sha256').update(`${outcome}:${record.id}`).digest('base64url').slice(0, 25);
 }

@@ -36,6 +36,26 @@ describe('Discord faults, end to end', () => {
     },
   );
 
+  it('posts a result once when Discord made it but the answer was lost (the retry carries the same nonce)', async () => {
+    const { alice } = h.discord.ids;
+    h.discord.loseAnswers({ route: /^POST \/channels\/\d+\/messages$/, count: 1, withFilesOnly: true });
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'an answer lost on the way'));
+    const message = await result(handle);
+    await h.discord.waitFor(
+      () => h.bot.tracker.pendingCount() === 0 || undefined,
+      10_000,
+      'the tracker idle',
+    );
+    expect(
+      h.discord
+        .channelHistory()
+        .filter(
+          (candidate) =>
+            candidate.content.includes('an answer lost on the way') && RESULT_TEXT.test(candidate.content),
+        ),
+    ).toEqual([message]);
+  });
+
   it('survives a 5xx on a post', async () => {
     h.discord.injectServerError({ route: /^POST \/channels\//, count: 1, status: 502 });
     const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'server error'));

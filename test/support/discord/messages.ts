@@ -80,6 +80,12 @@ export function createMessages(
   const { apiMessage, apiMember } = api;
   const { dispatch } = gateway;
   const { liveChannel, checkBotPermission, checkHoldsMessages } = guild;
+  /**
+   * Discord's `enforce_nonce`: a create with the nonce of one the same author made in the past few minutes
+   * returns that message instead of making another (https://discord.com/developers/docs/resources/message).
+   */
+  const NONCE_WINDOW_MS = 5 * 60 * 1000;
+  const byNonce = new Map<string, { messageId: string; at: number }>();
 
   const storeFile = (
     channelId: string,
@@ -210,6 +216,13 @@ export function createMessages(
       if (method === 'POST') {
         checkHoldsMessages(channel.id);
         checkBotPermission(channel.id, 'SEND_MESSAGES');
+        const nonce = body.json.enforce_nonce === true ? body.json.nonce : undefined;
+        if (nonce !== undefined && String(nonce).length > 25)
+          throw new ApiError(400, 50035, 'Invalid Form Body: nonce must be 25 or fewer in length');
+        const seen = nonce === undefined ? undefined : byNonce.get(`${botUserId}:${String(nonce)}`);
+        const earlier =
+          seen && Date.now() - seen.at < NONCE_WINDOW_MS ? messages.get(seen.messageId) : undefined;
+        if (earlier) return { status: 200, body: apiMessage(earlier) };
         if (body.files.size > 0) checkBotPermission(channel.id, 'ATTACH_FILES');
         const reference = body.json.message_reference as
           | { message_id?: string; fail_if_not_exists?: boolean }
@@ -225,6 +238,8 @@ export function createMessages(
           replyTo: referenced?.id,
         });
         applyBody(message, body, guildSeed.attachmentSizeLimit, false);
+        if (nonce !== undefined)
+          byNonce.set(`${botUserId}:${String(nonce)}`, { messageId: message.id, at: Date.now() });
         announceCreate(message);
         notify();
         return { status: 200, body: apiMessage(message) };
