@@ -225,7 +225,7 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
             return void (await reply(priceList(costOverrides, modelId)));
           }
           await quota.setCostOverride(guildId, modelId, credits);
-          const summary = `set the price of ${modelLabel(modelId)} (\`${modelId}\`) to ${credits} credit${credits === 1 ? '' : 's'} per output`;
+          const summary = MODERATION_WORDS.price(modelLabel(modelId), modelId, credits);
           await recordModeratorAction(interaction, settings, log, summary);
           await reply(`Done: ${summary}.`);
           return;
@@ -235,7 +235,7 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
           if (period !== undefined && !PERIODS.includes(period))
             return void (await reply(`\`period\` must be one of ${PERIODS.join(', ')}.`));
           await quota.setGuildDefault(guildId, limit, period);
-          const summary = `set the server default to ${limit} credits${period ? ` per ${period} period` : ''}`;
+          const summary = MODERATION_WORDS.serverDefault(limit, period);
           await recordModeratorAction(interaction, settings, log, summary);
           await reply(`Default limit set to ${limit}${period ? ` (${period})` : ''}.`);
           return;

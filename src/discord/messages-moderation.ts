@@ -40,6 +40,8 @@ export function settingsChangeWords(change: SettingsChange): string {
   }
 }
 
+const PERIOD_UNITS: Record<Period, string> = { daily: 'day', weekly: 'week', monthly: 'month' };
+
 export const MODERATION_WORDS = {
   logLine: (moderatorId: string, summary: string) => `🛡️ ${member(moderatorId)} ${summary}`,
   deletedResult: (ownerId: string, channelId: string) =>
@@ -51,6 +53,10 @@ export const MODERATION_WORDS = {
   granted: (userId: string, amount: number) =>
     `gave ${member(userId)} ${amount} extra credit${amount === 1 ? '' : 's'} this period`,
   reset: (userId: string) => `reset ${member(userId)}'s spending this period`,
+  price: (label: string, modelId: string, credits: number) =>
+    `set the price of ${label} (\`${modelId}\`) to ${creditCount(credits)} per output`,
+  serverDefault: (limit: number, period: Period | undefined) =>
+    `set the server default to ${creditCount(limit)}${period ? ` per ${PERIOD_UNITS[period]} (UTC)` : ''}`,
   blocked: (userId: string) => `paused generation for ${member(userId)}`,
   unblocked: (userId: string) => `let ${member(userId)} generate again`,
 } as const;
