@@ -66,8 +66,10 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<void>
     }, 50);
     const outcomes = await discord.waitFor(
       () => {
-        const messages = handles.map((handle) => discord.originalMessage(handle));
-        const ended = messages.filter((message) => /done in|failed/.test(message?.content ?? ''));
+        // A job has ended once its outcome (a result or a failure) replies to the command's reply.
+        const ended = handles
+          .map((handle) => discord.outcomeOf(handle))
+          .filter((message) => message !== undefined);
         return ended.length === handles.length ? ended : undefined;
       },
       10 * 60_000,

@@ -179,8 +179,8 @@ async function runBot(n: number): Promise<BotRun> {
     }
     for (const handle of handles) {
       if (seenAt.has(handle.token)) continue;
-      if (/done in/.test(discord.originalMessage(handle)?.content ?? ''))
-        seenAt.set(handle.token, Date.now());
+      // The outcome is a new message replying to the command's reply.
+      if (discord.outcomeOf(handle)) seenAt.set(handle.token, Date.now());
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -190,7 +190,7 @@ async function runBot(n: number): Promise<BotRun> {
   const lags: number[] = [];
   for (const job of scenario.jobs.values()) {
     const handle = handles.find((candidate) =>
-      discord.originalMessage(candidate)?.content.includes(String((job.input as { prompt?: string }).prompt)),
+      discord.outcomeOf(candidate)?.content.includes(String((job.input as { prompt?: string }).prompt)),
     );
     const seen = handle ? seenAt.get(handle.token) : undefined;
     if (seen !== undefined) lags.push(seen - (job.createdAt + job.durationMs));

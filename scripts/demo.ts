@@ -91,7 +91,8 @@ async function follow(find: () => EmulatedMessage | undefined): Promise<Emulated
         console.log(`${at()} Scenario Bot${whoSees}${last ? ' (edited)' : ''}:\n${indent(readable(shown))}`);
         last = shown;
       }
-      if (message.visibleTo || /done in|failed|refused/.test(message.content)) {
+      // A result's small line ends with its cost; a failure says "failed."; a refusal is private.
+      if (message.visibleTo || /^-# .*\b\d+ credits?\b|\*\* failed\. /m.test(message.content)) {
         for (const line of saveFiles(message)) console.log(indent(line));
         console.log('');
         return message;
@@ -155,7 +156,7 @@ const skybox = discord.invokeSlashCommand({
     },
   },
 });
-const skyboxResult = await follow(() => discord.originalMessage(skybox));
+const skyboxResult = await follow(() => discord.outcomeOf(skybox) ?? discord.originalMessage(skybox));
 
 // 2. A 3D model from an image. Scenario sends no picture of this one, so the bot renders its own preview
 // (the `-preview.png` in demo-output/); the result's facts line gives its triangle count.
@@ -169,7 +170,7 @@ const model = discord.invokeSlashCommand({
     image: { filename: 'sketch.png', contentType: 'image/png', data: makePng({ width: 128, height: 128 }) },
   },
 });
-const modelResult = await follow(() => discord.originalMessage(model));
+const modelResult = await follow(() => discord.outcomeOf(model) ?? discord.originalMessage(model));
 scenario.faults.omit3dThumbnails = false;
 await convertModel(modelResult, 'FBX');
 
@@ -177,7 +178,14 @@ await convertModel(modelResult, 'FBX');
 await discord.waitFor(() => skyboxResult.reactions.get('🔄')?.has(discord.botUserId), 5_000);
 say(discord.ids.bob, 'reacted 🔄 to the skybox');
 discord.addReaction({ user: discord.ids.bob, messageId: skyboxResult.id, emoji: '🔄' });
-await follow(() => discord.channelHistory().find((message) => message.replyTo === skyboxResult.id));
+await follow(() => {
+  // The reroll posts a message replying to the result, then its outcome replying to that message.
+  const placeholder = discord.channelHistory().find((message) => message.replyTo === skyboxResult.id);
+  return (
+    placeholder &&
+    (discord.channelHistory().find((message) => message.replyTo === placeholder.id) ?? placeholder)
+  );
+});
 
 // 3b. The skybox as six cube faces, for engines that want a cubemap.
 say(discord.ids.alice, 'clicked Cubemap under the skybox');
@@ -254,7 +262,7 @@ const retry = discord.invokeSlashCommand({
   subcommand: 'flux',
   options: { prompt: 'a neon city', style: 'cyberpunk' },
 });
-await follow(() => discord.originalMessage(retry));
+await follow(() => discord.outcomeOf(retry) ?? discord.originalMessage(retry));
 
 const api = scenario.requests.filter((entry) => entry.api);
 const rateLimited = api.filter((entry) => entry.status === 429).length;

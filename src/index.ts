@@ -16,6 +16,7 @@ import { registerCommands } from './discord/register.js';
 import { createRemixHandler } from './discord/remix.js';
 import { createResultActions } from './discord/result-actions.js';
 import { createResultButtonHandler } from './discord/result-buttons.js';
+import { createDetailsHandler } from './discord/result-details.js';
 import { createInteractionRouter } from './discord/router.js';
 import { createLogger } from './logger.js';
 import { modelSpecs, typicalDurationMs } from './models/index.js';
@@ -229,11 +230,23 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     });
     await cubemaps.removeExpired(config.RECORD_RETENTION_DAYS * DAY_MS);
     const route = createInteractionRouter({
-      commands: bindCommands({ pipeline, memberDefaults, quota, settings, generationLog, models }),
+      commands: bindCommands({
+        pipeline,
+        memberDefaults,
+        quota,
+        settings,
+        generationLog,
+        models,
+        running: {
+          openCountFor: (guildId, userId) => tracker.openCountFor(guildId, userId),
+          maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
+        },
+      }),
       servedGuildIds,
       logger,
       componentHandlers: [
         createResultButtonHandler(actions),
+        createDetailsHandler({ generationLog }),
         createRemixHandler({
           pipeline,
           generationLog,

@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType, ChannelType, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
 import { TEXT } from '../discord/messages.js';
+import { settingsChangeWords } from '../discord/messages-moderation.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
 import type { GuildSettings, GuildSettingsService } from '../services/credits/guild-settings.js';
@@ -16,14 +17,15 @@ const data = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'allow-channel',
-      description: 'Allow generation in a channel (once any is set, only listed channels)',
+      description:
+        'Allow generation in a text or forum channel and its threads (once any is set, only those)',
       options: [
         {
           type: ApplicationCommandOptionType.Channel,
           name: 'channel',
           description: 'The channel',
           required: true,
-          channel_types: [ChannelType.GuildText],
+          channel_types: [ChannelType.GuildText, ChannelType.GuildForum],
         },
       ],
     },
@@ -143,7 +145,7 @@ export const settingsCommand: ChatCommand<{ settings: GuildSettingsService }> = 
         return;
       }
       const updated = await settings.update(guildId, (stored) => applyChange(stored, change));
-      await recordModeratorAction(interaction, settings, log, `changed bot settings (${change.name})`);
+      await recordModeratorAction(interaction, settings, log, settingsChangeWords(change));
       await reply(`Saved.\n${describe(updated)}`);
     },
   }),

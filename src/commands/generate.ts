@@ -1,15 +1,16 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { z } from 'zod';
 import { type ArgsOf, readArgs } from '../discord/command-options.js';
-import { refusalText, TEXT } from '../discord/messages.js';
+import { TEXT } from '../discord/messages.js';
 import { paramProblemText } from '../discord/messages-generate.js';
+import { refusalText } from '../discord/messages-refusals.js';
 import { toDiscordAttachment } from '../discord/model-options.js';
 import { replyEphemeral } from '../discord/router.js';
 import { deferPublicly, type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { gptImage2 } from '../models/gpt-image-2.js';
 import { isModelId, modelSpecs } from '../models/index.js';
 import { planRequest } from '../models/live-schema.js';
-import { specFromSchema } from '../models/live-spec.js';
+import { FAMILY_CREDITS, specFromSchema } from '../models/live-spec.js';
 import { toSnakeCase } from '../models/spec.js';
 import type { FileInput } from '../services/jobs/generation-pipeline.js';
 import type { ModelCatalog } from '../services/scenario/model-catalog.js';
@@ -30,7 +31,7 @@ const fileOption = (name: (typeof FILE_OPTIONS)[number], description: string) =>
 
 const data = {
   name: 'generate',
-  description: 'Run any Scenario model (video, audio, 3D, images) with its own inputs, checked live',
+  description: `Run any Scenario model with its own inputs, checked live · ${FAMILY_CREDITS.image} credit per output, 3D and video ${FAMILY_CREDITS['3d']}`,
   contexts: [0],
   options: [
     {

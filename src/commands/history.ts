@@ -1,5 +1,5 @@
 import { MessageFlags } from 'discord.js';
-import { historyText } from '../discord/messages.js';
+import { historyText } from '../discord/messages-lists.js';
 import type { GenerationLog } from '../services/jobs/generation-log.js';
 import type { ChatCommand, ChatCommandData } from './types.js';
 

@@ -1,3 +1,4 @@
+import { withCost } from '../discord/messages-info.js';
 import { readModelOptions } from '../discord/model-options.js';
 import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { gptImage2 } from '../models/gpt-image-2.js';
@@ -6,7 +7,10 @@ import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
   name: 'image',
-  description: 'Generate or edit an image with GPT Image 2 (references and an inpainting mask)',
+  description: withCost(
+    'Generate or edit an image with GPT Image 2 (references, inpainting mask)',
+    gptImage2,
+  ),
   contexts: [0],
   options: toDiscordOptions(gptImage2),
 } as const satisfies ChatCommandData;

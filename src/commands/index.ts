@@ -5,6 +5,7 @@ import { defaultsCommand } from './defaults.js';
 import { generateCommand } from './generate.js';
 import { historyCommand } from './history.js';
 import { imageCommand } from './image.js';
+import { type InfoCommandDeps, infoCommand } from './info.js';
 import { make3dCommand } from './make-3d.js';
 import { type QuotaCommandDeps, quotaCommand } from './quota.js';
 import { skyboxCommand } from './skybox.js';
@@ -22,10 +23,11 @@ export const commands = [
   historyCommand,
   settingsCommand,
   defaultsCommand,
+  infoCommand,
 ] as const;
 
 /** The services commands use, altogether; each command's factory takes only its part. */
-export type CommandDeps = QuotaCommandDeps & GenerationStarter & { models: ModelCatalog };
+export type CommandDeps = QuotaCommandDeps & InfoCommandDeps & GenerationStarter & { models: ModelCatalog };
 
 /** Each command with its handler, given the services it uses. */
 export function bindCommands(deps: CommandDeps): BoundCommand[] {

@@ -1,6 +1,8 @@
 import { ApplicationCommandOptionType, MessageFlags } from 'discord.js';
 import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
-import { priceList, quotaLine, relativeTime, TEXT } from '../discord/messages.js';
+import { creditCount, quotaLine, relativeTime, TEXT } from '../discord/messages.js';
+import { priceList } from '../discord/messages-lists.js';
+import { MODERATION_WORDS, PERIOD_CHOICES, usageText } from '../discord/messages-moderation.js';
 import { recordModeratorAction } from '../discord/mod-log.js';
 import { isModerator } from '../discord/permissions.js';
 import { isModelId, modelLabel } from '../models/index.js';
@@ -39,14 +41,14 @@ const data = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'set',
-      description: 'Moderators: set a member’s limit per period',
+      description: 'Moderators: set a member’s limit per period; without a limit, back to the default',
       options: [
         user,
         {
           type: ApplicationCommandOptionType.Integer,
           name: 'limit',
-          description: 'Credits per period',
-          required: true,
+          description: 'Credits per period (leave empty for the server default)',
+          required: false,
           min_value: 0,
           max_value: 100000,
         },
@@ -92,7 +94,7 @@ const data = {
           name: 'period',
           description: 'When credits reset (UTC)',
           required: false,
-          choices: PERIODS.map((period) => ({ name: period, value: period })),
+          choices: PERIODS.map((period) => ({ name: PERIOD_CHOICES[period], value: period })),
         },
       ],
     },
@@ -188,7 +190,7 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
         const recent = await generationLog.recent(guildId, interaction.user.id, 5);
         const history = recent.map(
           (generation) =>
-            `• ${modelLabel(generation.modelId)} · ${generation.creditsSpent} credit(s) · seed ${generation.seed ?? '—'} · ${relativeTime(generation.createdAt)}`,
+            `• ${modelLabel(generation.modelId)} · ${creditCount(generation.creditsSpent)} · seed ${generation.seed ?? '—'} · ${relativeTime(generation.createdAt)}`,
         );
         await reply(
           [describeStatus(status), ...(history.length > 0 ? ['**Recent**', ...history] : [])].join('\n'),
@@ -208,14 +210,7 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
       };
       switch (command.name) {
         case 'usage': {
-          const usage = await quota.usage(guildId);
-          const top = usage.top.map((entry, index) => `${index + 1}. <@${entry.userId}> — ${entry.spent}`);
-          await reply(
-            [
-              `**This ${usage.period} period** (resets ${relativeTime(usage.resetsAt)}): ${usage.spent} credits spent · ${usage.cuCharged} Scenario credits charged`,
-              ...(top.length > 0 ? top : ['No spending yet.']),
-            ].join('\n'),
-          );
+          await reply(usageText(await quota.usage(guildId)));
           return;
         }
         case 'price': {
@@ -230,7 +225,7 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
             return void (await reply(priceList(costOverrides, modelId)));
           }
           await quota.setCostOverride(guildId, modelId, credits);
-          const summary = `set the price of ${modelLabel(modelId)} (\`${modelId}\`) to ${credits} credit${credits === 1 ? '' : 's'} per output`;
+          const summary = MODERATION_WORDS.price(modelLabel(modelId), modelId, credits);
           await recordModeratorAction(interaction, settings, log, summary);
           await reply(`Done: ${summary}.`);
           return;
@@ -240,7 +235,7 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
           if (period !== undefined && !PERIODS.includes(period))
             return void (await reply(`\`period\` must be one of ${PERIODS.join(', ')}.`));
           await quota.setGuildDefault(guildId, limit, period);
-          const summary = `set the server default to ${limit} credits${period ? ` per ${period} period` : ''}`;
+          const summary = MODERATION_WORDS.serverDefault(limit, period);
           await recordModeratorAction(interaction, settings, log, summary);
           await reply(`Default limit set to ${limit}${period ? ` (${period})` : ''}.`);
           return;
@@ -252,20 +247,26 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
         }
         case 'set': {
           const { user: target, limit } = command.args;
-          if (limit < 0) return void (await reply('`limit` must be 0 or more.'));
+          if (limit !== undefined && limit < 0) return void (await reply('`limit` must be 0 or more.'));
+          // Without a limit: back to the server default (the personal limit is removed).
           const status = await quota.setUserLimit(guildId, target.id, limit);
-          return moderatorAction(`set <@${target.id}>'s limit to ${limit}`, status);
+          return moderatorAction(
+            limit === undefined
+              ? MODERATION_WORDS.toDefaultLimit(target.id, status.limit)
+              : MODERATION_WORDS.setLimit(target.id, limit),
+            status,
+          );
         }
         case 'grant': {
           const { user: target, amount } = command.args;
           if (amount < 1) return void (await reply('`amount` must be at least 1.'));
           const status = await quota.grant(guildId, target.id, amount);
-          return moderatorAction(`granted <@${target.id}> ${amount} credits`, status);
+          return moderatorAction(MODERATION_WORDS.granted(target.id, amount), status);
         }
         case 'reset': {
           const target = command.args.user;
           return moderatorAction(
-            `reset <@${target.id}>'s spending`,
+            MODERATION_WORDS.reset(target.id),
             await quota.resetUser(guildId, target.id),
           );
         }
@@ -274,7 +275,10 @@ export const quotaCommand: ChatCommand<QuotaCommandDeps> = {
           const target = command.args.user;
           const blocked = command.name === 'block';
           const status = await quota.setBlocked(guildId, target.id, blocked);
-          return moderatorAction(`${blocked ? 'blocked' : 'unblocked'} <@${target.id}>`, status);
+          return moderatorAction(
+            blocked ? MODERATION_WORDS.blocked(target.id) : MODERATION_WORDS.unblocked(target.id),
+            status,
+          );
         }
       }
     },

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType } from 'discord.js';
 import { readSubcommand, type SubcommandOf } from '../discord/command-options.js';
+import { withCost } from '../discord/messages-info.js';
 import { readModelOptions } from '../discord/model-options.js';
 import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { skyboxFlux } from '../models/skybox-flux.js';
@@ -15,13 +16,13 @@ const data = {
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'gpt',
-      description: 'Skybox GPT: prompt and optional reference images',
+      description: withCost('Skybox GPT: prompt and optional reference images', skyboxGpt),
       options: toDiscordOptions(skyboxGpt),
     },
     {
       type: ApplicationCommandOptionType.Subcommand,
       name: 'flux',
-      description: 'Skybox Flux.1: 22 styles, optional start image',
+      description: withCost('Skybox Flux.1: 22 styles, optional start image', skyboxFlux),
       options: toDiscordOptions(skyboxFlux),
     },
   ],

@@ -1,3 +1,4 @@
+import { withCost } from '../discord/messages-info.js';
 import { readModelOptions } from '../discord/model-options.js';
 import { type GenerationStarter, startGeneration } from '../discord/start-generation.js';
 import { pixal3d } from '../models/pixal3d.js';
@@ -6,7 +7,7 @@ import type { ChatCommand, ChatCommandData } from './types.js';
 
 const data = {
   name: 'to3d',
-  description: 'Turn an image into a textured 3D model (.glb) with Pixal3D',
+  description: withCost('Turn an image into a textured 3D model (.glb) with Pixal3D', pixal3d),
   contexts: [0],
   options: toDiscordOptions(pixal3d),
 } as const satisfies ChatCommandData;

@@ -10,12 +10,13 @@ import type {
 } from '../services/models3d/model-conversions.js';
 import { parseConversionId } from './conversion-controls.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
-import { withFiles } from './job-messenger.js';
+import { withFiles } from './message-posting.js';
 import { clipMessage } from './messages.js';
 import { TEXT_3D } from './messages-3d.js';
 import { roleIdsOf } from './permissions.js';
 import { uploadLimitForTier } from './result-actions.js';
 import type { ComponentHandler } from './router.js';
+import { threadParentIdOf } from './thread-parent.js';
 
 /**
  * A click on a conversion button: refused privately to members who may not generate in this channel,
@@ -37,7 +38,14 @@ export function createConversionButtonHandler(deps: {
     const say = (content: string) =>
       interaction.editReply({ content: clipMessage(content), allowedMentions: { parse: [] } });
     const { guildId, channelId } = interaction;
-    if (!(await deps.settings.mayGenerate(guildId, channelId, roleIdsOf(interaction.member)))) {
+    if (
+      !(await deps.settings.mayGenerate(
+        guildId,
+        channelId,
+        roleIdsOf(interaction.member),
+        await threadParentIdOf(interaction.client, channelId),
+      ))
+    ) {
       await say(TEXT_3D.notAllowed);
       return true;
     }

@@ -6,12 +6,13 @@ import type { QuotaLedger } from '../services/credits/quota-ledger.js';
 import type { GenerationLog } from '../services/jobs/generation-log.js';
 import { type CubemapUploads, parseCubemapButtonId, planCubemapUploads } from './cubemap-controls.js';
 import { discordCode } from './discord-errors.js';
-import { withFiles } from './job-messenger.js';
+import { withFiles } from './message-posting.js';
 import { clipMessage } from './messages.js';
 import { CUBEMAP_TEXT } from './messages-cubemap.js';
 import { roleIdsOf } from './permissions.js';
 import { uploadLimitForTier } from './result-actions.js';
 import type { ComponentHandler } from './router.js';
+import { threadParentIdOf } from './thread-parent.js';
 
 export interface CubemapButtonDeps {
   cubemaps: CubemapService;
@@ -42,7 +43,14 @@ export function createCubemapButtonHandler(deps: CubemapButtonDeps): ComponentHa
       await say(CUBEMAP_TEXT.notThisResult);
       return true;
     }
-    if (!(await deps.settings.mayGenerate(guildId, channelId, roleIdsOf(interaction.member)))) {
+    if (
+      !(await deps.settings.mayGenerate(
+        guildId,
+        channelId,
+        roleIdsOf(interaction.member),
+        await threadParentIdOf(interaction.client, channelId),
+      ))
+    ) {
       await say(CUBEMAP_TEXT.notAllowedHere);
       return true;
     }

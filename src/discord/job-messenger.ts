@@ -1,5 +1,4 @@
-import { openAsBlob } from 'node:fs';
-import { DiscordAPIError, type REST, type RequestData, Routes } from 'discord.js';
+import { DiscordAPIError, type REST, Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import { modelLabel } from '../models/index.js';
 import type { Clock } from '../services/clock.js';
@@ -17,10 +16,12 @@ import {
 } from '../services/jobs/job-messenger.js';
 import { conversionRow } from './conversion-controls.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
+import { outcomeNonce, postFailureReason, withFiles } from './message-posting.js';
 import {
   clipMessage,
   escapeUserText,
   failureMessage,
+  pointerMessage,
   progressMessage,
   resultMessage,
   stuckMessage,
@@ -28,6 +29,7 @@ import {
 } from './messages.js';
 import { modelLines } from './messages-3d.js';
 import { REROLL_EMOJI, resultComponents } from './result-controls.js';
+import { givenOptions } from './typed-options.js';
 
 /** A model's name as shown: a pass-through model's is its id, which is the member's text. */
 const label = (modelId: string) => escapeUserText(modelLabel(modelId));
@@ -68,6 +70,7 @@ export class DiscordJobMessenger implements JobMessenger {
       progress: progress.progress,
       elapsedMs: progress.elapsedMs,
       body: record.body,
+      options: givenOptions(record.modelId, record.body, record.fromDefaults),
       seed: record.seed,
       userId: record.userId,
     });
@@ -89,7 +92,7 @@ export class DiscordJobMessenger implements JobMessenger {
       userId: record.userId,
       elapsedMs: result.elapsedMs,
       body: record.body,
-      fromDefaults: record.fromDefaults,
+      options: givenOptions(record.modelId, record.body, record.fromDefaults),
       seed: record.seed,
       creditsSpent: result.creditsSpent,
       quota: result.quota,
@@ -98,27 +101,136 @@ export class DiscordJobMessenger implements JobMessenger {
       missing: result.missing,
       details: modelLines(result.models ?? [], conversionRow(record) !== undefined),
     });
-    const firstImage = attached.find((file) => file.contentType?.startsWith('image/'));
-    const embeds = firstImage ? [{ image: { url: `attachment://${firstImage.name}` }, color: 0x5865f2 }] : [];
-    return this.editJobMessage(
-      record,
-      { content, files: attached, embeds, components: resultComponents(record), mentionUser: record.userId },
-      true,
-    );
+    // No embed: files alone are shown as a gallery, each at the same size.
+    return this.postOutcome(record, 'result', {
+      content,
+      files: attached,
+      components: resultComponents(record),
+      mentionUser: record.userId,
+    });
   }
 
   postFailure(record: JobRecord, failure: FailureFacts): Promise<PostOutcome> {
     const content = failureMessage({
       modelLabel: label(record.modelId),
       userId: record.userId,
+      body: record.body,
       ...failure,
     });
-    return this.editJobMessage(record, { content, mentionUser: record.userId }, true);
+    return this.postOutcome(record, 'failure', { content, mentionUser: record.userId });
   }
 
   postStuck(record: JobRecord, stuck: StuckFacts): Promise<PostOutcome> {
-    const content = stuckMessage({ modelLabel: label(record.modelId), userId: record.userId, ...stuck });
-    return this.editJobMessage(record, { content, mentionUser: record.userId }, true);
+    const content = stuckMessage({
+      modelLabel: label(record.modelId),
+      userId: record.userId,
+      body: record.body,
+      ...stuck,
+    });
+    return this.postOutcome(record, 'stuck', { content, mentionUser: record.userId });
+  }
+
+  /**
+   * A job's outcome as a NEW message replying to its first one: Discord notifies a member of a mention in
+   * a new message, never of one added by an edit. `allowed_mentions` lets exactly the requester be pinged.
+   * The first message then becomes a one-line pointer. When the bot may not post in the channel (no Send
+   * Messages, the channel's access gone), the outcome goes into the first message instead, as before:
+   * the interaction's webhook works without channel permissions.
+   */
+  private async postOutcome(
+    record: JobRecord,
+    outcome: 'result' | 'failure' | 'stuck',
+    payload: MessagePayload,
+  ): Promise<PostOutcome> {
+    const posted = await this.postInChannel(record, payload, outcomeNonce(record, outcome));
+    if (posted.ok) {
+      if (record.messageId && record.messageId !== posted.messageId) {
+        const link = `https://discord.com/channels/${record.guildId}/${record.channelId}/${posted.messageId}`;
+        const pointer = pointerMessage({
+          modelLabel: label(record.modelId),
+          userId: record.userId,
+          outcome,
+          link,
+        });
+        await this.editJobMessage(record, { content: pointer }, false);
+      }
+      return posted;
+    }
+    if (posted.reason === 'failed') return posted;
+    this.log(record).warn(
+      { reason: posted.reason },
+      'could not post the outcome as a new message: editing the reply',
+    );
+    return this.editJobMessage(record, payload, true);
+  }
+
+  /**
+   * Posts in the job's channel (a thread's id is a channel: the outcome stays in the thread), replying to
+   * the job's message while it exists. Files Discord refuses (too large after all, or no Attach Files)
+   * become Scenario's links.
+   */
+  private async postInChannel(
+    record: JobRecord,
+    payload: MessagePayload,
+    nonce: string,
+  ): Promise<PostOutcome> {
+    const files = payload.files ?? [];
+    const body = {
+      content: clipMessage(payload.content),
+      components: payload.components ?? [],
+      attachments: files.map((file, id) => ({ id, filename: file.name })),
+      allowed_mentions: { parse: [], users: payload.mentionUser ? [payload.mentionUser] : [] },
+      ...(record.messageId
+        ? { message_reference: { message_id: record.messageId, fail_if_not_exists: false } }
+        : {}),
+      // A create is not idempotent as the old edit was: when Discord made the message but its answer was
+      // lost, discord.js (or a later delivery attempt) sends it again, and this returns the first one.
+      nonce,
+      enforce_nonce: true,
+    };
+    try {
+      const message = (await this.options.rest.post(
+        Routes.channelMessages(record.channelId),
+        await withFiles(body, files),
+      )) as { id: string };
+      return { ok: true, messageId: message.id };
+    } catch (error) {
+      const reason = postFailureReason(error);
+      if (reason === 'too_large' && files.length > 0)
+        // Our size check trusts Scenario's declared sizes; if Discord still refuses, say so without the files.
+        return this.postInChannel(
+          record,
+          {
+            ...payload,
+            files: [],
+            content: `${payload.content}\n${TEXT.filesTooLarge}`,
+          },
+          nonce,
+        );
+      if (reason === 'forbidden' && files.length > 0) {
+        // The bot may post but not attach (Attach Files denied in this channel): Scenario's links instead.
+        this.log(record).warn('missing the Attach Files permission: posting links to the results instead');
+        return this.postInChannel(
+          record,
+          {
+            ...payload,
+            files: [],
+            content: `${payload.content}\n${TEXT.cannotAttachFiles(linksOf(files))}`,
+          },
+          nonce,
+        );
+      }
+      if (reason === 'failed')
+        this.log(record).warn(
+          {
+            code: discordCode(error),
+            status: error instanceof DiscordAPIError ? error.status : undefined,
+            err: error,
+          },
+          'posting the outcome failed',
+        );
+      return { ok: false, reason };
+    }
   }
 
   async addResultControls(record: JobRecord, messageId: string): Promise<void> {
@@ -141,6 +253,7 @@ export class DiscordJobMessenger implements JobMessenger {
       progress: 0,
       elapsedMs: 0,
       body: placeholder.body,
+      options: givenOptions(placeholder.modelId, placeholder.body),
       seed: undefined,
       userId: placeholder.userId,
     });
@@ -276,35 +389,4 @@ export class DiscordJobMessenger implements JobMessenger {
       return { ok: false, reason: 'gone' };
     }
   }
-}
-
-/**
- * A message body with its files as Discord's multipart form (`payload_json`, `files[n]`), each file read
- * from disk while the request is sent: discord.js's own `files` option takes Buffers, which would hold
- * every result in memory. A request discord.js retries sends the same form, which reads the files again.
- */
-export async function withFiles(
-  body: Record<string, unknown>,
-  files: readonly OutgoingFile[],
-): Promise<Pick<RequestData, 'body' | 'passThroughBody'>> {
-  if (files.length === 0) return { body };
-  const form = new FormData();
-  form.append('payload_json', JSON.stringify(body));
-  for (const [index, file] of files.entries())
-    form.append(`files[${index}]`, await openAsBlob(file.path, { type: file.contentType ?? '' }), file.name);
-  return { body: form, passThroughBody: true };
-}
-
-/** What a refused create or edit means for the job. */
-function postFailureReason(error: unknown): Exclude<PostOutcome, { ok: true }>['reason'] {
-  const code = discordCode(error);
-  if (
-    code === DISCORD_ERROR.unknownMessage ||
-    code === DISCORD_ERROR.unknownChannel ||
-    code === DISCORD_ERROR.missingAccess
-  )
-    return 'gone';
-  if (code === DISCORD_ERROR.missingPermissions) return 'forbidden';
-  if (code === DISCORD_ERROR.requestEntityTooLarge) return 'too_large';
-  return 'failed';
 }

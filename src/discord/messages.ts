@@ -2,16 +2,10 @@
  * Every sentence a Discord user reads, in one place so the bot speaks with one voice.
  * Pure functions: they take facts and return text.
  */
-import { creditsPerOutput, modelLabel } from '../models/index.js';
-import { knownModels } from '../models/known-models.js';
-import type { AttachmentProblem } from '../services/assets/attachments.js';
 import type { QuotaLine } from '../services/credits/quota-adapter.js';
-import type { Generation } from '../services/jobs/generation-log.js';
-import type { Refusal } from '../services/jobs/generation-pipeline.js';
 import type { FailureCause, LinkedFile } from '../services/jobs/job-messenger.js';
-import type { ScenarioErrorKind } from '../services/scenario/scenario-errors.js';
-import { GENERATE_TEXT, maskProblemText, paramProblemText } from './messages-generate.js';
-import { quoteUserText } from './user-text.js';
+import { GENERATE_TEXT } from './messages-generate.js';
+import { escapeUserText, quoteUserText } from './user-text.js';
 
 const BAR_SLOTS = 12;
 
@@ -58,25 +52,56 @@ export function clipMessage(content: string, limit = MESSAGE_CONTENT_LIMIT): str
 /** How many parameters a message lists besides the prompt: a body may carry hundreds (`/generate` params). */
 const SHOWN_PARAMETERS = 8;
 
+/** An option as a message shows it, under the name the member typed: `quality: low`, `image: attached`. */
+export interface ShownOption {
+  name: string;
+  value: unknown;
+  attachment: boolean;
+  /** The value is the member's `/defaults`, not an option they gave this time. */
+  fromDefault?: boolean;
+}
+
 /** After a value that came from the member's `/defaults` rather than the command. */
 const DEFAULT_MARK = ' (your default)';
 
-/** A compact view of the request body: prompt first, then the other parameters, each bounded and escaped. */
+/** The body's parameters under their own names, when the option names are not known. */
+const rawOptions = (body: Record<string, unknown>): ShownOption[] =>
+  Object.entries(body)
+    .filter(([key]) => key !== 'prompt' && key !== 'seed')
+    .map(([name, value]) => ({
+      name,
+      value,
+      attachment: typeof value === 'string' && value.startsWith('asset_'),
+    }));
+
+function shownOption(option: ShownOption): string {
+  const value = option.attachment
+    ? 'attached'
+    : typeof option.value === 'object' && option.value !== null
+      ? JSON.stringify(option.value)
+      : String(option.value);
+  return `${quoteUserText(option.name, 40)}: ${quoteUserText(value, 40)}${option.fromDefault ? DEFAULT_MARK : ''}`;
+}
+
+/** At most 8 options, then how many more: a body may carry hundreds (`/generate` params). */
+function optionsLine(options: readonly ShownOption[]): string[] {
+  return [
+    ...options.slice(0, SHOWN_PARAMETERS).map(shownOption),
+    ...(options.length > SHOWN_PARAMETERS ? [`+${options.length - SHOWN_PARAMETERS} more`] : []),
+  ];
+}
+
+/**
+ * A compact view of the request: the prompt, then the options (the member's, under the names they typed,
+ * when given), each bounded and escaped.
+ */
 export function summariseParameters(
   body: Record<string, unknown>,
-  fromDefaults: readonly string[] = [],
+  options: readonly ShownOption[] = rawOptions(body),
 ): string {
-  const entries = Object.entries(body).filter(([key]) => key !== 'prompt' && key !== 'seed');
-  const parts = entries.slice(0, SHOWN_PARAMETERS).map(([key, value]) => {
-    const name = quoteUserText(key, 40);
-    if (Array.isArray(value)) return `${name}: ${value.length}`;
-    if (typeof value === 'string' && value.startsWith('asset_')) return `${name}: attached`;
-    const shown = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-    return `${name}: ${quoteUserText(shown, 40)}${fromDefaults.includes(key) ? DEFAULT_MARK : ''}`;
-  });
-  if (entries.length > SHOWN_PARAMETERS) parts.push(`+${entries.length - SHOWN_PARAMETERS} more`);
   const prompt = typeof body.prompt === 'string' ? `“${quoteUserText(body.prompt)}”` : undefined;
-  return [prompt, parts.join(' · ')].filter((part) => part && part.length > 0).join('\n> ');
+  const parts = optionsLine(options).join(' · ');
+  return [prompt, parts].filter((part) => part && part.length > 0).join('\n> ');
 }
 
 const STATE_WORDS: Record<string, string> = {
@@ -97,6 +122,8 @@ export interface ProgressView {
   progress: number;
   elapsedMs: number;
   body: Record<string, unknown>;
+  /** The options the member gave, under the names they typed (see `givenOptions`). */
+  options?: readonly ShownOption[];
   seed: number | undefined;
   userId: string;
 }
@@ -105,15 +132,31 @@ export function progressMessage(view: ProgressView): string {
   return [
     `**${view.modelLabel}** for <@${view.userId}> · ${STATE_WORDS[view.state] ?? view.state}`,
     `\`${progressBar(view.progress)}\` · ${formatDuration(view.elapsedMs)} elapsed`,
-    `> ${summariseParameters(view.body)}`,
+    `> ${summariseParameters(view.body, view.options)}`,
     view.seed === undefined ? undefined : `seed \`${view.seed}\``,
   ]
     .filter(Boolean)
     .join('\n');
 }
 
+/** "1 credit", "5 credits". */
+export function creditCount(count: number): string {
+  return `${count} credit${count === 1 ? '' : 's'}`;
+}
+
 export function quotaLine(quota: QuotaLine): string {
   return `${quota.remaining} of ${quota.limit} credits left, resets ${relativeTime(quota.resetsAt)}`;
+}
+
+/** A result's first line: the prompt (quoted, clipped) and who asked; the model when there is no prompt. */
+export function promptLine(view: {
+  body: Record<string, unknown>;
+  userId: string;
+  modelLabel: string;
+}): string {
+  return typeof view.body.prompt === 'string'
+    ? `“${quoteUserText(view.body.prompt, 200)}” — <@${view.userId}>`
+    : `**${view.modelLabel}** for <@${view.userId}>`;
 }
 
 export interface ResultView {
@@ -121,8 +164,8 @@ export interface ResultView {
   userId: string;
   elapsedMs: number;
   body: Record<string, unknown>;
-  /** Parameters whose value is the member's default. */
-  fromDefaults?: readonly string[];
+  /** The options the member gave, under the names they typed (see `givenOptions`). */
+  options: readonly ShownOption[];
   seed: number | undefined;
   creditsSpent: number;
   quota: QuotaLine | undefined;
@@ -130,7 +173,7 @@ export interface ResultView {
   /** Files beyond Discord's 10 attachments per message: linked. */
   beyondAttachmentLimit?: { name: string; url: string; expires?: string }[];
   missing: number;
-  /** Lines about the result's files shown above the reroll hint (a 3D model's facts). */
+  /** Lines about the result's files, under the facts line (a 3D model's facts). */
   details?: string[];
 }
 
@@ -143,12 +186,18 @@ const NOT_ATTACHED_WORDS: Record<LinkedFile['why'], string> = {
   job_total: "more than fits beside this result's other files",
 };
 
+/**
+ * Prompt-first: the prompt and requester, then one small line with the model, the options the member
+ * gave, the seed, the cost and the credits left; notes only for files that are linked or missing.
+ */
 export function resultMessage(view: ResultView): string {
-  const lines = [
-    `**${view.modelLabel}** for <@${view.userId}> · done in ${formatDuration(view.elapsedMs)}`,
-    `> ${summariseParameters(view.body, view.fromDefaults)}`,
-    `${view.seed === undefined ? 'no seed (this model has none)' : `seed \`${view.seed}\``} · ${view.creditsSpent} credit${view.creditsSpent === 1 ? '' : 's'}${view.quota ? ` · ${quotaLine(view.quota)}` : ''}`,
-  ];
+  const facts = [
+    `**${view.modelLabel}**`,
+    ...optionsLine(view.options),
+    view.seed === undefined ? undefined : `seed \`${view.seed}\``,
+    `${creditCount(view.creditsSpent)}${view.quota ? ` (${quotaLine(view.quota)})` : ''}`,
+  ].filter(Boolean);
+  const lines = [promptLine(view), `-# ${facts.join(' · ')}`, ...(view.details ?? [])];
   for (const file of view.notAttached) {
     lines.push(
       `📦 \`${file.name}\` is ${formatBytes(file.size)}, ${NOT_ATTACHED_WORDS[file.why]}: [download it from Scenario](${file.url})${expiryNote(file.expires)}`,
@@ -160,9 +209,18 @@ export function resultMessage(view: ResultView): string {
     lines.push(
       `⚠️ ${view.missing} result file${view.missing === 1 ? '' : 's'} could not be downloaded from Scenario.`,
     );
-  lines.push(...(view.details ?? []));
-  lines.push('🔄 reroll with a new seed · ❌ delete (buttons below, or react)');
   return lines.join('\n');
+}
+
+/** The job's first message once its outcome is posted below it: one line pointing there. */
+export function pointerMessage(view: {
+  modelLabel: string;
+  userId: string;
+  outcome: 'result' | 'failure' | 'stuck';
+  link: string;
+}): string {
+  const words = { result: '✅ done', failure: '❌ failed', stuck: '⏳ stopped waiting' }[view.outcome];
+  return `-# **${view.modelLabel}** for <@${view.userId}> · ${words} → [see below](${view.link})`;
 }
 
 export function formatBytes(bytes: number): string {
@@ -171,9 +229,16 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
+/** Whether credits came back, in the words every failure ends with. */
+function refundWords(refunded: number): string {
+  return refunded > 0 ? `Your ${creditCount(refunded)} came back.` : 'Nothing was charged.';
+}
+
+/** A failed job: the prompt, then what happened, what to do and that the credits came back. */
 export function failureMessage(view: {
   modelLabel: string;
   userId: string;
+  body: Record<string, unknown>;
   error?: string;
   hint?: string;
   /** What went wrong when it was not Scenario's job that failed. */
@@ -181,27 +246,31 @@ export function failureMessage(view: {
   refunded: number;
 }): string {
   const cause = view.cause ? FAILURE_CAUSE_WORDS[view.cause] : undefined;
-  const hint = view.hint ? quoteUserText(view.hint, 300) : cause?.hint;
-  return [
-    `**${view.modelLabel}** for <@${view.userId}> · ❌ failed`,
+  const what =
     cause?.explanation ??
-      (view.error ? `Scenario said: ${quoteUserText(view.error, 300)}` : 'Scenario did not say why.'),
-    hint ? `Hint: ${hint}` : undefined,
-    view.refunded > 0
-      ? `Your ${view.refunded} credit${view.refunded === 1 ? ' was' : 's were'} refunded.`
-      : undefined,
-  ]
-    .filter(Boolean)
-    .join('\n');
+    (view.error
+      ? `Scenario stopped the job: “${quoteUserText(view.error, 300)}”`
+      : 'Scenario stopped the job without saying why.');
+  const hint = view.hint
+    ? quoteUserText(view.hint, 300)
+    : (cause?.hint ?? 'Try again, perhaps with other options.');
+  return [
+    promptLine(view),
+    `❌ **${view.modelLabel}** failed. ${what} ${hint} ${refundWords(view.refunded)}`,
+  ].join('\n');
 }
 
 export function stuckMessage(view: {
   modelLabel: string;
   userId: string;
+  body: Record<string, unknown>;
   elapsedMs: number;
   refunded: number;
 }): string {
-  return `**${view.modelLabel}** for <@${view.userId}> · ⏳ still not finished after ${formatDuration(view.elapsedMs)}; the bot stopped waiting for it. ${view.refunded > 0 ? `Your ${view.refunded} credits were refunded.` : ''}`.trim();
+  return [
+    promptLine(view),
+    `⏳ **${view.modelLabel}** was still not finished after ${formatDuration(view.elapsedMs)}, so the bot stopped waiting for it. Try again later. ${refundWords(view.refunded)}`,
+  ].join('\n');
 }
 
 /** The bot's own account of a failure that was not Scenario's job failing. */
@@ -209,16 +278,17 @@ const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: st
   results_unavailable: {
     explanation:
       'The job finished on Scenario, but none of its result files could be downloaded (missing or expired links).',
+    hint: 'Run the command again.',
   },
   no_results: { explanation: GENERATE_TEXT.noResult, hint: 'Try again, perhaps with other parameters.' },
   restart_unconfirmed: {
     explanation: 'The bot restarted before Scenario confirmed this request.',
-    hint: 'Please run the command again.',
+    hint: 'Run the command again.',
   },
   result_undeliverable: {
     explanation:
       'The result was ready, but Discord kept refusing to take its files, so the bot stopped trying.',
-    hint: 'Please run the command again.',
+    hint: 'Run the command again.',
   },
   model_unreadable: {
     explanation: 'Scenario finished the job, but the 3D model it sent is damaged (not a readable glTF file).',
@@ -226,36 +296,32 @@ const FAILURE_CAUSE_WORDS: Record<FailureCause, { explanation: string; hint?: st
   },
 };
 
-export const SCENARIO_ERROR_WORDS: Record<ScenarioErrorKind, string> = {
-  auth: 'The bot cannot sign in to Scenario right now (an admin needs to check its API key). Nothing was spent.',
-  forbidden: 'This model is not available in the Scenario plan the bot uses. Nothing was spent.',
-  invalid: 'Scenario refused these parameters.',
-  not_found: 'Scenario does not know this model or file.',
-  rate_limited: 'Scenario is busy right now (rate limit). Nothing was spent; try again in a minute.',
-  concurrency: 'Too many generations are running at once on Scenario. Nothing was spent; try again shortly.',
-  unavailable: 'Scenario is not answering right now. Nothing was spent; try again later.',
-  timeout:
-    'Scenario took too long to answer. Nothing was spent from your quota; check /history before retrying.',
-  malformed: 'Scenario sent an answer the bot could not read. Nothing was spent from your quota.',
-  too_large: 'The file is too large for Scenario.',
-  refused_url: 'Scenario answered with a link the bot does not open. Nothing was spent from your quota.',
-};
-
 export const TEXT = {
   storageUnavailable:
     'Storage is unavailable right now, so the bot cannot meter credits: nothing was spent. Try again in a moment.',
-  notAllowedHere: 'Generation is not enabled in this channel or for your roles.',
+  /** Where generation is allowed, named (threads and forum posts under those channels included). */
+  notAllowedInChannel: (channelIds: readonly string[]) =>
+    `Generation is not allowed in this channel. Use ${channelIds.map((id) => `<#${id}>`).join(', ')} (or a thread there). Nothing was spent.`,
+  notAllowedForRoles: (roleIds: readonly string[]) =>
+    `Generation here is for members with ${roleIds.map((id) => `<@&${id}>`).join(', ')}; a moderator can give you the role. Nothing was spent.`,
   guildNotServed: 'This bot works in the servers it is set up for, not in direct messages.',
-  tooManyRunning: (max: number) => `You already have ${max} generations running; wait for one to finish.`,
-  blocked: 'A moderator has paused generation for you in this server.',
+  tooManyRunning: (max: number) =>
+    `You already have ${max} generations running. Wait for one to finish, then try again. Nothing was spent.`,
+  blocked: 'A moderator has paused generation for you in this server; ask them about it. Nothing was spent.',
   tooManyFailedAttempts: (retryAfterMs: number) =>
     `Scenario refused several of your requests in the last minute, so the bot is not sending more for now. Nothing was spent. Check the options and try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
   quotaExhausted: (quota: QuotaLine, cost: number) =>
-    `This needs ${cost} credit${cost === 1 ? '' : 's'} but you have ${quota.remaining} of ${quota.limit} left; your credits reset ${relativeTime(quota.resetsAt)}.`,
+    `This needs ${creditCount(cost)} but you have ${quota.remaining} of ${quota.limit} left. Your credits reset ${relativeTime(quota.resetsAt)}, or a moderator can add some with \`/quota grant\`. Nothing was spent.`,
   internalError: (errorId: string) =>
     `Something went wrong on the bot's side (error id \`${errorId}\`). Nothing was spent.`,
   deleteRefused: 'Only the member who asked for this result, or a moderator, can delete it.',
   rerollStarted: '🔄 Rerolling with a new seed: the new result will appear as a reply to this one.',
+  /** A reroll of a result someone else asked for: the clicking member pays. */
+  rerollChargedToYou: (credits: number) =>
+    `🔄 Rerolling with a new seed: the new result will appear as a reply to this one. It is someone else's result, so it is charged to you (${creditCount(credits)}).`,
+  /** A 🔄 refused, said by DM: which server and result it is about. */
+  reactionRefusedByDm: (guildName: string, resultLink: string, reason: string) =>
+    `About your 🔄 on [this result](${resultLink}) in **${escapeUserText(guildName)}**: ${reason}`,
   resultDeleted: 'Deleted.',
   resultActionIgnored:
     'Nothing to do: this is not a result the bot knows, or the same request is already running.',
@@ -273,110 +339,3 @@ export const TEXT = {
   replyGoneFallback: (userId: string) =>
     `<@${userId}>, your earlier request's message was deleted, so here is the result:`,
 } as const;
-
-/**
- * `/history`: one line per generation, newest first. A posted result links to its message; one Discord
- * has not taken yet is marked so, with Scenario's links to its files meanwhile.
- */
-export function historyText(generations: Generation[]): string {
-  if (generations.length === 0) return 'You have no generations in this server yet.';
-  return generations
-    .map((generation) => {
-      const prompt =
-        typeof generation.body.prompt === 'string' ? ` “${quoteUserText(generation.body.prompt, 60)}”` : '';
-      const seed = generation.seed === undefined ? 'no seed' : `seed \`${generation.seed}\``;
-      const parent = generation.parentGenerationId ? ` (${generation.lineage ?? 'reroll'})` : '';
-      const where =
-        generation.status === 'delivered' && generation.messageId
-          ? `[result](https://discord.com/channels/${generation.guildId}/${generation.channelId}/${generation.messageId})`
-          : [
-              '⏳ not yet posted (Discord is refusing it for now; the bot will post it)',
-              ...generation.links.map((link) => `[\`${link.name}\`](${link.url})`),
-            ].join(' · ');
-      return `• ${relativeTime(generation.createdAt)} **${modelLabel(generation.modelId)}**${parent}${prompt} · ${seed} · ${where}`;
-    })
-    .join('\n');
-}
-
-/** `/quota price`: credits per output here, for every model the bot knows and every priced model. */
-export function priceList(overrides: Record<string, number>, onlyModelId?: string): string {
-  const ids = onlyModelId
-    ? [onlyModelId]
-    : [...new Set([...knownModels.map((model) => model.id), ...Object.keys(overrides)])];
-  const lines = ids.map((id) => {
-    const base = creditsPerOutput(id);
-    const price = overrides[id];
-    const shown = price === undefined ? `${base} (default)` : `**${price}** (set here; default ${base})`;
-    return `• ${modelLabel(id)} (\`${id}\`): ${shown}`;
-  });
-  return ['**Credits per output in this server**', ...lines].join('\n');
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** What is wrong with an attached file, and what to do instead. */
-export function attachmentProblemText(problem: AttachmentProblem): string {
-  switch (problem.kind) {
-    case 'bad_link':
-      return 'that attachment link is not valid.';
-    case 'foreign_host':
-      return 'only files uploaded to Discord are accepted.';
-    case 'too_large':
-      return problem.size === undefined
-        ? `the file is larger than ${megabytes(problem.max)}.`
-        : `the file is ${megabytes(problem.size)}; the limit is ${megabytes(problem.max)}.`;
-    case 'wrong_type':
-      return `send a PNG, JPEG or WebP image (this file is ${problem.contentType}).`;
-    case 'not_an_image':
-      return 'this file is not a PNG, JPEG or WebP image (whatever its name says).';
-    case 'too_many_pixels':
-      return `the image is ${problem.width}×${problem.height}; use one under ${problem.maxPixels / 1_000_000} megapixels.`;
-    case 'mask_without_alpha':
-      return 'the mask must be a PNG with an alpha (transparency) channel; export it with transparency preserved.';
-    case 'mask_format':
-    case 'mask_without_reference':
-      return maskProblemText(problem);
-    case 'mask_size':
-      return `the mask is ${problem.width}×${problem.height} but \`${problem.other.option}\` is ${problem.other.width}×${problem.other.height}; they must be the same size.`;
-    case 'download_failed':
-      return problem.status === undefined
-        ? 'the file could not be downloaded from Discord; try uploading it again.'
-        : `Discord did not serve the file (${problem.status}); try uploading it again.`;
-  }
-}
-
-/** Why a generation did not start, in words for the member (commands answer it ephemerally, reactions by DM). */
-export function refusalText(refusal: Refusal): string {
-  switch (refusal.reason) {
-    case 'guild_not_served':
-      return TEXT.guildNotServed;
-    case 'not_allowed_here':
-      return TEXT.notAllowedHere;
-    case 'storage_unavailable':
-      return TEXT.storageUnavailable;
-    case 'too_many_running':
-      return TEXT.tooManyRunning(refusal.maxRunning);
-    case 'too_many_failed_attempts':
-      return TEXT.tooManyFailedAttempts(refusal.retryAfterMs);
-    case 'blocked':
-      return TEXT.blocked;
-    case 'quota_exhausted':
-      return TEXT.quotaExhausted(refusal.quota, refusal.credits);
-    case 'invalid_file':
-      return `\`${refusal.option}\`: ${attachmentProblemText(refusal.problem)}`;
-    case 'model_not_found':
-      return GENERATE_TEXT.modelNotFound(refusal.modelId);
-    case 'live_rule':
-      return paramProblemText(refusal.problem, refusal.modelLabel, true);
-    case 'upload_failed':
-      return `Your image could not be sent to Scenario. ${SCENARIO_ERROR_WORDS.unavailable}`;
-    case 'reply_unavailable':
-      return TEXT.replyUnavailable;
-    case 'scenario':
-      return refusal.kind === 'invalid' && refusal.scenarioMessage
-        ? `${SCENARIO_ERROR_WORDS.invalid} ${quoteUserText(refusal.scenarioMessage, 300)} Nothing was spent.`
-        : SCENARIO_ERROR_WORDS[refusal.kind];
-  }
-}

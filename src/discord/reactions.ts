@@ -8,6 +8,7 @@ import {
 } from 'discord.js';
 import type { Logger } from 'pino';
 import { discordCode } from './discord-errors.js';
+import { TEXT } from './messages.js';
 import type { ResultActions } from './result-actions.js';
 import { DELETE_EMOJI, REROLL_EMOJI } from './result-controls.js';
 
@@ -28,14 +29,22 @@ export function createReactionHandler(deps: {
   const { client, actions } = deps;
   const served = new Set(deps.servedGuildIds);
 
-  async function notify(user: User | PartialUser, channelId: string, text: string): Promise<void> {
-    // Reactions cannot get ephemeral answers: try a DM, else a short-lived message in the channel.
+  async function notify(
+    user: User | PartialUser,
+    place: { guildId: string; channelId: string; messageId: string },
+    text: string,
+  ): Promise<void> {
+    const { guildId, channelId, messageId } = place;
+    // Reactions cannot get ephemeral answers: try a DM (which says where it is from), else a short-lived
+    // message in the channel.
     try {
       const dm = (await client.rest.post(Routes.userChannels(), { body: { recipient_id: user.id } })) as {
         id: string;
       };
+      const guildName = client.guilds.cache.get(guildId)?.name ?? 'this server';
+      const link = `https://discord.com/channels/${guildId}/${channelId}/${messageId}`;
       await client.rest.post(Routes.channelMessages(dm.id), {
-        body: { content: text, allowed_mentions: { parse: [] } },
+        body: { content: TEXT.reactionRefusedByDm(guildName, link, text), allowed_mentions: { parse: [] } },
       });
       return;
     } catch {
@@ -84,7 +93,7 @@ export function createReactionHandler(deps: {
         )
         .catch(() => undefined);
       const outcome = await actions.reroll(action);
-      if (!outcome.ok && outcome.refusal) await notify(user, message.channelId, outcome.refusal);
+      if (!outcome.ok && outcome.refusal) await notify(user, action, outcome.refusal);
     } catch (error) {
       log.error({ err: error }, 'reaction handling failed');
     }

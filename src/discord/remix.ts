@@ -14,12 +14,13 @@ import type { Generation, GenerationLog } from '../services/jobs/generation-log.
 import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import type { OnceKeys } from '../services/store/once.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
-import { refusalText } from './messages.js';
+import { refusalText } from './messages-refusals.js';
 import { REMIX_TEXT } from './messages-remix.js';
 import { roleIdsOf } from './permissions.js';
 import { REMIX_IDS, remixTarget, takesPrompt } from './remix-controls.js';
 import { uploadLimitForTier } from './result-actions.js';
 import { type ComponentHandler, replyEphemeral } from './router.js';
+import { threadParentIdOf } from './thread-parent.js';
 
 /** Discord: a text input holds at most 4,000 characters, prefilled or typed. */
 const TEXT_INPUT_MAX = 4000;
@@ -184,6 +185,7 @@ export function createRemixHandler(deps: RemixDeps): ComponentHandler {
       requester: {
         guildId: interaction.guildId,
         channelId: generation.channelId,
+        parentChannelId: await threadParentIdOf(interaction.client, generation.channelId),
         userId: interaction.user.id,
         roleIds: roleIdsOf(interaction.member),
       },

@@ -4,8 +4,12 @@ import type { GuildSettingsService } from '../services/credits/guild-settings.js
 import type { GenerationLog } from '../services/jobs/generation-log.js';
 import type { GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import { discordCode } from './discord-errors.js';
-import { refusalText, TEXT } from './messages.js';
+import { TEXT } from './messages.js';
+import { MODERATION_WORDS } from './messages-moderation.js';
+import { refusalText } from './messages-refusals.js';
+import { postModLog } from './mod-log.js';
 import { isModerator, roleIdsOf } from './permissions.js';
+import { threadParentIdOf } from './thread-parent.js';
 
 /** Where an action on a result comes from: a reaction or a button, on a message in a served guild. */
 export interface ResultActionInput {
@@ -19,7 +23,7 @@ export interface ResultActionInput {
  * What happened: done, refused with words for the member (only they should see them), or ignored (not a
  * result, or a concurrent duplicate of an action already running).
  */
-export type ResultActionOutcome = { ok: true } | { ok: false; refusal?: string };
+export type ResultActionOutcome = { ok: true; chargedToYou?: number } | { ok: false; refusal?: string };
 
 export interface ResultActionDeps {
   pipeline: GenerationPipeline;
@@ -63,6 +67,16 @@ export function createResultActions(deps: ResultActionDeps) {
           deps.logger.warn({ code: discordCode(error), ...action }, 'could not delete the result'),
         );
       deps.logger.info(action, 'result deleted');
+      // A moderator removing a member's result is a moderator action: it goes to the mod-log.
+      if (action.userId !== generation.userId)
+        await postModLog(
+          { rest: client.rest, settings: deps.settings, log: deps.logger },
+          {
+            guildId: action.guildId,
+            moderatorId: action.userId,
+            summary: MODERATION_WORDS.deletedResult(generation.userId, action.channelId),
+          },
+        );
       return { ok: true };
     },
 
@@ -82,7 +96,13 @@ export function createResultActions(deps: ResultActionDeps) {
           modelId: generation.modelId,
           body,
           files: [],
-          requester: { guildId, channelId, userId, roleIds: roleIdsOf(member) },
+          requester: {
+            guildId,
+            channelId,
+            parentChannelId: await threadParentIdOf(client, channelId),
+            userId,
+            roleIds: roleIdsOf(member),
+          },
           reply: {
             kind: 'message',
             applicationId: client.application?.id ?? '',
@@ -97,7 +117,10 @@ export function createResultActions(deps: ResultActionDeps) {
           { ...action, parent: generation.id, jobId: outcome.record.scenarioJobId },
           'reroll submitted',
         );
-        return { ok: true };
+        // Someone else's result: the member who asked for the reroll pays, and is told so.
+        return generation.userId === userId
+          ? { ok: true }
+          : { ok: true, chargedToYou: outcome.record.creditsReserved };
       } finally {
         inFlight.delete(key);
       }

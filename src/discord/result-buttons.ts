@@ -28,7 +28,9 @@ export function createResultButtonHandler(actions: ResultActions): ComponentHand
       id.data === RESULT_BUTTON_IDS.reroll ? await actions.reroll(action) : await actions.remove(action);
     const text = outcome.ok
       ? id.data === RESULT_BUTTON_IDS.reroll
-        ? TEXT.rerollStarted
+        ? outcome.chargedToYou === undefined
+          ? TEXT.rerollStarted
+          : TEXT.rerollChargedToYou(outcome.chargedToYou)
         : TEXT.resultDeleted
       : (outcome.refusal ?? TEXT.resultActionIgnored);
     await interaction.editReply({ content: text, allowedMentions: { parse: [] } });

@@ -39,7 +39,30 @@ const everyResultRow: ButtonRow = {
  * it takes a prompt) are added here from the record, so a button's custom id can carry the generation id.
  */
 export function resultComponents(record: JobRecord): ButtonRow[] {
-  return [everyResultRow, ...remixRow(record), ...cubemapRows(record), conversionRow(record)].filter(
-    (row) => row !== undefined,
-  );
+  return [
+    everyResultRow,
+    detailsRow(record),
+    ...remixRow(record),
+    ...cubemapRows(record),
+    conversionRow(record),
+  ].filter((row) => row !== undefined);
+}
+
+/** The Details button's custom id: the generation's id only (everything else comes from the store). */
+export const DETAILS_BUTTON_PREFIX = 'result:details:';
+
+/** Every parameter sent and a command line to run it again, privately (see result-details.ts). */
+function detailsRow(record: JobRecord): ButtonRow {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        custom_id: `${DETAILS_BUTTON_PREFIX}${record.id}`,
+        label: 'Details',
+        emoji: { name: 'ℹ️' },
+      },
+    ],
+  };
 }

@@ -3,10 +3,11 @@ import { buildRequestBody } from '../models/index.js';
 import { type ModelSpec, toSnakeCase } from '../models/spec.js';
 import type { FileInput, GenerationPipeline } from '../services/jobs/generation-pipeline.js';
 import { type MemberDefaults, withDefaults } from '../services/members/member-defaults.js';
-import { refusalText } from './messages.js';
+import { refusalText } from './messages-refusals.js';
 import { roleIdsOf } from './permissions.js';
 import { uploadLimitForTier } from './result-actions.js';
 import { replyEphemeral } from './router.js';
+import { threadParentId } from './thread-parent.js';
 
 type GenerationInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction;
 
@@ -75,6 +76,7 @@ export async function startGeneration(
     requester: {
       guildId,
       channelId: interaction.channelId,
+      parentChannelId: threadParentId(interaction.channel),
       userId: interaction.user.id,
       roleIds: roleIdsOf(interaction.member),
     },

@@ -44,6 +44,14 @@ export const skyboxFlux = {
       name: 'style',
       description: 'Artistic look (default cinematic; standard = unstyled)',
       values: SKYBOX_FLUX_STYLES,
+      labels: {
+        standard: 'Standard (no style)',
+        'cloud-skydome': 'Cloud skydome',
+        'neon-tron': 'Neon Tron',
+        'scifi-concept-art': 'Sci-fi concept art',
+        '3d-cartoon': '3D cartoon',
+        'manga-color': 'Manga in colour',
+      },
     },
     {
       kind: 'string',

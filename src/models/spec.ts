@@ -26,8 +26,17 @@ export type ParamSpec =
       readonly integer?: boolean;
       readonly multipleOf?: number;
     })
-  | (ParamBase & { readonly kind: 'enum'; readonly values: readonly string[] })
-  | (ParamBase & { readonly kind: 'numberEnum'; readonly values: readonly number[] })
+  | (ParamBase & {
+      readonly kind: 'enum';
+      readonly values: readonly string[];
+      /** What the picker shows for a value (`scifi-concept-art` → `Sci-fi concept art`); the value is sent. */
+      readonly labels?: Readonly<Record<string, string>>;
+    })
+  | (ParamBase & {
+      readonly kind: 'numberEnum';
+      readonly values: readonly number[];
+      readonly labels?: Readonly<Record<string, string>>;
+    })
   | (ParamBase & { readonly kind: 'boolean' })
   | (ParamBase & { readonly kind: 'asset' })
   | (ParamBase & { readonly kind: 'assetList'; readonly max: number; readonly optionName: string });
@@ -50,6 +59,17 @@ export interface ModelSpec {
   readonly creditsPerOutput: number;
   /** /generate: no spec, the user's parameters go through as given. */
   readonly passThrough?: boolean;
+  /**
+   * The options a member looks for first, in this order (the seed may be named), before the others in
+   * spec order; required options still come first (Discord's rule).
+   */
+  readonly optionOrder?: readonly string[];
+}
+
+/** A choice's name when the spec gives none: `retro-fantasy` → `Retro fantasy`. Pure. */
+export function choiceName(value: string | number): string {
+  const text = String(value).replace(/[-_]+/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** `negativePromptStrength` → `negative_prompt_strength`, as a type: what `toSnakeCase` does to a literal. */
@@ -150,14 +170,17 @@ export function toDiscordOptions(spec: ModelSpec): APIApplicationCommandBasicOpt
         options.push({
           ...base,
           type: ApplicationCommandOptionType.String,
-          choices: param.values.map((value) => ({ name: value, value })),
+          choices: param.values.map((value) => ({ name: param.labels?.[value] ?? choiceName(value), value })),
         });
         break;
       case 'numberEnum':
         options.push({
           ...base,
           type: ApplicationCommandOptionType.Integer,
-          choices: param.values.map((value) => ({ name: String(value), value })),
+          choices: param.values.map((value) => ({
+            name: param.labels?.[String(value)] ?? choiceName(value),
+            value,
+          })),
         });
         break;
       case 'boolean':
@@ -177,5 +200,15 @@ export function toDiscordOptions(spec: ModelSpec): APIApplicationCommandBasicOpt
         break;
     }
   }
-  return [...options.filter((option) => option.required), ...options.filter((option) => !option.required)];
+  // Discord lists options in this order: required ones first (its rule), then the spec's most wanted.
+  const order = (spec.optionOrder ?? []).map(toSnakeCase);
+  const rank = (name: string) => {
+    const index = order.findIndex((wanted) => name === wanted || name.startsWith(`${wanted}_`));
+    return index === -1 ? order.length : index;
+  };
+  const sorted = options
+    .map((option, index) => ({ option, index }))
+    .sort((a, b) => rank(a.option.name) - rank(b.option.name) || a.index - b.index)
+    .map(({ option }) => option);
+  return [...sorted.filter((option) => option.required), ...sorted.filter((option) => !option.required)];
 }

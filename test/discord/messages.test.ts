@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   clipMessage,
   escapeUserText,
+  failureMessage,
   MESSAGE_CONTENT_LIMIT,
+  pointerMessage,
   quoteUserText,
+  resultMessage,
   summariseParameters,
 } from '../../src/discord/messages.js';
 
@@ -91,5 +94,52 @@ describe('clipMessage', () => {
     expect(emoji).not.toMatch(/[\ud800-\udbff]…$/);
     const backslash = clipMessage(`${'a'.repeat(1_998)}\\*more`);
     expect(backslash.endsWith('a…')).toBe(true);
+  });
+});
+
+describe('results and failures, prompt first', () => {
+  const quota = { remaining: 4, limit: 5, resetsAt: new Date('2026-12-01T00:00:00Z') };
+  const base = {
+    modelLabel: 'Skybox GPT',
+    userId: '42',
+    elapsedMs: 3_000,
+    body: { prompt: 'a **misty** forest', quality: 'low', seed: 7 },
+    seed: 7,
+    quota,
+    notAttached: [],
+    missing: 0,
+  };
+
+  it('puts the prompt and requester first, then one small line with the options given, seed, cost and credits', () => {
+    const text = resultMessage({
+      ...base,
+      options: [{ name: 'quality', value: 'low', attachment: false }],
+      creditsSpent: 1,
+    });
+    expect(text.split('\n')).toEqual([
+      '“a \\*\\*misty\\*\\* forest” — <@42>',
+      '-# **Skybox GPT** · quality: low · seed `7` · 1 credit (4 of 5 credits left, resets <t:1796083200:R>)',
+    ]);
+    expect(text).not.toContain('🔄');
+  });
+
+  it('says a failure in one line with the prompt kept, and that the credits came back', () => {
+    const one = failureMessage({ ...base, error: 'bad things', refunded: 1 });
+    expect(one).toContain('“a \\*\\*misty\\*\\* forest” — <@42>');
+    expect(one).toContain('Scenario stopped the job: “bad things”');
+    expect(one).toContain('Your 1 credit came back.');
+    expect(failureMessage({ ...base, refunded: 5 })).toContain('Your 5 credits came back.');
+    expect(failureMessage({ ...base, refunded: 0 })).toContain('Nothing was charged.');
+  });
+
+  it('points from the first message to the outcome in one line', () => {
+    const text = pointerMessage({
+      modelLabel: 'Pixal3D',
+      userId: '42',
+      outcome: 'result',
+      link: 'https://x/1',
+    });
+    expect(text.split('\n')).toHaveLength(1);
+    expect(text).toContain('[see below](https://x/1)');
   });
 });

@@ -1,7 +1,8 @@
 import { ApplicationCommandOptionType, type User } from 'discord.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ArgsOf, SubcommandOf } from '../../src/discord/command-options.js';
-import { refusalText, TEXT } from '../../src/discord/messages.js';
+import { TEXT } from '../../src/discord/messages.js';
+import { refusalText } from '../../src/discord/messages-refusals.js';
 import { uploadLimitForTier } from '../../src/discord/result-actions.js';
 import type { Refusal } from '../../src/services/jobs/generation-pipeline.js';
 
@@ -19,12 +20,22 @@ describe('uploadLimitForTier', () => {
 describe('refusalText', () => {
   const quota = { remaining: 0, limit: 5, resetsAt: new Date('2026-12-01T00:00:00Z') };
   const refusals: [Refusal, string][] = [
-    [{ reason: 'not_allowed_here' }, TEXT.notAllowedHere],
+    [
+      { reason: 'not_allowed_here', why: 'channel', allowedChannelIds: ['1', '2'], allowedRoleIds: [] },
+      'Use <#1>, <#2> (or a thread there). Nothing was spent.',
+    ],
+    [
+      { reason: 'not_allowed_here', why: 'role', allowedChannelIds: [], allowedRoleIds: ['9'] },
+      'for members with <@&9>; a moderator can give you the role',
+    ],
     [{ reason: 'storage_unavailable' }, TEXT.storageUnavailable],
     [{ reason: 'too_many_running', maxRunning: 2 }, TEXT.tooManyRunning(2)],
     [{ reason: 'blocked' }, TEXT.blocked],
     [{ reason: 'too_many_failed_attempts', retryAfterMs: 12_300 }, 'try again in 13 s'],
-    [{ reason: 'quota_exhausted', quota, credits: 3 }, 'This needs 3 credits but you have 0 of 5 left'],
+    [
+      { reason: 'quota_exhausted', quota, credits: 3 },
+      'This needs 3 credits but you have 0 of 5 left. Your credits reset <t:1796083200:R>, or a moderator can add some',
+    ],
     [
       { reason: 'invalid_file', option: 'image', problem: { kind: 'wrong_type', contentType: 'text/plain' } },
       '`image`: send a PNG, JPEG or WebP image (this file is text/plain).',
@@ -37,7 +48,7 @@ describe('refusalText', () => {
     [{ reason: 'reply_unavailable' }, TEXT.replyUnavailable],
     [
       { reason: 'scenario', kind: 'invalid', scenarioMessage: 'width too big' },
-      'width too big Nothing was spent.',
+      '“width too big”. Change them and try again. Nothing was spent.',
     ],
     [{ reason: 'scenario', kind: 'rate_limited' }, 'rate limit'],
   ];

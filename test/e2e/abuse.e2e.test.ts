@@ -1,8 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT } from '../../src/discord/messages.js';
 import type { EmulatedMessage, MessageWrite } from '../support/discord/emulator.js';
-import { type Harness, resultActionable, startHarness } from '../support/harness.js';
+import {
+  type Harness,
+  OUTCOME_TEXT,
+  RESULT_TEXT,
+  resultActionable,
+  startHarness,
+} from '../support/harness.js';
 import { makePng, makePngBomb } from '../support/media.js';
 
 const png = (width = 32, height = 32) => ({
@@ -40,8 +47,8 @@ describe('abuse and bad input, end to end', () => {
   const finished = (handle: { token: string }, what = 'the result') =>
     h.discord.waitFor(
       () => {
-        const message = h.discord.originalMessage(handle);
-        return message && /done in|failed|not finished/.test(message.content) ? message : undefined;
+        const message = h.discord.outcomeOf(handle);
+        return message && OUTCOME_TEXT.test(message.content) ? message : undefined;
       },
       20_000,
       what,
@@ -65,7 +72,7 @@ describe('abuse and bad input, end to end', () => {
       options: { prompt: 'a quiet harbour at noon' },
     });
     const done = await finished(handle, 'an ordinary result');
-    expect(done.content).toContain('done in');
+    expect(done.content).toMatch(RESULT_TEXT);
     expect(done.attachments.length).toBeGreaterThan(0);
     expect(h.scenario.generateCalls()).toHaveLength(calls + 1);
     await idle();
@@ -103,7 +110,7 @@ describe('abuse and bad input, end to end', () => {
       // One message each, seen by bob only: the deferred public "thinking…" reply was removed.
       expect(others).toHaveLength(0);
       expect(only?.visibleTo).toBe(bob);
-      expect(only?.content).toBe('You already have 2 generations running; wait for one to finish.');
+      expect(only?.content).toBe(TEXT.tooManyRunning(2));
     }
     const calls = h.scenario.generateCalls().slice(callsBefore);
     expect(calls).toHaveLength(2);
@@ -119,7 +126,7 @@ describe('abuse and bad input, end to end', () => {
       if (acceptedPrompts.includes(String(job.input.prompt))) h.scenario.finishJob(job.jobId);
     for (const handle of accepted) {
       const done = await finished(handle);
-      expect(done.content).toContain('done in');
+      expect(done.content).toMatch(RESULT_TEXT);
       expect(done.attachments.length).toBeGreaterThan(0);
     }
     await idle();
@@ -162,17 +169,27 @@ describe('abuse and bad input, end to end', () => {
       () =>
         h.discord
           .channelHistory()
-          .find((message) => message.content.includes('was deleted') && message.content.includes('done in')),
+          .find(
+            (message) =>
+              message.authorId === h.discord.botUserId &&
+              message.content.includes('a castle') &&
+              RESULT_TEXT.test(message.content),
+          ),
       20_000,
       'the result, reposted',
     );
     await resultActionable(h, reposted);
     h.discord.addReaction({ user: bob, messageId: reposted.id, emoji: '🔄' });
+    const placeholder = await h.discord.waitFor(
+      () => h.discord.channelHistory().find((message) => message.replyTo === reposted.id),
+      20_000,
+      'the reroll’s message',
+    );
     const reroll = await h.discord.waitFor(
       () =>
         h.discord
           .channelHistory()
-          .find((message) => message.replyTo === reposted.id && message.content.includes('done in')),
+          .find((message) => message.replyTo === placeholder.id && RESULT_TEXT.test(message.content)),
       20_000,
       'the reroll',
     );
@@ -187,14 +204,15 @@ describe('abuse and bad input, end to end', () => {
     ).toEqual([expect.objectContaining({ prompt }), expect.objectContaining({ prompt })]);
 
     const writes = h.discord.writes.slice(firstWrite);
-    const requesterOf = (write: MessageWrite) => (write.messageId === reroll.id ? bob : alice);
+    const requesterOf = (write: MessageWrite) =>
+      write.messageId === reroll.id || write.messageId === placeholder.id ? bob : alice;
     expect(
       writes.filter((write) => write.messageId === first.id && write.kind === 'edit').length,
     ).toBeGreaterThan(1);
     expect(writes.filter((write) => write.messageId === reposted.id).map((write) => write.kind)).toContain(
       'create',
     );
-    expect(writes.filter((write) => write.messageId === reroll.id).map((write) => write.kind)).toEqual(
+    expect(writes.filter((write) => write.messageId === placeholder.id).map((write) => write.kind)).toEqual(
       expect.arrayContaining(['create', 'edit']),
     );
     for (const write of writes) {
@@ -236,7 +254,7 @@ describe('abuse and bad input, end to end', () => {
       options: { prompt },
     });
     const done = await finished(handle);
-    expect(done.content).toContain('done in');
+    expect(done.content).toMatch(RESULT_TEXT);
     expect(done.attachments.length).toBeGreaterThan(0);
     const sent = String((h.scenario.generateCalls().at(-1)?.body as { prompt?: string } | undefined)?.prompt);
     expect(Buffer.from(sent, 'utf8').equals(Buffer.from(prompt, 'utf8'))).toBe(true);
@@ -257,7 +275,7 @@ describe('abuse and bad input, end to end', () => {
         options: { prompt },
       });
       const done = await finished(handle);
-      expect(done.content).toContain('done in');
+      expect(done.content).toMatch(RESULT_TEXT);
       expect(h.scenario.generateCalls().at(-1)?.body).toMatchObject({ prompt });
     });
 
@@ -504,7 +522,7 @@ describe('abuse and bad input, end to end', () => {
     const glbId = [...h.scenario.jobs.values()].at(-1)?.assetIds[0] ?? '';
     expect(h.scenario.assets.get(glbId)?.bytes.length).toBeGreaterThanOrEqual(size);
 
-    expect(done.content).toContain('done in');
+    expect(done.content).toMatch(RESULT_TEXT);
     expect(done.content).toMatch(/`to3d-\d+-1\.glb` is 200\.0 MB, more than this server accepts/);
     expect(done.content).toContain(`](${h.scenario.origin}/files/${glbId}?Expires=`);
     expect(done.content).toMatch(/\(link expires <t:\d+:R>\)/);

@@ -71,7 +71,7 @@ describe('who may generate, and how much at once', () => {
       8_000,
       'the refusal',
     );
-    expect(message.content).toContain('not enabled in this channel');
+    expect(message.content).toContain(`not allowed in this channel. Use <#${modLog}>`);
     expect(h.scenario.generateCalls().length).toBe(before);
     const posted = await h.discord.waitFor(
       () => h.logs.some((line) => line.includes('moderator action')) || undefined,

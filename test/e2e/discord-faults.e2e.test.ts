@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, skyboxGpt, startHarness } from '../support/harness.js';
+import { type Harness, RESULT_TEXT, skyboxGpt, startHarness } from '../support/harness.js';
 
 describe('Discord faults, end to end', () => {
   let h: Harness;
@@ -11,17 +11,17 @@ describe('Discord faults, end to end', () => {
   const result = (handle: { token: string }) =>
     h.discord.waitFor(
       () => {
-        const message = h.discord.originalMessage(handle);
-        return message && /done in/.test(message.content) ? message : undefined;
+        const message = h.discord.outcomeOf(handle);
+        return message && RESULT_TEXT.test(message.content) ? message : undefined;
       },
       20_000,
       'the result',
     );
 
   it.each([false, true])(
-    'delivers through 429s on edits (global: %s), waiting as Discord asks',
+    'delivers through 429s on posts (global: %s), waiting as Discord asks',
     async (global) => {
-      h.discord.injectRateLimit({ route: /^PATCH \/webhooks\//, count: 2, retryAfterSec: 0.3, global });
+      h.discord.injectRateLimit({ route: /^POST \/channels\//, count: 2, retryAfterSec: 0.3, global });
       const handle = h.discord.invokeSlashCommand({
         user: h.discord.ids.alice,
         name: 'skybox',
@@ -36,8 +36,28 @@ describe('Discord faults, end to end', () => {
     },
   );
 
-  it('survives a 5xx on an edit', async () => {
-    h.discord.injectServerError({ route: /^PATCH \/webhooks\//, count: 1, status: 502 });
+  it('posts a result once when Discord made it but the answer was lost (the retry carries the same nonce)', async () => {
+    const { alice } = h.discord.ids;
+    h.discord.loseAnswers({ route: /^POST \/channels\/\d+\/messages$/, count: 1, withFilesOnly: true });
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'an answer lost on the way'));
+    const message = await result(handle);
+    await h.discord.waitFor(
+      () => h.bot.tracker.pendingCount() === 0 || undefined,
+      10_000,
+      'the tracker idle',
+    );
+    expect(
+      h.discord
+        .channelHistory()
+        .filter(
+          (candidate) =>
+            candidate.content.includes('an answer lost on the way') && RESULT_TEXT.test(candidate.content),
+        ),
+    ).toEqual([message]);
+  });
+
+  it('survives a 5xx on a post', async () => {
+    h.discord.injectServerError({ route: /^POST \/channels\//, count: 1, status: 502 });
     const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'server error'));
     expect((await result(handle)).attachments.length).toBe(1);
   });
@@ -73,13 +93,13 @@ describe('Discord faults, end to end', () => {
     h.discord.setBotPermission(general, 'ATTACH_FILES', false);
     try {
       const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'no attachments allowed'));
-      const first = await h.discord.waitFor(() => h.discord.originalMessage(handle), 5_000, 'the reply');
-      // A job that outlived the 15-minute token is edited through the channel, where permissions apply.
+      await h.discord.waitFor(() => h.discord.originalMessage(handle), 5_000, 'the reply');
+      // The token no longer matters: the result is a new channel message, where permissions apply.
       h.discord.expireInteractionToken(handle.token);
       const done = await h.discord.waitFor(
         () => {
-          const message = h.discord.messages.get(first.id);
-          return message && /done in/.test(message.content) ? message : undefined;
+          const message = h.discord.outcomeOf(handle);
+          return message && RESULT_TEXT.test(message.content) ? message : undefined;
         },
         20_000,
         'the result',
@@ -91,6 +111,25 @@ describe('Discord faults, end to end', () => {
       expect(status.reserved).toBe(0);
     } finally {
       h.discord.setBotPermission(general, 'ATTACH_FILES', true);
+    }
+  });
+
+  it('puts the result into the reply when the bot may no longer post in the channel', async () => {
+    const { alice, general } = h.discord.ids;
+    const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'no send messages'));
+    const reply = await h.discord.waitFor(() => h.discord.originalMessage(handle), 5_000, 'the reply');
+    h.discord.setBotPermission(general, 'SEND_MESSAGES', false);
+    try {
+      const done = await h.discord.waitFor(
+        () => (reply.attachments.length > 0 && RESULT_TEXT.test(reply.content) ? reply : undefined),
+        20_000,
+        'the result in the reply',
+      );
+      expect(done.attachments).toHaveLength(1);
+      expect(h.discord.outcomeOf(handle)).toBeUndefined();
+      expect(done.allowedMentions).toEqual({ parse: [], users: [alice] });
+    } finally {
+      h.discord.setBotPermission(general, 'SEND_MESSAGES', true);
     }
   });
 

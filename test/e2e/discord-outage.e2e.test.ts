@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { answerTo, deliveredFor, type Harness, skyboxGpt, startHarness } from '../support/harness.js';
+import {
+  answerTo,
+  deliveredFor,
+  type Harness,
+  RESULT_TEXT,
+  skyboxGpt,
+  startHarness,
+} from '../support/harness.js';
 
 /**
  * Discord answering 502 to every upload (a message created or edited with files, through the interaction
@@ -30,7 +37,7 @@ describe('results survive a Discord outage', () => {
     h.logs.filter((line) => line.includes('Discord refused the result for now') && line.includes(userId))
       .length;
   const resultWrites = (messageId: string) =>
-    h.discord.writes.filter((write) => write.messageId === messageId && /done in/.test(write.content));
+    h.discord.writes.filter((write) => write.messageId === messageId && RESULT_TEXT.test(write.content));
   const history = async (userId: string) =>
     (await answerTo(h, h.discord.invokeSlashCommand({ user: userId, name: 'history' }))).content;
 
@@ -45,7 +52,7 @@ describe('results survive a Discord outage', () => {
       const meanwhile = await history(alice);
       expect(meanwhile).toContain('not yet posted');
       expect(meanwhile).toMatch(/\[`skybox-gpt-\d+-1\.png`\]\(http:\/\/127\.0\.0\.1:\d+\/.+\)/);
-      expect(h.discord.originalMessage(handle)?.content).not.toMatch(/done in/);
+      expect(h.discord.outcomeOf(handle)).toBeUndefined();
     } finally {
       outage.lift();
     }
@@ -54,9 +61,8 @@ describe('results survive a Discord outage', () => {
     await eventually(async () => h.bot.tracker.pendingCount() === 0, 10_000, 'the tracker idle');
     expect(result.attachments).toHaveLength(1);
     expect(resultWrites(result.id)).toHaveLength(1);
-    expect(
-      h.discord.writes.filter((write) => write.kind === 'create' && /done in/.test(write.content)),
-    ).toEqual([]);
+    // Posted once, as a new message replying to the command's reply (refused attempts wrote nothing).
+    expect(h.discord.writes.filter((write) => RESULT_TEXT.test(write.content))).toHaveLength(1);
     expect(h.discord.requests.filter((request) => request.status === 502).length).toBeGreaterThanOrEqual(2);
     expect(await h.bot.deps.quota.status(h.discord.guildId, alice)).toMatchObject({
       spent: before.spent + 1,
@@ -113,14 +119,14 @@ describe('a result Discord refuses for longer than the retention', () => {
       const handle = h.discord.invokeSlashCommand(skyboxGpt(alice, 'refused for good'));
       const failed = await h.discord.waitFor(
         () => {
-          const message = h.discord.originalMessage(handle);
+          const message = h.discord.outcomeOf(handle);
           return message && /failed/.test(message.content) ? message : undefined;
         },
         20_000,
         'the failure notice',
       );
       expect(failed.content).toContain('Discord kept refusing');
-      expect(failed.content).toContain('Your 1 credit was refunded.');
+      expect(failed.content).toContain('Your 1 credit came back.');
       expect(failed.attachments).toHaveLength(0);
     } finally {
       outage.lift();

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
-import { type Harness, leakedSecrets, resultActionable, startHarness } from '../support/harness.js';
+import {
+  type Harness,
+  leakedSecrets,
+  OUTCOME_TEXT,
+  rerollOutcomeOf,
+  resultActionable,
+  startHarness,
+} from '../support/harness.js';
 import { makePng } from '../support/media.js';
 
 const png = (width: number, height: number, alpha = false) => ({
@@ -38,7 +45,7 @@ describe('generation flows, end to end', () => {
     h.discord.waitFor(
       () => {
         const message = find();
-        return message && /done in|failed|not finished/.test(message.content) ? message : undefined;
+        return message && OUTCOME_TEXT.test(message.content) ? message : undefined;
       },
       20_000,
       what,
@@ -51,11 +58,30 @@ describe('generation flows, end to end', () => {
       options: { resolution: 2048, remesh: false },
       attachments: { image: png(32, 32) },
     });
-    const done = await finished(() => h.discord.originalMessage(handle));
+    const done = await finished(() => h.discord.outcomeOf(handle));
     expect(done.attachments.map((attachment) => attachment.filename)).toEqual([
       expect.stringMatching(/\.glb$/),
       expect.stringMatching(/thumbnail\.png$/),
     ]);
+    // A new message (Discord notifies mentions in new messages, not in edits) replying to the command's
+    // reply, that may ping exactly the requester.
+    const { alice } = h.discord.ids;
+    const progress = h.discord.originalMessage(handle);
+    expect(done.replyTo).toBe(progress?.id);
+    expect(done.content).toContain(`<@${alice}>`);
+    expect(done.revisions[0]).toMatchObject({
+      kind: 'create',
+      allowedMentions: { parse: [], users: [alice] },
+    });
+    // The progress message no longer holds anything but a pointer to it.
+    await h.discord.waitFor(
+      () => h.discord.originalMessage(handle)?.content.includes(`/${done.id})`) || undefined,
+      5_000,
+      'the pointer',
+    );
+    expect(progress?.attachments).toEqual([]);
+    expect(progress?.content.split('\n')).toHaveLength(1);
+    expect(progress?.allowedMentions).toEqual({ parse: [], users: [] });
     expect(done.attachments[0]?.data.subarray(0, 4).toString()).toBe('glTF');
     expect(done.content).toContain('5 credits');
     const body = h.scenario.generateCalls().at(-1)?.body as Record<string, unknown>;
@@ -106,7 +132,7 @@ describe('generation flows, end to end', () => {
       options: { prompt: 'a potion', num_outputs: 2 },
       attachments: { reference_image: png(32, 32), mask: png(32, 32, true) },
     });
-    const done = await finished(() => h.discord.originalMessage(handle));
+    const done = await finished(() => h.discord.outcomeOf(handle));
     expect(done.attachments).toHaveLength(2);
     const body = h.scenario.generateCalls().at(-1)?.body as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['mask', 'numOutputs', 'prompt', 'referenceImages']);
@@ -144,7 +170,7 @@ describe('generation flows, end to end', () => {
         params: '{"aspectRatio":"16:9","duration":"5"}',
       },
     });
-    const done = await finished(() => h.discord.originalMessage(handle));
+    const done = await finished(() => h.discord.outcomeOf(handle));
     expect(done.attachments[0]?.filename).toMatch(/\.mp4$/);
     expect(h.scenario.generateCalls().at(-1)?.body).toEqual({
       prompt: 'a drone shot',
@@ -164,7 +190,7 @@ describe('generation flows, end to end', () => {
       name: 'Make 3D model',
       messageId: posted.id,
     });
-    const done = await finished(() => h.discord.originalMessage(handle));
+    const done = await finished(() => h.discord.outcomeOf(handle));
     expect(done.attachments[0]?.filename).toMatch(/\.glb$/);
   });
 
@@ -175,25 +201,21 @@ describe('generation flows, end to end', () => {
       subcommand: 'flux',
       options: { prompt: 'a sunset beach', style: 'fantasy', seed: 1234, num_outputs: 2 },
     });
-    const parent = await finished(() => h.discord.originalMessage(handle));
+    const parent = await finished(() => h.discord.outcomeOf(handle));
     expect(parent.content).toContain('seed `1234`');
-    // Two panoramas in one message, the first shown large.
+    // Two panoramas in one message.
     expect(parent.attachments.map((attachment) => attachment.filename)).toEqual([
       expect.stringMatching(/-1\.png$/),
       expect.stringMatching(/-2\.png$/),
     ]);
-    expect(parent.embeds).toEqual([
-      expect.objectContaining({ image: { url: `attachment://${parent.attachments[0]?.filename}` } }),
-    ]);
+    // No embed: Discord shows the files alone as a gallery, at equal size.
+    expect(parent.embeds).toEqual([]);
     // A member clicks the 🔄 the bot put under its result.
     await resultActionable(h, parent);
     const bobBefore = await h.bot.deps.quota.status(h.discord.guildId, h.discord.ids.bob);
     h.discord.addReaction({ user: h.discord.ids.bob, messageId: parent.id, emoji: '🔄' });
     h.discord.addReaction({ user: h.discord.ids.bob, messageId: parent.id, emoji: '🔄' });
-    const child = await finished(
-      () => h.discord.channelHistory().find((message) => message.replyTo === parent.id),
-      'the reroll',
-    );
+    const child = await finished(() => rerollOutcomeOf(h, parent.id), 'the reroll');
     expect(child.content).toContain(`<@${h.discord.ids.bob}>`);
     expect(child.content).not.toContain('seed `1234`');
     expect(child.attachments.length).toBeGreaterThan(0);
@@ -225,7 +247,7 @@ describe('generation flows, end to end', () => {
       subcommand: 'gpt',
       options: { prompt: 'a cathedral' },
     });
-    const done = await finished(() => h.discord.originalMessage(handle));
+    const done = await finished(() => h.discord.outcomeOf(handle));
     await resultActionable(h, done);
     // A stranger's ❌ is ignored without a word, so there is no answer to wait for. The last thing the bot
     // does before deciding is to read the guild's settings (the moderator role): once that read has
@@ -268,7 +290,7 @@ describe('generation flows, end to end', () => {
       subcommand: 'gpt',
       options: { prompt: 'something to moderate' },
     });
-    const done = await finished(() => h.discord.originalMessage(handle));
+    const done = await finished(() => h.discord.outcomeOf(handle));
     await resultActionable(h, done);
     h.discord.addReaction({ user: h.discord.ids.mod, messageId: done.id, emoji: '❌' });
     await h.discord.waitFor(() => !h.discord.messages.has(done.id), 5_000, 'the deletion');
@@ -283,15 +305,15 @@ describe('generation flows, end to end', () => {
       subcommand: 'gpt',
       options: { prompt: 'a failing scene' },
     });
-    const done = await finished(() => h.discord.originalMessage(handle));
+    const done = await finished(() => h.discord.outcomeOf(handle));
     expect(done.content).toContain('failed');
     expect(done.content).toContain(h.scenario.faults.failError);
-    expect(done.content).toContain('refunded');
+    expect(done.content).toContain('came back');
     const after = await h.bot.deps.quota.status(h.discord.guildId, h.discord.ids.alice);
     expect(after.remaining).toBe(before.remaining);
   });
 
-  it('delivers through the channel route after the interaction token expired', async () => {
+  it('delivers after the interaction token expired, and points to the result through the channel route', async () => {
     const handle = invoke({
       user: h.discord.ids.alice,
       name: 'skybox',
@@ -300,9 +322,21 @@ describe('generation flows, end to end', () => {
     });
     const first = await reply(handle);
     h.discord.expireInteractionToken(handle.token);
-    const done = await finished(() => h.discord.messages.get(first.id));
-    expect(done.id).toBe(first.id);
+    const done = await finished(() => h.discord.outcomeOf(handle));
+    expect(done.replyTo).toBe(first.id);
     expect(done.attachments.length).toBeGreaterThan(0);
+    await h.discord.waitFor(
+      () => h.discord.messages.get(first.id)?.content.includes(`/${done.id})`) || undefined,
+      5_000,
+      'the reply turned into a pointer',
+    );
+    expect(
+      h.discord.requests.some(
+        (request) =>
+          request.method === 'PATCH' &&
+          request.path.endsWith(`/channels/${first.channelId}/messages/${first.id}`),
+      ),
+    ).toBe(true);
   });
 
   it('posts a new message mentioning the requester when the reply was deleted', async () => {
@@ -315,13 +349,11 @@ describe('generation flows, end to end', () => {
     const first = await reply(handle);
     h.discord.deleteMessage(first.id);
     const fresh = await finished(() =>
-      h.discord
-        .channelHistory()
-        .find(
-          (message) => message.content.includes('was deleted') && message.content.includes('a deleted reply'),
-        ),
+      h.discord.channelHistory().find((message) => message.content.includes('a deleted reply')),
     );
+    expect(fresh.replyTo).toBeUndefined();
     expect(fresh.content).toContain(`<@${h.discord.ids.alice}>`);
+    expect(fresh.allowedMentions).toEqual({ parse: [], users: [h.discord.ids.alice] });
     expect(fresh.attachments.length).toBeGreaterThan(0);
   });
 
@@ -335,7 +367,7 @@ describe('generation flows, end to end', () => {
         attachments: { image: png(32, 32) },
         attachmentSizeLimit: 20_000,
       });
-      const done = await finished(() => h.discord.originalMessage(handle));
+      const done = await finished(() => h.discord.outcomeOf(handle));
       expect(done.content).toContain('more than this server accepts');
       expect(done.content).toMatch(/\]\(http:\/\/127\.0\.0\.1:\d+\/files\/asset_/);
       expect(done.attachments.map((attachment) => attachment.filename)).toEqual([
@@ -370,7 +402,7 @@ describe('generation flows, end to end', () => {
       options: { prompt: 'over quota' },
     });
     expect((await ephemeralTo(mod, refused)).content).toMatch(
-      /you have 0 of 0 left; your credits reset <t:\d+:R>/,
+      /you have 0 of 0 left\. Your credits reset <t:\d+:R>, or a moderator can add some with `\/quota grant`\. Nothing was spent\./,
     );
     expect(h.scenario.generateCalls().length).toBe(before);
     const grant = invoke({

@@ -248,7 +248,7 @@ describe('/generate driven by the model’s live schema', () => {
     const handle = generate(h.discord.ids.alice, { model: 'model_lyria-2', prompt: 'silence' });
     const message = await h.discord.waitFor(
       () => {
-        const found = h.discord.originalMessage(handle);
+        const found = h.discord.outcomeOf(handle);
         return found?.content.includes('without a result') ? found : undefined;
       },
       20_000,

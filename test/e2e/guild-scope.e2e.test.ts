@@ -58,7 +58,7 @@ describe('allowed roles, end to end', () => {
     const refused = h.discord.invokeSlashCommand(skyboxGpt(alice, 'no allowed role'));
     const refusal = await answerTo(h, refused);
     expect(refusal.visibleTo).toBe(alice);
-    expect(refusal.content).toContain('for your roles');
+    expect(refusal.content).toContain(`Generation here is for members with <@&${moderatorRole}>`);
     expect(h.scenario.generateCalls()).toHaveLength(0);
     expect(await h.bot.deps.quota.status(h.discord.guildId, alice)).toMatchObject({ spent: 0, reserved: 0 });
 

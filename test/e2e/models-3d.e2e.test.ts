@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customIdFor } from '../../src/discord/conversion-controls.js';
 import { TEXT_3D } from '../../src/discord/messages-3d.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
-import { type Harness, resultActionable, startHarness } from '../support/harness.js';
+import {
+  type Harness,
+  OUTCOME_TEXT,
+  RESULT_TEXT,
+  resultActionable,
+  startHarness,
+} from '../support/harness.js';
 import { makePng } from '../support/media.js';
 import { FBX_MAGIC } from '../support/scenario/conversions.js';
 
@@ -26,13 +32,13 @@ describe('3D results, end to end', () => {
     });
     const message = await h.discord.waitFor(
       () => {
-        const reply = h.discord.originalMessage(handle);
-        return reply && /done in|failed/.test(reply.content) ? reply : undefined;
+        const outcome = h.discord.outcomeOf(handle);
+        return outcome && OUTCOME_TEXT.test(outcome.content) ? outcome : undefined;
       },
       30_000,
       'the 3D result',
     );
-    if (/done in/.test(message.content)) await resultActionable(h, message);
+    if (RESULT_TEXT.test(message.content)) await resultActionable(h, message);
     return message;
   };
   /** The member's private answer once the bot is past "Converting…". */

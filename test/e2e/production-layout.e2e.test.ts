@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
 import { freePort } from '../support/free-port.js';
+import { RESULT_TEXT } from '../support/harness.js';
 import { makePng } from '../support/media.js';
 import { type ScenarioEmulator, startScenarioEmulator } from '../support/scenario/emulator.js';
 
@@ -177,7 +178,7 @@ describe('the production layout (dist/ + node_modules pruned of dev dependencies
     const done = await emulator
       .waitFor(
         () => {
-          const message = emulator.originalMessage(handle);
+          const message = emulator.outcomeOf(handle);
           return message && message.attachments.length > 0 ? message : undefined;
         },
         20_000,
@@ -186,7 +187,7 @@ describe('the production layout (dist/ + node_modules pruned of dev dependencies
       .catch((error: Error) => {
         throw new Error(`${error.message}\n${tail()}`);
       });
-    expect(done.content).toMatch(/done in/);
+    expect(done.content).toMatch(RESULT_TEXT);
     expect(done.attachments).toHaveLength(1);
     expect(done.attachments[0]?.filename).toMatch(/\.png$/);
     expect(done.attachments[0]?.data.subarray(1, 4).toString()).toBe('PNG');

@@ -6,7 +6,15 @@ import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
 import type { ShownModal } from '../support/discord/modals.js';
 import { eventually } from '../support/eventually.js';
-import { answerTo, deliveredFor, type Harness, resultActionable, startHarness } from '../support/harness.js';
+import {
+  answerTo,
+  deliveredFor,
+  type Harness,
+  RESULT_TEXT,
+  rerollOutcomeOf,
+  resultActionable,
+  startHarness,
+} from '../support/harness.js';
 
 type Body = Record<string, unknown>;
 
@@ -35,16 +43,13 @@ describe('Remix: edit a result’s prompt in a modal and generate again', () => 
 
   /** The remix posted as a reply to `parent` once it is done, with the body Scenario received for it. */
   const remixOf = async (parent: EmulatedMessage, prompt: string) => {
+    // The remix reports in a message replying to the original; its result is posted replying to that one.
     const child = await h.discord.waitFor(
       () =>
         h.discord
           .channelHistory()
-          .find(
-            (message) =>
-              message.replyTo === parent.id &&
-              message.content.includes(prompt) &&
-              /done in/.test(message.content),
-          ),
+          .filter((message) => message.content.includes(prompt) && RESULT_TEXT.test(message.content))
+          .find((message) => rerollOutcomeOf(h, parent.id)?.id === message.id),
       20_000,
       'the remix',
     );
@@ -232,7 +237,7 @@ describe('Remix: edit a result’s prompt in a modal and generate again', () => 
         );
       await only('allow-role');
       try {
-        await refused(bob, { [REMIX_IDS.prompt]: 'not here' }, TEXT.notAllowedHere);
+        await refused(bob, { [REMIX_IDS.prompt]: 'not here' }, TEXT.notAllowedForRoles([moderatorRole]));
       } finally {
         await only('disallow-role');
       }

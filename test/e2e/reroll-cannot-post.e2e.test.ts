@@ -36,7 +36,7 @@ describe('a reroll whose message cannot be posted', () => {
     h.discord.addReaction({ user: bob, messageId: result.id, emoji: '🔄' });
     // A reaction cannot be answered privately: the refusal reaches bob by DM.
     const dm = await h.discord.waitFor(
-      () => h.discord.dmsTo(bob).find((message) => message.content === TEXT.replyUnavailable),
+      () => h.discord.dmsTo(bob).find((message) => message.content.endsWith(TEXT.replyUnavailable)),
       15_000,
       'the DM explaining the refused reroll',
     );

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotProcessFixture, exitOf, startBotProcessFixture } from '../support/bot-process.js';
+import { RESULT_TEXT } from '../support/harness.js';
 
 describe('a restart in the middle of 20 jobs', () => {
   let f: BotProcessFixture;
@@ -35,7 +36,7 @@ describe('a restart in the middle of 20 jobs', () => {
     f.child().kill('SIGKILL');
     await exitOf(f.child());
     const deliveredBefore = handles.filter((handle) =>
-      /done in/.test(discord.originalMessage(handle)?.content ?? ''),
+      RESULT_TEXT.test(discord.outcomeOf(handle)?.content ?? ''),
     ).length;
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // jobs finish while the bot is down
 
@@ -43,8 +44,7 @@ describe('a restart in the middle of 20 jobs', () => {
     await f.start();
     await discord.waitFor(
       () =>
-        handles.every((handle) => /done in/.test(discord.originalMessage(handle)?.content ?? '')) ||
-        undefined,
+        handles.every((handle) => RESULT_TEXT.test(discord.outcomeOf(handle)?.content ?? '')) || undefined,
       40_000,
       'all 20 results',
     );
@@ -65,7 +65,7 @@ describe('a restart in the middle of 20 jobs', () => {
       20_000,
       'every resumed job delivered by the new start',
     );
-    const results = discord.channelHistory().filter((message) => /done in/.test(message.content));
+    const results = discord.channelHistory().filter((message) => RESULT_TEXT.test(message.content));
     expect(results).toHaveLength(20);
     expect(new Set(results.map((message) => message.content.match(/scene \d+/)?.[0])).size).toBe(20);
     for (const message of results) expect(message.attachments).toHaveLength(1);
@@ -101,8 +101,8 @@ describe('SIGKILL while a generate request is in flight', () => {
     await f.start();
     const done = await discord.waitFor(
       () => {
-        const message = discord.originalMessage(handle);
-        return message && /done in/.test(message.content) ? message : undefined;
+        const message = discord.outcomeOf(handle);
+        return message && RESULT_TEXT.test(message.content) ? message : undefined;
       },
       30_000,
       'the result',

@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cubemapButtonId } from '../../src/discord/cubemap-controls.js';
 import { TEXT } from '../../src/discord/messages.js';
-import { RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
+import { DETAILS_BUTTON_PREFIX, RESULT_BUTTON_IDS } from '../../src/discord/result-controls.js';
 import type { EmulatedMessage } from '../support/discord/emulator.js';
-import { answerTo, deliveredFor, type Harness, resultActionable, startHarness } from '../support/harness.js';
+import {
+  answerTo,
+  deliveredFor,
+  type Harness,
+  RESULT_TEXT,
+  rerollOutcomeOf,
+  resultActionable,
+  startHarness,
+} from '../support/harness.js';
 
 describe('the buttons under a result, end to end', () => {
   let h: Harness;
@@ -24,13 +32,14 @@ describe('the buttons under a result, end to end', () => {
   const click = (user: string, customId: string) =>
     h.discord.clickButton({ user, messageId: result.id, customId });
 
-  it('carries Reroll and Delete, Remix on its own row, and for a skybox a Cubemap row', async () => {
+  it('carries Reroll and Delete, Details, Remix, and for a skybox a Cubemap row', async () => {
     const rows = (result.components as { components: { custom_id: string; label: string }[] }[]).map((row) =>
       row.components.map((button) => `${button.custom_id}:${button.label}`),
     );
     const generation = await h.bot.deps.generationLog.byMessage(result.id);
     expect(rows).toEqual([
       [`${RESULT_BUTTON_IDS.reroll}:Reroll`, `${RESULT_BUTTON_IDS.delete}:Delete`],
+      [`${DETAILS_BUTTON_PREFIX}${generation?.id ?? ''}:Details`],
       [`result:remix:${generation?.id ?? ''}:Remix`],
       [`${cubemapButtonId(generation?.id ?? '')}:Cubemap`],
     ]);
@@ -40,12 +49,9 @@ describe('the buttons under a result, end to end', () => {
     const { bob } = h.discord.ids;
     const answer = await answerTo(h, click(bob, RESULT_BUTTON_IDS.reroll));
     expect(answer.visibleTo).toBe(bob);
-    expect(answer.content).toBe(TEXT.rerollStarted);
+    expect(answer.content).toBe(TEXT.rerollChargedToYou(1));
     const child = await h.discord.waitFor(
-      () =>
-        h.discord
-          .channelHistory()
-          .find((message) => message.replyTo === result.id && /done in/.test(message.content)),
+      () => [rerollOutcomeOf(h, result.id)].find((message) => message && RESULT_TEXT.test(message.content)),
       20_000,
       'the reroll',
     );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, OUTCOME_TEXT, RESULT_TEXT, startHarness } from '../support/harness.js';
 
 const MB = 1024 * 1024;
 
@@ -30,14 +30,14 @@ describe("a job's result files over its total, end to end", () => {
     });
     const done = await h.discord.waitFor(
       () => {
-        const message = h.discord.originalMessage(handle);
-        return message && /done in|failed/.test(message.content) ? message : undefined;
+        const message = h.discord.outcomeOf(handle);
+        return message && OUTCOME_TEXT.test(message.content) ? message : undefined;
       },
       30_000,
       'the result',
     );
     h.scenario.faults.outputBytes = undefined;
-    expect(done.content).toContain('done in');
+    expect(done.content).toMatch(RESULT_TEXT);
     expect(done.attachments.map((file) => file.filename)).toEqual([
       expect.stringMatching(/-1\.png$/),
       expect.stringMatching(/-2\.png$/),

@@ -1,6 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { type Harness, type Invocation, skyboxGpt, startHarness } from '../support/harness.js';
+import {
+  type Harness,
+  type Invocation,
+  OUTCOME_TEXT,
+  RESULT_TEXT,
+  skyboxGpt,
+  startHarness,
+} from '../support/harness.js';
 import { type SecretServer, startSecretServer } from '../support/secret-server.js';
 
 /**
@@ -28,8 +35,8 @@ describe('result links that lead inside, end to end', () => {
   const outcomeOf = (handle: { token: string }) =>
     h.discord.waitFor(
       () => {
-        const message = h.discord.originalMessage(handle);
-        return message && /done in|failed/.test(message.content) ? message : undefined;
+        const message = h.discord.outcomeOf(handle);
+        return message && OUTCOME_TEXT.test(message.content) ? message : undefined;
       },
       30_000,
       'the outcome',
@@ -79,10 +86,10 @@ describe('result links that lead inside, end to end', () => {
       const downloadsBefore = h.scenario.downloads.length;
       const handle = h.discord.invokeSlashCommand(command(bob, 'a link that leads inside'));
       const message = await outcomeOf(handle);
-      expect(message.content).toContain('❌ failed');
+      expect(message.content).toMatch(/❌ \*\*.+\*\* failed\./);
       expect(message.content).toContain('none of its result files could be downloaded');
       expect(message.content).toContain(
-        credits === 1 ? 'Your 1 credit was refunded' : `Your ${credits} credits were refunded`,
+        credits === 1 ? 'Your 1 credit came back' : `Your ${credits} credits came back`,
       );
       expect(message.attachments).toHaveLength(0);
       expect((await settled(bob)).spent).toBe(before.spent);
@@ -98,7 +105,7 @@ describe('result links that lead inside, end to end', () => {
   it('still delivers results whose links stay on Scenario', async () => {
     const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'an honest link'));
     const message = await outcomeOf(handle);
-    expect(message.content).toMatch(/done in/);
+    expect(message.content).toMatch(RESULT_TEXT);
     expect(message.attachments).toHaveLength(1);
     expect(secret.connections()).toBe(0);
   }, 60_000);

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { type Harness, type Invocation, skyboxGpt, startHarness } from '../support/harness.js';
+import { type Harness, type Invocation, RESULT_TEXT, skyboxGpt, startHarness } from '../support/harness.js';
 
 /**
  * Scenario misbehaving while real commands run through Discord. For each fault: every job is delivered
@@ -29,16 +29,12 @@ describe('Scenario faults, end to end', () => {
   });
   afterAll(() => h?.close());
 
-  /** The reply once it says how the job ended: a result ("done in") or an explanation. */
+  /** How the job ended (a result or a failure, posted below the reply) or why it never started (private). */
   const outcomeOf = (handle: { id: string; token: string }, timeoutMs = 30_000) =>
     h.discord.waitFor(
       () => {
-        const original = h.discord.originalMessage(handle);
-        if (
-          original &&
-          /done in|failed|could not|not answering|too long|could not read/i.test(original.content)
-        )
-          return original;
+        const outcome = h.discord.outcomeOf(handle);
+        if (outcome) return outcome;
         return [...h.discord.messages.values()].find(
           (message) => message.interactionId === handle.id && message.visibleTo !== undefined,
         );
@@ -68,7 +64,7 @@ describe('Scenario faults, end to end', () => {
         h.discord.invokeSlashCommand(skyboxGpt(i % 2 ? bob : alice, `busy ${i}`)),
       );
       const outcomes = await Promise.all(handles.map((handle) => outcomeOf(handle, 60_000)));
-      for (const message of outcomes) expect(message.content).toMatch(/done in/);
+      for (const message of outcomes) expect(message.content).toMatch(RESULT_TEXT);
       for (const message of outcomes) expect(message.attachments).toHaveLength(1);
       expect(h.scenario.jobs.size - jobsBefore).toBe(4); // a 429'd generate created nothing; none twice
       expect((await settled(alice)).spent - before.spent).toBe(2);
@@ -81,7 +77,7 @@ describe('Scenario faults, end to end', () => {
     h.scenario.faults.serverErrorsNext = 4;
     const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'through 503s'));
     const message = await outcomeOf(handle);
-    expect(message.content).toMatch(/done in/);
+    expect(message.content).toMatch(RESULT_TEXT);
     expect(h.scenario.jobs.size - jobsBefore).toBe(1);
   }, 60_000);
 
@@ -89,7 +85,7 @@ describe('Scenario faults, end to end', () => {
     h.scenario.faults.alternativeShapes = true;
     const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.alice, 'other shapes'));
     const message = await outcomeOf(handle);
-    expect(message.content).toMatch(/done in/);
+    expect(message.content).toMatch(RESULT_TEXT);
     expect(message.attachments).toHaveLength(1);
   }, 60_000);
 
@@ -105,9 +101,9 @@ describe('Scenario faults, end to end', () => {
       const handle = h.discord.invokeSlashCommand(skyboxGpt(bob, 'a file that is gone'));
       const message = await outcomeOf(handle);
       expect(message.attachments).toHaveLength(0);
-      expect(message.content).toContain('❌ failed');
+      expect(message.content).toMatch(/❌ \*\*.+\*\* failed\./);
       expect(message.content).toContain('none of its result files could be downloaded');
-      expect(message.content).toContain('Your 1 credit was refunded');
+      expect(message.content).toContain('Your 1 credit came back');
       expect((await settled(bob)).spent).toBe(before.spent);
     },
     60_000,
@@ -134,7 +130,7 @@ describe('Scenario faults, end to end', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       Object.assign(h.scenario.faults, { malformedNext: 0, delayMs: 0 });
       const message = await outcomeOf(handle);
-      expect(message.content).toMatch(/done in/);
+      expect(message.content).toMatch(RESULT_TEXT);
       expect(message.attachments).toHaveLength(1);
       expect(h.scenario.generateCalls().length - generatesBefore).toBe(1);
       expect(h.scenario.jobs.size - jobsBefore).toBe(1);
@@ -150,7 +146,7 @@ describe('Scenario faults, end to end', () => {
       options: { prompt: 'same', seed: 42 },
     };
     const first = await outcomeOf(h.discord.invokeSlashCommand(again));
-    expect(first.content).toMatch(/done in/);
+    expect(first.content).toMatch(RESULT_TEXT);
     const jobsBefore = h.scenario.jobs.size;
     // The repeat's job only appears 3 s after its request: the first look (2.5 s) sees only the old one.
     const generatesBefore = h.scenario.generateCalls().length;
@@ -163,7 +159,7 @@ describe('Scenario faults, end to end', () => {
     );
     h.scenario.faults.delayMs = 0; // only the generate is slow: the listings that look for its job are not
     const second = await outcomeOf(handle);
-    expect(second.content).toMatch(/done in/);
+    expect(second.content).toMatch(RESULT_TEXT);
     expect(second.id).not.toBe(first.id);
     const [repeatJob] = [...h.scenario.jobs.values()].slice(jobsBefore);
     // The repeat's own result was fetched, not the first job's again.
@@ -191,7 +187,7 @@ describe('Scenario faults, end to end', () => {
   it('still serves normally afterwards', async () => {
     const handle = h.discord.invokeSlashCommand(skyboxGpt(h.discord.ids.bob, 'all is well'));
     const message = await outcomeOf(handle);
-    expect(message.content).toMatch(/done in/);
+    expect(message.content).toMatch(RESULT_TEXT);
     await eventually(async () => h.bot.tracker.pendingCount() === 0, 5_000, 'no job left behind');
   }, 60_000);
 });

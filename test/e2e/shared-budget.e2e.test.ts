@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBot, startBot } from '../../src/index.js';
 import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
 import { eventually } from '../support/eventually.js';
-import { type Harness, skyboxGpt, startHarness } from '../support/harness.js';
+import { type Harness, RESULT_TEXT, skyboxGpt, startHarness } from '../support/harness.js';
 import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
 
 /**
@@ -73,7 +73,7 @@ describe('two instances on one Redis and one Scenario key', () => {
     const first = send(h.discord);
     const second = send(otherDiscord);
     const delivered = (discord: DiscordEmulator, handles: typeof first) =>
-      handles.every((handle) => /done in/.test(discord.originalMessage(handle)?.content ?? ''));
+      handles.every((handle) => RESULT_TEXT.test(discord.outcomeOf(handle)?.content ?? ''));
     await eventually(
       async () => delivered(h.discord, first) && delivered(otherDiscord, second),
       120_000,

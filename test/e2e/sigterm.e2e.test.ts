@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotProcessFixture, exitOf, startBotProcessFixture } from '../support/bot-process.js';
+import { RESULT_TEXT } from '../support/harness.js';
 
 describe('SIGTERM while a result is being delivered', () => {
   let f: BotProcessFixture;
@@ -26,9 +27,9 @@ describe('SIGTERM while a result is being delivered', () => {
       10_000,
       'the first progress message',
     );
-    // Discord holds the delivery's edit back for 3 s: the bot is mid-delivery when SIGTERM arrives.
+    // Discord holds the delivery's post back for 3 s: the bot is mid-delivery when SIGTERM arrives.
     discord.injectRateLimit({
-      route: /^PATCH \/webhooks\//,
+      route: /^POST \/channels\/\d+\/messages$/,
       count: 1,
       retryAfterSec: 3,
       withFilesOnly: true,
@@ -37,20 +38,22 @@ describe('SIGTERM while a result is being delivered', () => {
       () =>
         discord.requests.some(
           (request) =>
-            request.method === 'PATCH' && request.path.includes('/webhooks/') && request.status === 429,
+            request.method === 'POST' &&
+            /\/channels\/\d+\/messages$/.test(request.path) &&
+            request.status === 429,
         ) || undefined,
       15_000,
       'the delivery to start',
     );
-    expect(discord.originalMessage(handle)?.attachments).toHaveLength(0);
+    expect(discord.outcomeOf(handle)).toBeUndefined();
     f.child().kill('SIGTERM');
     const exit = await exitOf(f.child());
     const log = f.output.join('');
     expect(exit, log.slice(-3_000)).toEqual({ code: 0, signal: null });
     expect(log).toContain('SIGTERM received');
-    const delivered = discord.originalMessage(handle);
+    const delivered = discord.outcomeOf(handle);
     expect(delivered?.attachments).toHaveLength(1);
-    expect(delivered?.content).toMatch(/done in/);
+    expect(delivered?.content).toMatch(RESULT_TEXT);
 
     // A new start finds nothing left to do.
     f.output.length = 0;
@@ -61,7 +64,7 @@ describe('SIGTERM while a result is being delivered', () => {
       'the tracker to start',
     );
     expect(f.output.join('')).toContain('"resumed":0');
-    expect(discord.channelHistory().filter((message) => /done in/.test(message.content))).toHaveLength(1);
+    expect(discord.channelHistory().filter((message) => RESULT_TEXT.test(message.content))).toHaveLength(1);
     expect(scenario.generateCalls()).toHaveLength(1);
     f.child().kill('SIGTERM');
     expect((await exitOf(f.child())).code).toBe(0);

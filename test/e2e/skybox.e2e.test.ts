@@ -48,7 +48,7 @@ describe('a skybox, end to end', () => {
     expect(reply.visibleTo).toBeUndefined();
     const done = await h.discord.waitFor(
       () => {
-        const message = h.discord.originalMessage(handle);
+        const message = h.discord.outcomeOf(handle);
         return message && message.attachments.length > 0 ? message : undefined;
       },
       20_000,
@@ -59,7 +59,15 @@ describe('a skybox, end to end', () => {
     expect(done.content).toMatch(/seed `\d+`/);
     expect(done.content).toContain('1 credit');
     expect(done.content).toMatch(/49 of 50 credits left, resets <t:\d+:R>/);
-    expect(done.edits).toBeGreaterThanOrEqual(2); // at least one progress edit, then the result
+    // The result is a new message replying to the reply, which becomes a pointer to it: at least one
+    // progress edit, then that one.
+    await h.discord.waitFor(() => reply.content.includes(`/${done.id})`) || undefined, 5_000, 'the pointer');
+    expect(reply.edits).toBeGreaterThanOrEqual(2);
+    expect(done.replyTo).toBe(reply.id);
+    // The small line names the options the member gave under the names they typed, not Scenario's.
+    const shown = done.content.replace(/\\(.)/g, '$1'); // as Discord renders the escapes
+    expect(shown).toContain('quality: low · reference_image: attached');
+    expect(shown).not.toContain('referenceImages');
     await h.discord.waitFor(
       () => done.reactions.get('🔄')?.has(h.discord.botUserId),
       5_000,

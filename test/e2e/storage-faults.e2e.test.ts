@@ -100,7 +100,7 @@ describe('the Redis server stopped and started again, end to end', () => {
       15_000,
       'the job to finish on Scenario',
     );
-    expect(h.discord.originalMessage(handle)?.attachments).toHaveLength(0);
+    expect(h.discord.outcomeOf(handle)).toBeUndefined();
     expect(h.scenario.requests.slice(requestsBefore).filter((entry) => entry.api)).toEqual([]);
     await redis.start();
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBot, startBot } from '../../src/index.js';
 import { eventually } from '../support/eventually.js';
-import { type Harness, skyboxGpt, startHarness } from '../support/harness.js';
+import { type Harness, RESULT_TEXT, skyboxGpt, startHarness } from '../support/harness.js';
 import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
 
 /**
@@ -55,7 +55,7 @@ describe('two instances sharing one Redis store', () => {
     expect(second.tracker.pendingCount()).toBe(4);
     // Discord holds the first result edit back for 3 s: both instances are then finishing that job.
     h.discord.injectRateLimit({
-      route: /^PATCH \/webhooks\//,
+      route: /^POST \/channels\/\d+\/messages$/,
       count: 1,
       retryAfterSec: 3,
       withFilesOnly: true,
@@ -63,8 +63,7 @@ describe('two instances sharing one Redis store', () => {
 
     await h.discord.waitFor(
       () =>
-        handles.every((handle) => /done in/.test(h.discord.originalMessage(handle)?.content ?? '')) ||
-        undefined,
+        handles.every((handle) => RESULT_TEXT.test(h.discord.outcomeOf(handle)?.content ?? '')) || undefined,
       30_000,
       'the 4 results',
     );
@@ -73,16 +72,15 @@ describe('two instances sharing one Redis store', () => {
       30_000,
       'both trackers idle',
     );
+    // Each result posted once, as one new message replying to its command's reply.
     for (const handle of handles) {
-      const message = h.discord.originalMessage(handle);
+      const message = h.discord.outcomeOf(handle);
       const results = h.discord.writes.filter(
-        (write) => write.messageId === message?.id && /done in/.test(write.content),
+        (write) => write.messageId === message?.id && RESULT_TEXT.test(write.content),
       );
       expect(results).toHaveLength(1);
     }
-    expect(
-      h.discord.writes.filter((write) => write.kind === 'create' && /done in/.test(write.content)),
-    ).toEqual([]);
+    expect(h.discord.writes.filter((write) => RESULT_TEXT.test(write.content))).toHaveLength(4);
     expect(await h.bot.deps.quota.status(h.discord.guildId, alice)).toMatchObject({ spent: 4, reserved: 0 });
   }, 90_000);
 });
@@ -121,7 +119,7 @@ describe('a delivery slower than the finish lease, two instances on one Redis', 
     );
     second = await startBot({ ...h.env, REGISTER_COMMANDS_ON_START: 'false' }, h.startOptions);
     expect(second.tracker.pendingCount()).toBe(1);
-    const upload = h.discord.holdRequests({ route: /^PATCH \/webhooks\//, withFilesOnly: true });
+    const upload = h.discord.holdRequests({ route: /^POST \/channels\/\d+\/messages$/, withFilesOnly: true });
     const busyLooks = () =>
       h.logs.filter((line) => line.includes('another instance is posting this job')).length;
 
@@ -142,8 +140,8 @@ describe('a delivery slower than the finish lease, two instances on one Redis', 
 
     const message = await h.discord.waitFor(
       () => {
-        const reply = h.discord.originalMessage(handle);
-        return reply && /done in/.test(reply.content) ? reply : undefined;
+        const reply = h.discord.outcomeOf(handle);
+        return reply && RESULT_TEXT.test(reply.content) ? reply : undefined;
       },
       20_000,
       'the result',
@@ -154,7 +152,7 @@ describe('a delivery slower than the finish lease, two instances on one Redis', 
       'both trackers idle',
     );
     expect(message.attachments).toHaveLength(1);
-    expect(h.discord.writes.filter((write) => /done in/.test(write.content))).toHaveLength(1);
+    expect(h.discord.writes.filter((write) => RESULT_TEXT.test(write.content))).toHaveLength(1);
     expect(await h.bot.deps.quota.status(h.discord.guildId, alice)).toMatchObject({ spent: 1, reserved: 0 });
   }, 90_000);
 });

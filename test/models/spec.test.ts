@@ -85,6 +85,28 @@ describe('model specs → Discord command definitions', () => {
     expect(style && 'choices' in style ? style.choices?.length : 0).toBe(22);
   });
 
+  it('shows choices by human names while sending the same API values', () => {
+    const choicesOf = (spec: ModelSpec, name: string) => {
+      const option = toDiscordOptions(spec).find((candidate) => candidate.name === name);
+      return option && 'choices' in option ? option.choices : undefined;
+    };
+    expect(choicesOf(skyboxFlux, 'style')).toContainEqual({
+      name: 'Sci-fi concept art',
+      value: 'scifi-concept-art',
+    });
+    expect(choicesOf(skyboxFlux, 'style')).toContainEqual({ name: 'Retro fantasy', value: 'retro-fantasy' });
+    expect(choicesOf(pixal3d, 'resolution')).toContainEqual({ name: '4K (4096 px)', value: 4096 });
+    expect(choicesOf(skyboxGpt, 'quality')).toContainEqual({ name: 'Low', value: 'low' });
+  });
+
+  it('lists /to3d’s options by importance: image, resolution, remesh, decimation target, seed first', () => {
+    expect(
+      toDiscordOptions(pixal3d)
+        .slice(0, 5)
+        .map((option) => option.name),
+    ).toEqual(['image', 'resolution', 'remesh', 'decimation_target', 'seed']);
+  });
+
   it('gives GPT Image 2 no seed option (none is documented)', () => {
     expect(toDiscordOptions(gptImage2).some((option) => option.name === 'seed')).toBe(false);
   });

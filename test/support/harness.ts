@@ -123,16 +123,21 @@ export function answerTo(h: Pick<Harness, 'discord'>, handle: { id: string }, ti
   );
 }
 
-/** The interaction's reply once it carries files: the delivered result. */
+/** The result once posted with its files: a new message replying to the interaction's reply. */
 export function deliveredFor(h: Pick<Harness, 'discord'>, handle: { token: string }, timeoutMs = 20_000) {
   return h.discord.waitFor(
     () => {
-      const message = h.discord.originalMessage(handle);
+      const message = h.discord.outcomeOf(handle);
       return message && message.attachments.length > 0 ? message : undefined;
     },
     timeoutMs,
     'the delivered result',
   );
+}
+
+/** How a command's job ended (a result, a failure, a stuck notice): the bot's reply to its first message. */
+export function outcomeFor(h: Pick<Harness, 'discord'>, handle: { token: string }, timeoutMs = 20_000) {
+  return h.discord.waitFor(() => h.discord.outcomeOf(handle), timeoutMs, 'the job’s outcome');
 }
 
 /**
@@ -156,3 +161,23 @@ export const skyboxGpt = (user: string, prompt: string): Invocation => ({
   subcommand: 'gpt',
   options: { prompt },
 });
+
+/** A posted result's text: its small line ends with the cost (`-# **Skybox GPT** · … · 1 credit (…)`). */
+export const RESULT_TEXT = /^-# .*\b\d+ credits?\b/m;
+/** Any outcome's text: a result, a failure (`❌ **…** failed.`) or a job the bot stopped waiting for. */
+export const OUTCOME_TEXT = /^-# .*\b\d+ credits?\b|\*\* failed\. |still not finished/m;
+
+/**
+ * A reroll's outcome: a reroll posts its message as a reply to the result it rerolls, and its outcome as a
+ * reply to that message (undefined until then).
+ */
+export function rerollOutcomeOf(h: Pick<Harness, 'discord'>, parentId: string) {
+  const bot = h.discord.botUserId;
+  const all = [...h.discord.messages.values()].filter(
+    (message) => message.authorId === bot && !message.visibleTo,
+  );
+  const placeholders = new Set(
+    all.filter((message) => message.replyTo === parentId).map((message) => message.id),
+  );
+  return all.find((message) => message.replyTo !== undefined && placeholders.has(message.replyTo));
+}

@@ -12,6 +12,11 @@ const settingsSchema = z.object({
 });
 export type GuildSettings = z.output<typeof settingsSchema>;
 
+/** Whether a member may generate somewhere; when not, why, and where and for whom it is allowed. */
+export type Access =
+  | { ok: true }
+  | { ok: false; why: 'channel' | 'role'; allowedChannelIds: string[]; allowedRoleIds: string[] };
+
 /** Per-guild settings that moderators change with /bot-settings. */
 export class GuildSettingsService {
   constructor(private readonly options: { store: KeyValue; lock: KeyLock }) {}
@@ -29,13 +34,32 @@ export class GuildSettingsService {
     });
   }
 
-  /** Whether a member with these roles may generate in this channel. */
-  async mayGenerate(guildId: string, channelId: string, roleIds: readonly string[]): Promise<boolean> {
+  /**
+   * Whether a member with these roles may generate in this channel. A thread (a forum's post included) is
+   * allowed when its parent channel is, or when it was allowed itself.
+   */
+  async mayGenerate(
+    guildId: string,
+    channelId: string,
+    roleIds: readonly string[],
+    parentChannelId?: string,
+  ): Promise<boolean> {
+    return (await this.access(guildId, { channelId, parentChannelId }, roleIds)).ok;
+  }
+
+  /** `mayGenerate`, with what is allowed when it is not: the words of a refusal name the places. */
+  async access(
+    guildId: string,
+    place: { channelId: string; parentChannelId?: string },
+    roleIds: readonly string[],
+  ): Promise<Access> {
     const settings = await this.get(guildId);
-    if (settings.allowedChannelIds.length > 0 && !settings.allowedChannelIds.includes(channelId))
-      return false;
-    if (settings.allowedRoleIds.length > 0 && !roleIds.some((role) => settings.allowedRoleIds.includes(role)))
-      return false;
-    return true;
+    const { allowedChannelIds, allowedRoleIds } = settings;
+    const places = [place.channelId, place.parentChannelId].filter((id): id is string => id !== undefined);
+    if (allowedChannelIds.length > 0 && !places.some((id) => allowedChannelIds.includes(id)))
+      return { ok: false, why: 'channel', allowedChannelIds, allowedRoleIds };
+    if (allowedRoleIds.length > 0 && !roleIds.some((role) => allowedRoleIds.includes(role)))
+      return { ok: false, why: 'role', allowedChannelIds, allowedRoleIds };
+    return { ok: true };
   }
 }

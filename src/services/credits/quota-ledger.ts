@@ -42,6 +42,8 @@ const userQuotaSchema = z.object({
   spent: z.number().default(0),
   granted: z.number().default(0),
   cuCharged: z.number().default(0),
+  /** Results charged this period (a free model's too): what `/quota usage` counts beside the credits. */
+  generations: z.number().int().min(0).default(0),
   reservations: z.record(z.string(), reservationSchema).default({}),
   limitOverride: z.number().int().min(0).optional(),
   blocked: z.boolean().default(false),
@@ -60,6 +62,8 @@ export interface QuotaStatus {
   blocked: boolean;
   limitOverride?: number;
   cuCharged: number;
+  /** Results charged this period. */
+  generations: number;
 }
 
 export type ReserveResult =
@@ -114,15 +118,23 @@ export class QuotaLedger {
   private async load(guildId: string, userId: string, period: Period): Promise<UserQuota> {
     const start = periodWindow(period, this.options.clock()).start.getTime();
     const parsed = userQuotaSchema.safeParse(await this.options.store.get(this.userKey(guildId, userId)));
+    // What a period starts with: nothing spent, granted, charged or reserved.
+    const fresh = {
+      periodStart: start,
+      spent: 0,
+      granted: 0,
+      cuCharged: 0,
+      generations: 0,
+      reservations: {},
+    };
     if (!parsed.success) {
       await this.indexMember(guildId, userId);
-      return { periodStart: start, spent: 0, granted: 0, cuCharged: 0, reservations: {}, blocked: false };
+      return { ...fresh, blocked: false };
     }
     const quota = parsed.data;
     // A new period: spending, grants and reservations of the old one no longer count (a reservation still
     // open at rollover is dropped; its later commit or refund finds nothing to change).
-    if (quota.periodStart !== start)
-      return { ...quota, periodStart: start, spent: 0, granted: 0, cuCharged: 0, reservations: {} };
+    if (quota.periodStart !== start) return { ...quota, ...fresh };
     // Kept: open reservations, and committed ones young enough to be given back. Refunded ones, and older
     // committed ones, live on only in the counters (an older record may still list them: they go at its next write).
     const now = this.options.clock().getTime();
@@ -162,6 +174,7 @@ export class QuotaLedger {
       blocked: quota.blocked,
       limitOverride: quota.limitOverride,
       cuCharged: quota.cuCharged,
+      generations: quota.generations,
     };
   }
 
@@ -204,6 +217,7 @@ export class QuotaLedger {
   commit(reservationId: string, creativeUnitsCost?: number): Promise<boolean> {
     return this.settle(reservationId, (quota, reservationKey, reservation) => {
       quota.spent += reservation.amount;
+      quota.generations += 1;
       quota.cuCharged += creativeUnitsCost ?? 0;
       // Kept a while (see `giveBack`) unless there is nothing to give back.
       if (reservation.amount > 0) quota.reservations[reservationKey] = { ...reservation, state: 'committed' };
@@ -226,7 +240,10 @@ export class QuotaLedger {
     const { result } = await this.change(guildId, userId, (quota) => {
       const reservation = quota.reservations[reservationId];
       if (!reservation || reservation.state === 'refunded') return false;
-      if (reservation.state === 'committed') quota.spent = Math.max(0, quota.spent - reservation.amount);
+      if (reservation.state === 'committed') {
+        quota.spent = Math.max(0, quota.spent - reservation.amount);
+        quota.generations = Math.max(0, quota.generations - 1);
+      }
       delete quota.reservations[reservationId];
       return true;
     });
@@ -308,8 +325,9 @@ export class QuotaLedger {
   /** This period's spend in a guild: total, top members, Scenario credits charged. */
   async usage(guildId: string): Promise<{
     spent: number;
+    generations: number;
     cuCharged: number;
-    top: { userId: string; spent: number }[];
+    top: { userId: string; spent: number; generations: number }[];
     period: Period;
     resetsAt: Date;
   }> {
@@ -323,12 +341,17 @@ export class QuotaLedger {
     const policy = await this.policy(guildId);
     return {
       spent: statuses.reduce((sum, entry) => sum + entry.status.spent, 0),
+      generations: statuses.reduce((sum, entry) => sum + entry.status.generations, 0),
       cuCharged: statuses.reduce((sum, entry) => sum + entry.status.cuCharged, 0),
       top: statuses
-        .filter((entry) => entry.status.spent > 0)
-        .sort((a, b) => b.status.spent - a.status.spent)
+        .filter((entry) => entry.status.spent > 0 || entry.status.generations > 0)
+        .sort((a, b) => b.status.spent - a.status.spent || b.status.generations - a.status.generations)
         .slice(0, 10)
-        .map((entry) => ({ userId: entry.userId, spent: entry.status.spent })),
+        .map((entry) => ({
+          userId: entry.userId,
+          spent: entry.status.spent,
+          generations: entry.status.generations,
+        })),
       period: policy.period,
       resetsAt: periodWindow(policy.period, this.options.clock()).end,
     };

@@ -60,7 +60,17 @@ export interface GenerationRequest {
   files: readonly FileInput[];
   /** The parameter whose image must be a PNG with alpha the size of the first image (inpainting mask). */
   maskParam?: string;
-  requester: { guildId: string; channelId: string; userId: string; roleIds: readonly string[] };
+  /**
+   * Who asks, and where: `channelId` is where the job reports (a thread's own id), `parentChannelId` the
+   * thread's channel (text or forum), which decides whether generation is allowed there.
+   */
+  requester: {
+    guildId: string;
+    channelId: string;
+    parentChannelId?: string;
+    userId: string;
+    roleIds: readonly string[];
+  };
   reply: InteractionReply | MessageReply;
   parentGenerationId?: string;
   /** How a generation with a parent came from it: the same request with a new seed, or with edited text. */
@@ -74,7 +84,12 @@ export type Lineage = 'reroll' | 'remix';
 /** Why a generation did not start. Nothing is left reserved when one of these is returned. */
 export type Refusal =
   | { reason: 'guild_not_served' }
-  | { reason: 'not_allowed_here' }
+  | {
+      reason: 'not_allowed_here';
+      why: 'channel' | 'role';
+      allowedChannelIds: readonly string[];
+      allowedRoleIds: readonly string[];
+    }
   | { reason: 'storage_unavailable' }
   | { reason: 'too_many_running'; maxRunning: number }
   | { reason: 'too_many_failed_attempts'; retryAfterMs: number }
@@ -148,8 +163,15 @@ export class GenerationPipeline {
     const outputs = outputCount(spec, request.body);
     let cost: number;
     try {
-      if (!(await settings.mayGenerate(guildId, channelId, roleIds)))
-        return refuse({ reason: 'not_allowed_here' });
+      const access = await settings.access(
+        guildId,
+        { channelId, parentChannelId: request.requester.parentChannelId },
+        roleIds,
+      );
+      if (!access.ok) {
+        const { why, allowedChannelIds, allowedRoleIds } = access;
+        return refuse({ reason: 'not_allowed_here', why, allowedChannelIds, allowedRoleIds });
+      }
       cost = await credits.costOf(guildId, spec.id, outputs, spec.creditsPerOutput);
     } catch (error) {
       log.error({ err: error }, 'settings store unavailable');

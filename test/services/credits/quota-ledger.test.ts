@@ -54,6 +54,24 @@ describe.each(BACKENDS)('quota ledger on %s', (backend) => {
     expect(status).toMatchObject({ spent: 3, reserved: 0, remaining: 7, cuCharged: 30 });
   });
 
+  it('counts the generations charged this period: a free one too, not a refunded or given-back one, none after rollover', async () => {
+    const reserve = async (amount: number) => {
+      const reservation = await ledger.reserve({ guildId: G, userId: U, amount });
+      if (!reservation.ok) throw new Error('expected a reservation');
+      return reservation.reservationId;
+    };
+    await ledger.commit(await reserve(2));
+    await ledger.commit(await reserve(0));
+    await ledger.refund(await reserve(1));
+    const givenBack = await reserve(1);
+    await ledger.commit(givenBack);
+    await ledger.giveBack(givenBack);
+    expect(await ledger.status(G, U)).toMatchObject({ spent: 2, generations: 2 });
+    expect((await ledger.usage(G)).top).toEqual([{ userId: U, spent: 2, generations: 2 }]);
+    now = new Date('2026-11-23T10:00:00Z');
+    expect(await ledger.status(G, U)).toMatchObject({ spent: 0, generations: 0 });
+  });
+
   it('keeps a member’s record small: 1,000 refunded attempts leave no trace but the counters', async () => {
     for (let attempt = 0; attempt < 1_000; attempt += 1) {
       const reservation = await ledger.reserve({ guildId: G, userId: U, amount: 1 });

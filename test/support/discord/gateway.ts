@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { INTENTS, type Routes, type Session } from './model.js';
+import { INTENTS, isThread, type Routes, type Session } from './model.js';
 import type { Serialisers } from './serialise.js';
 import type { EmulatorState } from './state.js';
 
@@ -9,10 +9,13 @@ import type { EmulatorState } from './state.js';
  * The gateway (v10, JSON frames) on the REST server's port: HELLO, heartbeats, IDENTIFY with READY and
  * GUILD_CREATE, RESUME replaying what a dropped session missed, and dispatches filtered by intents.
  */
-export function createGateway(state: EmulatorState, api: Pick<Serialisers, 'apiUser' | 'apiMember'>) {
+export function createGateway(
+  state: EmulatorState,
+  api: Pick<Serialisers, 'apiUser' | 'apiMember' | 'apiChannel'>,
+) {
   const { options, token, guild, guildId, channels, applicationId, botUserId, ids, identified, notify } =
     state;
-  const { apiUser, apiMember } = api;
+  const { apiUser, apiMember, apiChannel } = api;
   const sessions = new Map<string, Session>();
 
   const dispatch = (type: string, data: unknown, intent?: number) => {
@@ -55,17 +58,10 @@ export function createGateway(state: EmulatorState, api: Pick<Serialisers, 'apiU
       mentionable: false,
       flags: 0,
     })),
+    // Threads travel apart from channels, in `threads` (Discord: the active threads the bot can see).
     channels: [...channels.values()]
-      .filter((channel) => channel.guildId && !channel.deleted)
-      .map((channel, position) => ({
-        id: channel.id,
-        type: 0,
-        name: channel.name,
-        position,
-        permission_overwrites: [],
-        guild_id: guildId,
-        nsfw: false,
-      })),
+      .filter((channel) => channel.guildId && !channel.deleted && !isThread(channel.type))
+      .map((channel, position) => apiChannel(channel, position)),
     members: guild.members.map((member) => apiMember(member.id)),
     member_count: guild.members.length,
     large: false,
@@ -73,7 +69,9 @@ export function createGateway(state: EmulatorState, api: Pick<Serialisers, 'apiU
     joined_at: new Date(0).toISOString(),
     voice_states: [],
     presences: [],
-    threads: [],
+    threads: [...channels.values()]
+      .filter((channel) => channel.guildId && !channel.deleted && isThread(channel.type))
+      .map((channel) => apiChannel(channel)),
     stage_instances: [],
     guild_scheduled_events: [],
   });

@@ -1,4 +1,14 @@
-import { ApiError, type BotPermission, INTENTS, type Routes, snowflake, unknownChannel } from './model.js';
+import {
+  ApiError,
+  type BotPermission,
+  CHANNEL_TYPES,
+  type EmulatedChannel,
+  INTENTS,
+  isThread,
+  type Routes,
+  snowflake,
+  unknownChannel,
+} from './model.js';
 import type { Serialisers } from './serialise.js';
 import type { EmulatorState } from './state.js';
 
@@ -8,14 +18,14 @@ import type { EmulatorState } from './state.js';
  */
 export function createGuild(
   state: EmulatorState,
-  api: Pick<Serialisers, 'apiUser' | 'apiMember'>,
+  api: Pick<Serialisers, 'apiUser' | 'apiMember' | 'apiChannel'>,
   gateway: {
     dispatch: (type: string, data: unknown, intent?: number) => void;
     guildCreate: () => { roles: unknown[]; channels: unknown[] };
   },
 ) {
   const { guild, guildId, channels, botUserId } = state;
-  const { apiUser, apiMember } = api;
+  const { apiUser, apiMember, apiChannel } = api;
   const { dispatch, guildCreate } = gateway;
 
   const liveChannel = (channelId: string) => {
@@ -23,8 +33,25 @@ export function createGuild(
     if (!channel || channel.deleted) throw unknownChannel();
     return channel;
   };
+  /** A thread has its parent's permissions (Discord computes them from the parent's overwrites). */
   const checkBotPermission = (channelId: string, permission: BotPermission) => {
-    if (liveChannel(channelId).denied.has(permission)) throw new ApiError(403, 50013, 'Missing Permissions');
+    const channel = liveChannel(channelId);
+    const parent = channel.parentId ? channels.get(channel.parentId) : undefined;
+    if (channel.denied.has(permission) || parent?.denied.has(permission))
+      throw new ApiError(403, 50013, 'Missing Permissions');
+  };
+  /** Discord: a forum holds threads (posts), not messages (50008 Cannot send messages in a non-text channel). */
+  const checkHoldsMessages = (channelId: string) => {
+    if (liveChannel(channelId).type === CHANNEL_TYPES.forum)
+      throw new ApiError(400, 50008, 'Cannot send messages in a non-text channel');
+  };
+  const addChannel = (channel: EmulatedChannel) => {
+    channels.set(channel.id, channel);
+    if (isThread(channel.type))
+      dispatch('THREAD_CREATE', { ...apiChannel(channel), newly_created: true }, INTENTS.Guilds);
+    else dispatch('CHANNEL_CREATE', apiChannel(channel, channels.size), INTENTS.Guilds);
+    state.notify();
+    return channel;
   };
 
   const routes: Routes = ({ method, is, parts, body }) => {
@@ -33,14 +60,9 @@ export function createGuild(
       const channel = liveChannel(parts[1] ?? '');
       return {
         status: 200,
-        body: {
-          id: channel.id,
-          type: channel.type,
-          name: channel.name,
-          ...(channel.guildId
-            ? { guild_id: channel.guildId }
-            : { recipients: [apiUser(channel.recipientId ?? '')] }),
-        },
+        body: channel.guildId
+          ? apiChannel(channel)
+          : { id: channel.id, type: channel.type, recipients: [apiUser(channel.recipientId ?? '')] },
       };
     }
     if (method === 'POST' && is('users/@me/channels')) {
@@ -77,8 +99,36 @@ export function createGuild(
   return {
     liveChannel,
     checkBotPermission,
+    checkHoldsMessages,
     routes,
     helpers: {
+      /** A moderator creates a text (0) or forum (15) channel. */
+      createChannel(input: { name: string; type?: 0 | 15 }) {
+        return addChannel({
+          id: snowflake(),
+          guildId,
+          name: input.name,
+          type: input.type ?? CHANNEL_TYPES.text,
+          deleted: false,
+          denied: new Set(),
+        }).id;
+      },
+      /**
+       * A member opens a thread under a text channel (public 11 or private 12), or a post in a forum
+       * (always a public thread): THREAD_CREATE, as Discord sends it.
+       */
+      createThread(input: { parentId: string; name: string; type?: 11 | 12 }) {
+        const parent = liveChannel(input.parentId);
+        return addChannel({
+          id: snowflake(),
+          guildId,
+          name: input.name,
+          type: parent.type === CHANNEL_TYPES.forum ? CHANNEL_TYPES.publicThread : (input.type ?? 11),
+          deleted: false,
+          denied: new Set(),
+          parentId: parent.id,
+        }).id;
+      },
       deleteChannel(channelId: string) {
         const channel = channels.get(channelId);
         if (channel) channel.deleted = true;

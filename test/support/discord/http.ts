@@ -15,12 +15,12 @@ export function createRestServer(
     /** Each area's REST routes. No two areas share a route, so their order changes no answer. */
     routes: Routes[];
     cdn: ReturnType<typeof createCdn>;
-    rateLimits: Pick<RateLimits, 'rateHeaders' | 'injectedAnswer' | 'heldBack'>;
+    rateLimits: Pick<RateLimits, 'rateHeaders' | 'injectedAnswer' | 'heldBack' | 'answerLost'>;
   },
 ) {
   const { token, requests, unknownRoutes } = state;
   const { cdn } = input;
-  const { rateHeaders, injectedAnswer, heldBack } = input.rateLimits;
+  const { rateHeaders, injectedAnswer, heldBack, answerLost } = input.rateLimits;
 
   async function route(
     method: string,
@@ -71,6 +71,8 @@ export function createRestServer(
     if (injected) return send(injected.status, injected.body, injected.headers);
     try {
       const result = await route(method, path, request, url.searchParams);
+      if (answerLost(method, path, carriesFiles))
+        return send(502, { message: 'Bad Gateway', code: 0 }, rateHeaders(path));
       send(result.status, result.body, rateHeaders(path));
     } catch (error) {
       if (error instanceof ApiError)

@@ -114,7 +114,13 @@ export function createInteractions(
       guild_id: guildId,
       guild: { id: guildId, locale: 'en-US', features: [] },
       channel_id: interaction.channelId,
-      channel: { id: interaction.channelId, type: 0, name: channel?.name ?? 'general', guild_id: guildId },
+      channel: {
+        id: interaction.channelId,
+        type: channel?.type ?? 0,
+        name: channel?.name ?? 'general',
+        guild_id: guildId,
+        ...(channel?.parentId ? { parent_id: channel.parentId } : {}),
+      },
       member: apiMember(invocation.user),
       token: interaction.token,
       version: 1,
@@ -285,6 +291,7 @@ export function createInteractions(
             resolvedChannels[String(value)] = {
               id: String(value),
               type: channel?.type ?? 0,
+              ...(channel?.parentId ? { parent_id: channel.parentId } : {}),
               name: channel?.name ?? 'unknown',
               permissions: BOT_PERMS.toString(),
               guild_id: guildId,
@@ -379,6 +386,17 @@ export function createInteractions(
       originalMessage(handle: { token: string }) {
         const id = interactions.get(handle.token)?.originalMessageId;
         return id ? messages.get(id) : undefined;
+      },
+      /**
+       * How the job of a command ended, as Discord shows it: the bot's newest public message replying to the
+       * command's reply (a result, a failure, a stuck notice), undefined while there is none.
+       */
+      outcomeOf(handle: { token: string }) {
+        const id = interactions.get(handle.token)?.originalMessageId;
+        if (!id) return undefined;
+        return [...messages.values()]
+          .filter((message) => message.replyTo === id && message.authorId === botUserId && !message.visibleTo)
+          .at(-1);
       },
       expireInteractionToken(tokenValue: string) {
         const interaction = interactions.get(tokenValue);

@@ -73,12 +73,19 @@ export function createMessages(
   guild: {
     liveChannel: (channelId: string) => EmulatedChannel;
     checkBotPermission: (channelId: string, permission: BotPermission) => void;
+    checkHoldsMessages: (channelId: string) => void;
   },
 ) {
   const { guild: guildSeed, guildId, channels, messages, writes, files, botUserId, ids, notify } = state;
   const { apiMessage, apiMember } = api;
   const { dispatch } = gateway;
-  const { liveChannel, checkBotPermission } = guild;
+  const { liveChannel, checkBotPermission, checkHoldsMessages } = guild;
+  /**
+   * Discord's `enforce_nonce`: a create with the nonce of one the same author made in the past few minutes
+   * returns that message instead of making another (https://discord.com/developers/docs/resources/message).
+   */
+  const NONCE_WINDOW_MS = 5 * 60 * 1000;
+  const byNonce = new Map<string, { messageId: string; at: number }>();
 
   const storeFile = (
     channelId: string,
@@ -207,15 +214,32 @@ export function createMessages(
             .map(apiMessage),
         };
       if (method === 'POST') {
+        checkHoldsMessages(channel.id);
         checkBotPermission(channel.id, 'SEND_MESSAGES');
+        const nonce = body.json.enforce_nonce === true ? body.json.nonce : undefined;
+        if (nonce !== undefined && String(nonce).length > 25)
+          throw new ApiError(400, 50035, 'Invalid Form Body: nonce must be 25 or fewer in length');
+        const seen = nonce === undefined ? undefined : byNonce.get(`${botUserId}:${String(nonce)}`);
+        const earlier =
+          seen && Date.now() - seen.at < NONCE_WINDOW_MS ? messages.get(seen.messageId) : undefined;
+        if (earlier) return { status: 200, body: apiMessage(earlier) };
         if (body.files.size > 0) checkBotPermission(channel.id, 'ATTACH_FILES');
-        const reference = body.json.message_reference as { message_id?: string } | undefined;
+        const reference = body.json.message_reference as
+          | { message_id?: string; fail_if_not_exists?: boolean }
+          | undefined;
+        // Discord: a reply to a message that no longer exists is refused, or (fail_if_not_exists: false)
+        // posted as a plain message.
+        const referenced = reference?.message_id ? messages.get(reference.message_id) : undefined;
+        if (reference?.message_id && !referenced && reference.fail_if_not_exists !== false)
+          throw new ApiError(400, 50035, 'Invalid Form Body: Unknown message');
         const message = newMessage({
           channelId: channel.id,
           authorId: botUserId,
-          replyTo: reference?.message_id,
+          replyTo: referenced?.id,
         });
         applyBody(message, body, guildSeed.attachmentSizeLimit, false);
+        if (nonce !== undefined)
+          byNonce.set(`${botUserId}:${String(nonce)}`, { messageId: message.id, at: Date.now() });
         announceCreate(message);
         notify();
         return { status: 200, body: apiMessage(message) };

@@ -101,7 +101,20 @@ export interface EmulatedChannel {
   deleted: boolean;
   denied: Set<BotPermission>;
   recipientId?: string;
+  /** A thread's channel (text or forum). */
+  parentId?: string;
 }
+
+/** Discord's channel types the emulator models. */
+export const CHANNEL_TYPES = {
+  text: 0,
+  dm: 1,
+  announcementThread: 10,
+  publicThread: 11,
+  privateThread: 12,
+  forum: 15,
+} as const;
+export const isThread = (type: number) => type === 10 || type === 11 || type === 12;
 
 export interface Session {
   id: string;

@@ -13,6 +13,8 @@ export function createRateLimits() {
   }[] = [];
   const serverErrors: { route: RegExp; count: number; status: number; withFilesOnly: boolean }[] = [];
   const holds: { route: RegExp; withFilesOnly: boolean; released: Promise<void>; held: number }[] = [];
+  /** Requests that Discord carries out, whose answer is then lost (a 502 from a proxy in front of it). */
+  const lostAnswers: { route: RegExp; count: number; withFilesOnly: boolean }[] = [];
 
   const rateHeaders = (route: string) => ({
     'x-ratelimit-limit': '5',
@@ -70,6 +72,15 @@ export function createRateLimits() {
     return undefined;
   };
 
+  /** Whether this request, once carried out, is answered 502 instead of its result. */
+  const answerLost = (method: string, path: string, carriesFiles: boolean): boolean => {
+    const lost = lostAnswers.find(
+      (candidate) => candidate.count > 0 && applies(candidate, method, path, carriesFiles),
+    );
+    if (lost) lost.count -= 1;
+    return lost !== undefined;
+  };
+
   /** Waits, unanswered, while a hold the test has not released matches this request. */
   const heldBack = async (method: string, path: string, carriesFiles: boolean): Promise<void> => {
     const hold = holds.find((candidate) => applies(candidate, method, path, carriesFiles));
@@ -82,7 +93,15 @@ export function createRateLimits() {
     rateHeaders,
     injectedAnswer,
     heldBack,
+    answerLost,
     helpers: {
+      /**
+       * The next `count` requests on `route` are carried out, then answered 502 as if the answer was lost
+       * on the way: a client that simply tries again does the thing twice.
+       */
+      loseAnswers(input: { route: RegExp; count: number; withFilesOnly?: boolean }) {
+        lostAnswers.push({ ...input, withFilesOnly: input.withFilesOnly ?? false });
+      },
       /**
        * Holds every request on `route` (only those carrying files, if asked) unanswered until `release()`,
        * as a Discord slow to take an upload would: `held()` counts the requests held so far.

@@ -1,4 +1,4 @@
-import type { EmulatedAttachment, EmulatedMessage } from './model.js';
+import { type EmulatedAttachment, type EmulatedChannel, type EmulatedMessage, isThread } from './model.js';
 import type { EmulatorState } from './state.js';
 
 /** The emulator's objects as Discord's API and gateway send them. */
@@ -43,6 +43,38 @@ export function createSerialisers(state: EmulatorState) {
     proxy_url: attachment.url,
     content_type: attachment.content_type,
   });
+  /**
+   * A guild channel as Discord sends it: text (0) and forum (15) channels, and threads (10–12) with their
+   * parent and `thread_metadata` (https://discord.com/developers/docs/resources/channel#channel-object).
+   */
+  const apiChannel = (channel: EmulatedChannel, position = 0) => ({
+    id: channel.id,
+    type: channel.type,
+    name: channel.name,
+    guild_id: guildId,
+    nsfw: false,
+    ...(isThread(channel.type)
+      ? {
+          parent_id: channel.parentId,
+          owner_id: botUserId,
+          message_count: 0,
+          member_count: 1,
+          rate_limit_per_user: 0,
+          flags: 0,
+          thread_metadata: {
+            archived: false,
+            auto_archive_duration: 1440,
+            archive_timestamp: new Date(0).toISOString(),
+            locked: false,
+            ...(channel.type === 12 ? { invitable: false } : {}),
+          },
+        }
+      : {
+          position,
+          permission_overwrites: [],
+          ...(channel.type === 15 ? { available_tags: [], default_reaction_emoji: null, flags: 0 } : {}),
+        }),
+  });
   const apiMessage = (message: EmulatedMessage) => ({
     id: message.id,
     channel_id: message.channelId,
@@ -80,7 +112,7 @@ export function createSerialisers(state: EmulatorState) {
       me_burst: false,
     })),
   });
-  return { apiUser, apiMember, apiAttachment, apiMessage };
+  return { apiUser, apiMember, apiAttachment, apiMessage, apiChannel };
 }
 
 export type Serialisers = ReturnType<typeof createSerialisers>;

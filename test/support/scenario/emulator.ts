@@ -45,6 +45,9 @@ export interface FaultSwitches {
   neverFinishNextJobs: number;
   /** The next N generate calls answer a 429 naming actionLimit (a concurrency ceiling). */
   actionLimitNext: number;
+  /** The next N generate calls are refused (422) with this message, as Scenario refuses a flagged prompt. */
+  refuseNextGenerate: number;
+  refuseMessage: string;
   /** The next N API answers are not valid JSON. */
   malformedNext: number;
   /** Answer jobs in the other documented shapes: job.id, succeeded/failed, progress 0–100. */
@@ -83,6 +86,8 @@ const noFaults = (): FaultSwitches => ({
   failHint: 'Try a different prompt or fewer outputs.',
   neverFinishNextJobs: 0,
   actionLimitNext: 0,
+  refuseNextGenerate: 0,
+  refuseMessage: 'This prompt was flagged by the content filter',
   malformedNext: 0,
   alternativeShapes: false,
   downloads404: false,
@@ -459,6 +464,10 @@ export async function startScenarioEmulator(
       const cost = model.costPerOutput * outputs;
       if (query.get('dryRun') === 'true')
         return send(response, 200, { creativeUnitsCost: cost, creativeUnitsDiscount: 0 });
+      if (faults.refuseNextGenerate > 0) {
+        faults.refuseNextGenerate -= 1;
+        return fail(response, 422, 'invalid_parameters', faults.refuseMessage);
+      }
       if (faults.actionLimitNext > 0) {
         faults.actionLimitNext -= 1;
         return fail(response, 429, 'too_many_jobs', 'Too many jobs running for this project', {
