@@ -1,11 +1,32 @@
 import { type Clock, systemClock } from '../clock.js';
+import { type QueueCounts, type QueueTicket, RequestQueue } from './request-queue.js';
 
-/** Who is asking: user-facing calls (uploads, generate) go before background polling. */
+export type { QueueTicket, RequestClass } from './request-queue.js';
+
+/**
+ * The older two-way priority, still accepted: `interactive` is a member waiting at a command,
+ * `background` the polls and reads that finish jobs (served first now: see request-queue.ts).
+ */
 export type RequestPriority = 'interactive' | 'background';
 
+/** Where the budget stands: for a waiting member's reply and `/status`. */
+export interface BudgetView {
+  perMinute: number;
+  /** Requests counted in the trailing window. */
+  sentInWindow: number;
+  queue: QueueCounts;
+  /** Per keyed submission waiting: requests ahead of it and the estimated wait, in ms. */
+  waiting: Map<string, { ahead: number; etaMs: number }>;
+}
+
 export interface RequestBudget {
-  /** Resolves when one request may be sent now; the slot is counted at that moment. */
-  acquire(priority?: RequestPriority): Promise<void>;
+  /**
+   * Resolves when one request may be sent now; the slot is counted at that moment. A ticket says which
+   * class the request is and whose it is (see request-queue.ts); a bare priority is the older form.
+   */
+  acquire(priority?: RequestPriority | QueueTicket): Promise<void>;
+  /** The window and the queue as they stand now. */
+  view(): BudgetView;
   /** Everyone waits until `until` (epoch ms): a 429 from Scenario applies to the whole project. */
   pauseUntil(until: number): void;
   /** Requests counted in the trailing window, and how many callers are waiting. */
@@ -22,14 +43,13 @@ export interface RequestBudgetOptions {
   windowMs?: number;
 }
 
-/** One slot in three goes to background work (polls, deliveries) when both kinds are waiting. */
-const BACKGROUND_SHARE = 3;
-
 interface Waiter {
-  priority: RequestPriority;
   resolve: () => void;
   reject: (error: Error) => void;
 }
+
+const ticketOf = (priority: RequestPriority | QueueTicket): QueueTicket =>
+  typeof priority === 'string' ? { class: priority === 'background' ? 'finish' : 'interactive' } : priority;
 
 /**
  * One sliding-window limiter shared by every Scenario call (Scenario counts all of them against
@@ -39,7 +59,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const clock = options.clock ?? systemClock;
   const windowMs = options.windowMs ?? 61_000;
   const sentAt: number[] = [];
-  const waiting: Waiter[] = [];
+  const waiting = new RequestQueue<Waiter>();
   let pausedUntil = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -48,16 +68,18 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     while (sentAt.length > 0 && (sentAt[0] ?? 0) <= now - windowMs) sentAt.shift();
   };
 
-  let interactiveStreak = 0;
-  const nextWaiter = (): Waiter | undefined => {
-    // Interactive calls go first, but every BACKGROUND_SHARE-th slot goes to background work when some
-    // waits: a burst of commands must not starve the polls and deliveries of jobs already running.
-    const background = waiting.findIndex((waiter) => waiter.priority === 'background');
-    const interactive = waiting.findIndex((waiter) => waiter.priority === 'interactive');
-    const pickBackground = interactive < 0 || (background >= 0 && interactiveStreak >= BACKGROUND_SHARE - 1);
-    const index = pickBackground ? Math.max(background, 0) : interactive;
-    interactiveStreak = pickBackground ? 0 : interactiveStreak + 1;
-    return waiting.splice(index, 1)[0];
+  /**
+   * When the slot `index` places from now (0 = the next one) frees up, from the requests in the window: a
+   * free slot now, else when the request that holds it leaves the window (whole windows later past them).
+   */
+  const slotFreeAt = (index: number, now: number): number => {
+    const free = options.perMinute - sentAt.length;
+    const start = Math.max(now, pausedUntil);
+    if (index < free) return start;
+    const beyond = index - free;
+    const round = Math.floor(beyond / options.perMinute);
+    const heldBy = sentAt[beyond % options.perMinute] ?? now;
+    return Math.max(start, heldBy + windowMs * (round + 1));
   };
 
   const pump = () => {
@@ -65,14 +87,14 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     if (closed) return;
     let now = clock.now();
     prune(now);
-    while (waiting.length > 0 && now >= pausedUntil && sentAt.length < options.perMinute) {
-      const waiter = nextWaiter();
+    while (waiting.size > 0 && now >= pausedUntil && sentAt.length < options.perMinute) {
+      const waiter = waiting.next();
       if (!waiter) break;
       sentAt.push(now);
       waiter.resolve();
       now = clock.now();
     }
-    if (waiting.length === 0) return;
+    if (waiting.size === 0) return;
     const oldest = sentAt[0];
     const freeAt = sentAt.length >= options.perMinute && oldest !== undefined ? oldest + windowMs : now;
     const wakeAt = Math.max(freeAt, pausedUntil);
@@ -84,9 +106,22 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     acquire(priority = 'interactive') {
       if (closed) return Promise.reject(new Error('request budget closed'));
       return new Promise<void>((resolve, reject) => {
-        waiting.push({ priority, resolve, reject });
+        waiting.push(ticketOf(priority), { resolve, reject });
         if (timer === undefined) pump();
       });
+    },
+    view() {
+      const now = clock.now();
+      prune(now);
+      const etas = new Map<string, { ahead: number; etaMs: number }>();
+      for (const [key, ahead] of waiting.positions())
+        etas.set(key, { ahead, etaMs: Math.max(0, slotFreeAt(ahead, now) - now) });
+      return {
+        perMinute: options.perMinute,
+        sentInWindow: sentAt.length,
+        queue: waiting.counts(),
+        waiting: etas,
+      };
     },
     pauseUntil(until) {
       if (until <= pausedUntil) return;
@@ -98,7 +133,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     close() {
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
-      for (const waiter of waiting.splice(0)) waiter.reject(new Error('request budget closed'));
+      for (const waiter of waiting.drain()) waiter.reject(new Error('request budget closed'));
     },
   };
 }

@@ -5,7 +5,7 @@ import { trustedLoopbackOrigin } from '../net/address-policy.js';
 import { declaredLength, readAtMost } from '../net/bounded-body.js';
 import { createSafeFetch, type SafeFetch } from '../net/safe-fetch.js';
 import { createAnswerLinks } from './answer-links.js';
-import type { RequestBudget, RequestPriority } from './request-budget.js';
+import type { QueueTicket, RequestBudget, RequestPriority } from './request-budget.js';
 import { describeStatus, ScenarioError } from './scenario-errors.js';
 import {
   type Asset,
@@ -61,7 +61,9 @@ interface CallOptions<T extends z.ZodType> {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   schema: T;
-  priority?: RequestPriority;
+  priority?: RequestPriority | QueueTicket;
+  /** Runs once the budget gave this attempt its slot, just before the request leaves (see `runModel`). */
+  beforeSend?: () => Promise<void>;
   /** Generate is not idempotent: only retry answers that prove it did not run. */
   idempotent?: boolean;
   /** Status codes that are an answer, not an error (dry runs may answer 402). */
@@ -97,6 +99,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
     const idempotent = spec.idempotent ?? spec.method === 'GET';
     for (let attempt = 0; ; attempt += 1) {
       await options.budget.acquire(spec.priority ?? 'interactive');
+      await spec.beforeSend?.();
       const started = clock.now();
       let retryAfterMs: number | undefined;
       let failure: ScenarioError;
@@ -295,14 +298,25 @@ export function createScenarioClient(options: ScenarioClientOptions) {
 
   return {
     generate: {
-      /** Starts a model run. The answer carries the cost (`creativeUnitsCost`); the polled job does not. */
-      runModel(modelId: string, body: Record<string, unknown>): Promise<RunModelResponse> {
+      /**
+       * Starts a model run. The answer carries the cost (`creativeUnitsCost`); the polled job does not.
+       * `ticket` places the call in the budget's queue (a queued job's is a `submit` of its member; without
+       * one the call is `interactive`); `beforeSend` runs once the slot is granted, before the request may reach Scenario
+       * (the ledger records that moment: from then on a crash means the job may exist).
+       */
+      runModel(
+        modelId: string,
+        body: Record<string, unknown>,
+        send: { ticket?: QueueTicket; beforeSend?: () => Promise<void> } = {},
+      ): Promise<RunModelResponse> {
         return call({
           method: 'POST',
           path: `/generate/custom/${encodeURIComponent(modelId)}`,
           body,
           schema: runModelResponseSchema,
           idempotent: false,
+          priority: send.ticket,
+          beforeSend: send.beforeSend,
         });
       },
       /** Prices a run without running it (200 with creativeUnitsCost, or 402 with estimatedCost in some guides). */
@@ -322,7 +336,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
       },
     },
     jobs: {
-      async retrieve(jobId: string, priority: RequestPriority = 'background'): Promise<Job> {
+      async retrieve(jobId: string, priority: RequestPriority | QueueTicket = 'background'): Promise<Job> {
         const { job } = await call({
           method: 'GET',
           path: `/jobs/${encodeURIComponent(jobId)}`,
@@ -334,7 +348,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
       /** The project's recent jobs in one request: candidates to confirm with `retrieve`. */
       async list(
         query: { pageSize?: number; status?: string; type?: string } = {},
-        priority: RequestPriority = 'background',
+        priority: RequestPriority | QueueTicket = 'background',
       ) {
         return call({
           method: 'GET',
