@@ -27,7 +27,8 @@ import { Delivery } from './services/jobs/delivery.js';
 import { GenerationLog } from './services/jobs/generation-log.js';
 import { GenerationPipeline } from './services/jobs/generation-pipeline.js';
 import { JobLedger } from './services/jobs/job-ledger.js';
-import { JobTracker } from './services/jobs/job-tracker.js';
+import { JobTracker, listRoundGapFor } from './services/jobs/job-tracker.js';
+import { QueueWatch } from './services/jobs/queue-watch.js';
 import { ResultFiles } from './services/jobs/result-files.js';
 import { JobSubmission } from './services/jobs/submission.js';
 import { createAssetBatcher } from './services/scenario/asset-batcher.js';
@@ -143,8 +144,30 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       typicalDurationMs,
       stuckAfterMs: config.JOB_STUCK_AFTER_MS,
       servedGuildIds: config.DISCORD_GUILD_IDS,
+      listRoundGapMs: listRoundGapFor(config.SCENARIO_REQUESTS_PER_MINUTE),
+      timeScale: options.timeScale,
     });
     closers.push(() => tracker.close());
+    // Waiting members see their place in the budget's queue, at most once per progress-edit interval.
+    const queueWatch = new QueueWatch({
+      budget,
+      messenger,
+      clock,
+      logger,
+      intervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
+    });
+    closers.push(() => queueWatch.close());
+    const submission = new JobSubmission({
+      scenario,
+      ledger,
+      tracker,
+      credits,
+      logger,
+      clock,
+      maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
+      queueWatch,
+      delivery,
+    });
     const pipeline = new GenerationPipeline({
       attachments: new AttachmentService({
         scenario,
@@ -153,15 +176,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       }),
       settings,
       credits,
-      submission: new JobSubmission({
-        scenario,
-        ledger,
-        tracker,
-        credits,
-        logger,
-        clock,
-        maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
-      }),
+      submission,
       messenger,
       attempts: new AttemptLimiter({ perMinute: config.FAILED_ATTEMPTS_PER_MINUTE, clock }),
       logger,
@@ -190,7 +205,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       await registerCommands(client.rest, client.application.id, config.DISCORD_GUILD_IDS, commands, logger);
     }
     const resumed = await tracker.start();
-    logger.info({ resumed }, 'job tracker started');
+    // After the tracker's lookup of interrupted submissions: a job sent now is not mistaken for one of those.
+    const requeued = await submission.resumeQueued(config.DISCORD_GUILD_IDS);
+    logger.info({ resumed, requeued }, 'job tracker started');
 
     if (config.HEALTH_PORT !== undefined) {
       const health = await startHealthServer({

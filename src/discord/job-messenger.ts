@@ -12,6 +12,7 @@ import {
   type PlaceholderFacts,
   type PostOutcome,
   type ProgressFacts,
+  type QueueFacts,
   type ResultFacts,
   type StuckFacts,
 } from '../services/jobs/job-messenger.js';
@@ -25,6 +26,7 @@ import {
   stuckMessage,
   TEXT,
 } from './messages.js';
+import { queuedMessage } from './messages-queue.js';
 import { REROLL_EMOJI, resultComponents } from './result-controls.js';
 
 /** A model's name as shown: a pass-through model's is its id, which is the member's text. */
@@ -77,6 +79,16 @@ export class DiscordJobMessenger implements JobMessenger {
 
   showProgress(record: JobRecord, progress: ProgressFacts): Promise<PostOutcome> {
     return this.editJobMessage(record, { content: this.progressText(record, progress) }, false);
+  }
+
+  showQueued(record: JobRecord, queue: QueueFacts): Promise<PostOutcome> {
+    const content = queuedMessage({
+      modelLabel: label(record.modelId),
+      userId: record.userId,
+      body: record.body,
+      ...queue,
+    });
+    return this.editJobMessage(record, { content }, false);
   }
 
   postResult(record: JobRecord, result: ResultFacts): Promise<PostOutcome> {

@@ -192,6 +192,8 @@ export class GenerationPipeline {
         });
       }
       submitted = true;
+      // Still queued: the bot is stopping while the job waited for its turn; the next start sends it.
+      if (result.record.state === 'queued') return { ok: true, record: result.record };
       await this.showFirstProgress(result.record, log);
       return { ok: true, record: result.record };
     } finally {

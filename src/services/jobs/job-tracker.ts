@@ -24,6 +24,12 @@ export interface JobTrackerOptions {
   listModeThreshold?: number;
   /** Shortest gap between two poll rounds. */
   minRoundGapMs?: number;
+  /**
+   * Gap between two listing rounds (2 s by default). Listings go before new submissions (see
+   * request-queue.ts), so with a small budget they are spaced to take at most a third of it:
+   * `listRoundGapFor(perMinute)`.
+   */
+  listRoundGapMs?: number;
   /** Divides every cadence delay (benchmarks run in scaled time). */
   timeScale?: number;
   /** How many deliveries (downloads + uploads) run at once. */
@@ -36,6 +42,11 @@ const MAX_GAP_MS = 15_000;
 const LIST_PAGE_SIZE = 200;
 /** One listing every 2 s: 30 requests a minute, a third of the default budget, whatever the number of jobs. */
 const LIST_ROUND_GAP_MS = 2_000;
+
+/** The listing cadence for a budget: every 2 s, or slower so that listings take at most a third of it. */
+export function listRoundGapFor(perMinute: number, windowMs = 61_000): number {
+  return Math.max(LIST_ROUND_GAP_MS, Math.ceil((3 * windowMs) / perMinute));
+}
 
 /**
  * When to look at a job next: soon after submit, then less often as it ages, but densely around the
@@ -76,7 +87,10 @@ export class JobTracker {
   async start(): Promise<number> {
     const { ledger, delivery, scenario, clock } = this.options;
     const served = new Set(this.options.servedGuildIds);
-    const open = (await ledger.open()).filter((record) => served.has(record.guildId));
+    // Queued jobs never reached Scenario: the submission sends them (`JobSubmission.resumeQueued`).
+    const open = (await ledger.open()).filter(
+      (record) => served.has(record.guildId) && record.state !== 'queued',
+    );
     // Records written just before a crash, before Scenario's answer: the job may exist. One listing of
     // recent jobs tells (matched by parameters, seed included); the rest are refunded and explained.
     const unconfirmed = open.filter((record) => record.state === 'submitting');
@@ -144,6 +158,13 @@ export class JobTracker {
     return false;
   }
 
+  /** The jobs this instance follows in a guild (running on Scenario or being delivered): for `/status`. */
+  openJobs(guildId: string): JobRecord[] {
+    return [...this.pending.values(), ...this.inDelivery.values()].filter(
+      (record) => record.guildId === guildId,
+    );
+  }
+
   pendingCount(): number {
     return this.pending.size + this.inDelivery.size;
   }
@@ -194,7 +215,7 @@ export class JobTracker {
   }
 
   private listGapMs(): number {
-    return LIST_ROUND_GAP_MS / (this.options.timeScale ?? 1);
+    return (this.options.listRoundGapMs ?? LIST_ROUND_GAP_MS) / (this.options.timeScale ?? 1);
   }
 
   private async pollRound(): Promise<void> {

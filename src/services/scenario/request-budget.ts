@@ -43,6 +43,14 @@ export interface RequestBudgetOptions {
   windowMs?: number;
 }
 
+/** The budget was closed (the bot is stopping) while a caller waited: its request was never sent. */
+export class BudgetClosedError extends Error {
+  override readonly name = 'BudgetClosedError';
+  constructor() {
+    super('request budget closed');
+  }
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
@@ -104,7 +112,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
 
   return {
     acquire(priority = 'interactive') {
-      if (closed) return Promise.reject(new Error('request budget closed'));
+      if (closed) return Promise.reject(new BudgetClosedError());
       return new Promise<void>((resolve, reject) => {
         waiting.push(ticketOf(priority), { resolve, reject });
         if (timer === undefined) pump();
@@ -133,7 +141,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     close() {
       closed = true;
       if (timer !== undefined) clearTimeout(timer);
-      for (const waiter of waiting.drain()) waiter.reject(new Error('request budget closed'));
+      for (const waiter of waiting.drain()) waiter.reject(new BudgetClosedError());
     },
   };
 }

@@ -6,7 +6,7 @@ import { declaredLength, readAtMost } from '../net/bounded-body.js';
 import { createSafeFetch, type SafeFetch } from '../net/safe-fetch.js';
 import { createAnswerLinks } from './answer-links.js';
 import type { QueueTicket, RequestBudget, RequestPriority } from './request-budget.js';
-import { describeStatus, ScenarioError } from './scenario-errors.js';
+import { describeStatus, OUTAGE_KINDS, ScenarioError, type ScenarioHealth } from './scenario-errors.js';
 import {
   type Asset,
   assetEnvelopeSchema,
@@ -21,7 +21,7 @@ import {
   uploadEnvelopeSchema,
 } from './scenario-schemas.js';
 
-export { ScenarioError } from './scenario-errors.js';
+export { ScenarioError, type ScenarioHealth } from './scenario-errors.js';
 export type { Asset, Job, RunModelResponse } from './scenario-schemas.js';
 
 export interface ScenarioClientOptions {
@@ -82,6 +82,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
   const maxRetries = options.maxRetries ?? 4;
   const authorization = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`;
   const log = options.logger.child({ component: 'scenario' });
+  const health: ScenarioHealth = {};
   const maxBodyBytes = options.maxBodyBytes ?? MAX_API_BODY_BYTES;
   const links = createAnswerLinks({
     safeFetch:
@@ -131,7 +132,10 @@ export function createScenarioClient(options: ScenarioClientOptions) {
         if (response.ok || spec.acceptStatus?.includes(response.status)) {
           const parsed = text === undefined ? undefined : parseJson(text);
           const result = parsed === undefined ? undefined : spec.schema.safeParse(parsed);
-          if (result?.success) return result.data;
+          if (result?.success) {
+            health.lastOkAt = clock.now();
+            return result.data;
+          }
           failure = new ScenarioError(
             'malformed',
             text === undefined
@@ -165,7 +169,11 @@ export function createScenarioClient(options: ScenarioClientOptions) {
           }
         }
       } catch (error) {
-        if (error instanceof ScenarioError) throw error;
+        if (error instanceof ScenarioError) {
+          // A refused request (bad input, not found) is Scenario answering: only outages count here.
+          if (OUTAGE_KINDS.has(error.kind)) health.lastFailure = { at: clock.now(), kind: error.kind };
+          throw error;
+        }
         const timedOut =
           error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         failure = timedOut
@@ -184,6 +192,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
         // A timed-out or dropped generate may have started a job: do not start another.
         if (!idempotent) throw failure;
       }
+      health.lastFailure = { at: clock.now(), kind: failure.kind };
       if (attempt >= maxRetries) throw failure;
       const waitMs = Math.min(retryAfterMs ?? backoffMs(attempt), 60_000);
       log.warn(
@@ -297,6 +306,8 @@ export function createScenarioClient(options: ScenarioClientOptions) {
   };
 
   return {
+    /** How Scenario answered lately (a copy). */
+    health: (): ScenarioHealth => ({ ...health }),
     generate: {
       /**
        * Starts a model run. The answer carries the cost (`creativeUnitsCost`); the polled job does not.

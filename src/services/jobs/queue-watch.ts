@@ -1,0 +1,99 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { BudgetView, RequestBudget } from '../scenario/request-budget.js';
+import { type JobRecord, jobLogger } from './job-ledger.js';
+import type { JobMessenger, QueueFacts } from './job-messenger.js';
+
+export interface QueueWatchOptions {
+  budget: Pick<RequestBudget, 'view'>;
+  messenger: Pick<JobMessenger, 'showQueued'>;
+  clock: Clock;
+  logger: Logger;
+  /** Shortest gap between two edits of one waiting job's message (the progress-edit interval). */
+  intervalMs: number;
+}
+
+interface Watched {
+  record: JobRecord;
+  shown?: string;
+  lastEditAt: number;
+  edit?: Promise<void>;
+}
+
+/** A waiting job's place: its requests ahead, and the wait rounded as the member reads it (15 s steps). */
+const shownAs = (facts: QueueFacts) => `${facts.ahead}:${Math.ceil(facts.etaMs / 15_000)}`;
+
+/**
+ * Tells members whose jobs wait for the request budget where they stand: one timer for every waiting job
+ * (no timer per job) reads the budget's queue and edits a job's message when its place changed, at most
+ * once per interval. Also what `/status` reads: the jobs waiting here, with their places.
+ */
+export class QueueWatch {
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: QueueWatchOptions) {}
+
+  /**
+   * Starts showing `record`'s place while it waits. The returned `stop` ends that (once the budget gave
+   * the job its slot) and resolves when an edit in flight has landed, so the next message (progress)
+   * cannot be overwritten by a late place.
+   */
+  watch(record: JobRecord): () => Promise<void> {
+    this.watched.set(record.id, { record, lastEditAt: 0 });
+    // The first look comes once the generate call has joined the budget's queue (same tick as this call).
+    if (!this.timer) this.schedule(0);
+    return async () => {
+      const entry = this.watched.get(record.id);
+      this.watched.delete(record.id);
+      await entry?.edit;
+    };
+  }
+
+  /** The jobs waiting now, with their places in the budget's queue when they have joined it. */
+  waiting(view: BudgetView = this.options.budget.view()): Array<{ record: JobRecord; facts?: QueueFacts }> {
+    return [...this.watched.values()].map(({ record }) => ({ record, facts: view.waiting.get(record.id) }));
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.watched.clear();
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => this.tick(), delayMs);
+    this.timer.unref?.();
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (this.watched.size === 0) return;
+    const now = this.options.clock.now();
+    const view = this.options.budget.view();
+    for (const entry of this.watched.values()) {
+      const facts = view.waiting.get(entry.record.id);
+      if (!facts || entry.edit || now - entry.lastEditAt < this.options.intervalMs) continue;
+      const shown = shownAs(facts);
+      if (shown === entry.shown) continue;
+      entry.shown = shown;
+      entry.lastEditAt = now;
+      entry.edit = this.options.messenger
+        .showQueued(entry.record, facts)
+        .then((outcome) => {
+          if (!outcome.ok)
+            jobLogger(this.options.logger, entry.record).warn(
+              { reason: outcome.reason },
+              'could not show the queue position',
+            );
+        })
+        .catch((error) =>
+          jobLogger(this.options.logger, entry.record).warn({ err: error }, 'queue position edit failed'),
+        )
+        .finally(() => {
+          entry.edit = undefined;
+        });
+    }
+    this.schedule(Math.max(250, Math.min(this.options.intervalMs, 1_000)));
+  }
+}
