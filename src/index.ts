@@ -3,6 +3,7 @@
  * Nothing else lives here. `startBot` is what `npm start` (through src/main.ts), the e2e tests and the
  * demo all run.
  */
+import { readFileSync } from 'node:fs';
 import { Events } from 'discord.js';
 import type pino from 'pino';
 import { bindCommands, commands } from './commands/index.js';
@@ -23,6 +24,7 @@ import { createQuotaAdapter } from './services/credits/quota-adapter.js';
 import { QuotaLedger } from './services/credits/quota-ledger.js';
 import { startHealthServer } from './services/health.js';
 import { AttemptLimiter } from './services/jobs/attempt-limiter.js';
+import { BotStatus } from './services/jobs/bot-status.js';
 import { Delivery } from './services/jobs/delivery.js';
 import { GenerationLog } from './services/jobs/generation-log.js';
 import { GenerationPipeline } from './services/jobs/generation-pipeline.js';
@@ -37,6 +39,18 @@ import { createScenarioClient } from './services/scenario/scenario-client.js';
 import { createStore } from './services/store/store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The version in package.json (one folder up from src/ and from dist/), for `/status`. */
+function packageVersion(): string {
+  try {
+    const parsed = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof parsed.version === 'string' ? parsed.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -184,10 +198,20 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       servedGuildIds: config.DISCORD_GUILD_IDS,
     });
 
+    const botStatus = new BotStatus({
+      budget,
+      queueWatch,
+      tracker,
+      store,
+      scenarioHealth: scenario.health,
+      clock,
+      startedAt: clock.now(),
+      version: packageVersion(),
+    });
     const servedGuildIds = config.DISCORD_GUILD_IDS;
     const actions = createResultActions({ pipeline, generationLog, settings, client, logger });
     const route = createInteractionRouter({
-      commands: bindCommands({ pipeline, quota, settings, generationLog }),
+      commands: bindCommands({ pipeline, quota, settings, generationLog, botStatus, clock }),
       servedGuildIds,
       logger,
       componentHandlers: [createResultButtonHandler(actions)],

@@ -6,6 +6,7 @@ import { imageCommand } from './image.js';
 import { make3dCommand } from './make-3d.js';
 import { type QuotaCommandDeps, quotaCommand } from './quota.js';
 import { skyboxCommand } from './skybox.js';
+import { type StatusCommandDeps, statusCommand } from './status.js';
 import { to3dCommand } from './to3d.js';
 import type { BoundCommand } from './types.js';
 
@@ -19,10 +20,11 @@ export const commands = [
   quotaCommand,
   historyCommand,
   settingsCommand,
+  statusCommand,
 ] as const;
 
 /** The services commands use, altogether; each command's factory takes only its part. */
-export type CommandDeps = QuotaCommandDeps & { pipeline: GenerationPipeline };
+export type CommandDeps = QuotaCommandDeps & StatusCommandDeps & { pipeline: GenerationPipeline };
 
 /** Each command with its handler, given the services it uses. */
 export function bindCommands(deps: CommandDeps): BoundCommand[] {

@@ -90,7 +90,7 @@ export function summariseParameters(body: Record<string, unknown>): string {
   return [prompt, parts.join(' · ')].filter((part) => part && part.length > 0).join('\n> ');
 }
 
-const STATE_WORDS: Record<string, string> = {
+export const STATE_WORDS: Record<string, string> = {
   submitting: 'sending to Scenario',
   submitted: 'queued',
   pending: 'queued',
