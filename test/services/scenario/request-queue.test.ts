@@ -117,27 +117,51 @@ describe('request budget with the queue (fake clock)', () => {
   it("serves a lone member's request in the next free slot, however many another member queued", async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     const clock = { now: () => Date.now(), sleep: async () => undefined };
-    const budget = createRequestBudget({ perMinute: 2, windowMs: 60_000, clock });
+    // 6 a minute: submissions in a burst of 2, then one every 10 s.
+    const budget = createRequestBudget({ perMinute: 6, windowMs: 60_000, clock });
     const served: string[] = [];
-    await budget.acquire({ class: 'finish' });
-    await budget.acquire({ class: 'finish' });
+    for (let i = 0; i < 6; i += 1) await budget.acquire({ class: 'finish' });
     const waits = Array.from({ length: 40 }, (_, i) =>
       budget.acquire(submit('flood', `flood-${i}`)).then(() => served.push(`flood-${i}`)),
     );
     await vi.advanceTimersByTimeAsync(1_000);
     const lone = budget.acquire(submit('lone', 'lone')).then(() => served.push('lone'));
     const view = budget.view();
-    expect(view.sentInWindow).toBe(2);
+    expect(view.sentInWindow).toBe(6);
     expect(view.queue.byClass.submit).toBe(41);
-    // Two slots free 60 s after the first two requests; the lone member's is the second of them.
+    // The window frees up 60 s after the first six requests; the lone member's is the second slot then.
     expect(view.waiting.get('lone')).toEqual({ ahead: 1, etaMs: 59_000 });
-    // flood-0, lone, flood-1, then flood-2: a window later than the first two.
-    expect(view.waiting.get('flood-2')).toEqual({ ahead: 3, etaMs: 119_000 });
     await vi.advanceTimersByTimeAsync(59_000);
     await lone;
     expect(served).toEqual(['flood-0', 'lone']);
     budget.close();
     await Promise.allSettled(waits);
+  });
+
+  it('paces submissions after a burst of a third of the budget, without touching other work', async () => {
+    vi.useFakeTimers({ now: 2_000_000 });
+    const clock = { now: () => Date.now(), sleep: async () => undefined };
+    const budget = createRequestBudget({ perMinute: 6, windowMs: 60_000, clock });
+    const servedAt: Array<[string, number]> = [];
+    const start = Date.now();
+    const waits = Array.from({ length: 4 }, (_, i) =>
+      budget.acquire(submit(`m${i}`)).then(() => servedAt.push([`s${i}`, Date.now() - start])),
+    );
+    const finishing = budget
+      .acquire({ class: 'finish' })
+      .then(() => servedAt.push(['f', Date.now() - start]));
+    await vi.advanceTimersByTimeAsync(0);
+    await finishing;
+    await vi.advanceTimersByTimeAsync(25_000);
+    await Promise.all(waits);
+    expect(servedAt).toEqual([
+      ['s0', 0],
+      ['s1', 0],
+      ['f', 0],
+      ['s2', 10_000],
+      ['s3', 20_000],
+    ]);
+    budget.close();
   });
 
   it('still maps the older priorities: background work (finishing jobs) before interactive calls', async () => {
