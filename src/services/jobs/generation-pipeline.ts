@@ -192,7 +192,7 @@ export class GenerationPipeline {
         });
       }
       submitted = true;
-      // Still queued: the bot is stopping while the job waited for its turn; the next start sends it.
+      // Not sent here: the bot is stopping (the next start sends it) or another instance sent it.
       if (result.record.state === 'queued') return { ok: true, record: result.record };
       await this.showFirstProgress(result.record, log);
       return { ok: true, record: result.record };

@@ -52,6 +52,8 @@ export const jobRecordSchema = z.object({
   lastShown: z.string().optional(),
   lastEditAt: z.number().default(0),
   nextCheckAt: z.number().default(0),
+  /** The bot process that moved the job from queued to submitting: instances sharing a store send it once. */
+  sender: z.string().optional(),
   /** Which bot process is posting the outcome, until when: instances sharing a store post it once. */
   finishLease: z.object({ owner: z.string(), until: z.number() }).optional(),
   /**

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { RequestQueue } from '../scenario/request-queue.js';
 import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
 import { isTerminal } from '../scenario/scenario-schemas.js';
 import type { Delivery, FinishOutcome } from './delivery.js';
@@ -70,7 +71,8 @@ export class JobTracker {
   private readonly progressInFlight = new Set<string>();
   /** Scenario job ids finished lately, oldest first (bounded): see `isFollowing`. */
   private readonly recentlyFinished = new Set<string>();
-  private readonly deliveryQueue: Array<() => Promise<void>> = [];
+  /** Deliveries waiting for a free place, taken round-robin across guilds and members (request-queue.ts). */
+  private readonly deliveryQueue = new RequestQueue<() => Promise<void>>();
   private activeDeliveries = 0;
   private timer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
@@ -226,6 +228,7 @@ export class JobTracker {
       const { jobs } = await scenario.jobs.list({ pageSize: LIST_PAGE_SIZE });
       const byId = new Map(jobs.map((job) => [job.jobId, job]));
       const unlisted: JobRecord[] = [];
+      const finished: JobRecord[] = [];
       for (const record of [...this.pending.values()]) {
         // A refused result is tried again on its own schedule, not whenever a listing shows its job.
         if (record.state === 'undelivered' && record.nextCheckAt > now) continue;
@@ -235,9 +238,12 @@ export class JobTracker {
           continue;
         }
         // Listings are candidates: a job that looks finished is confirmed before delivery (scenario-api.md).
-        if (isTerminal(listed.status)) await this.checkOne(record);
+        if (isTerminal(listed.status)) finished.push(record);
         else await this.handle(record, listed);
       }
+      // All confirmations wait for the budget together: it takes them round-robin across members, before
+      // new submissions, instead of one round trip after another in the order the jobs were started.
+      await Promise.all(finished.map((record) => this.checkOne(record)));
       // Jobs older than the listing's window: a few individual polls per round, the most overdue first.
       unlisted.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
       for (const record of unlisted.slice(0, 2)) await this.checkOne(record);
@@ -250,7 +256,11 @@ export class JobTracker {
   private async checkOne(record: JobRecord): Promise<void> {
     if (!record.scenarioJobId) return;
     try {
-      const job = await this.options.scenario.jobs.retrieve(record.scenarioJobId, 'background');
+      const job = await this.options.scenario.jobs.retrieve(record.scenarioJobId, {
+        class: 'finish',
+        guildId: record.guildId,
+        userId: record.userId,
+      });
       await this.handle(record, job);
     } catch (error) {
       this.log.warn({ jobId: record.scenarioJobId, err: error }, 'job poll failed');
@@ -312,7 +322,7 @@ export class JobTracker {
     if (this.inDelivery.has(record.id)) return;
     this.inDelivery.set(record.id, record);
     const { delivery } = this.options;
-    this.deliveryQueue.push(async () => {
+    this.deliveryQueue.push({ class: 'finish', guildId: record.guildId, userId: record.userId }, async () => {
       try {
         let outcome: FinishOutcome;
         if (!job) outcome = await delivery.reportStuck(record);
@@ -335,8 +345,8 @@ export class JobTracker {
 
   private pumpDeliveries(): void {
     const limit = this.options.deliveryConcurrency ?? 8;
-    while (this.activeDeliveries < limit && this.deliveryQueue.length > 0) {
-      const task = this.deliveryQueue.shift();
+    while (this.activeDeliveries < limit && this.deliveryQueue.size > 0) {
+      const task = this.deliveryQueue.next();
       if (!task) break;
       this.activeDeliveries += 1;
       void task().finally(() => {

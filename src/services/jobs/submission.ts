@@ -37,7 +37,10 @@ export type Reservation =
   | { ok: false; reason: 'quota_exhausted' | 'blocked'; quota: QuotaLine }
   | { ok: false; reason: 'too_many_running' | 'storage_unavailable' };
 
-/** `ok` with a `queued` record: the bot is stopping; the job stays queued and the next start sends it. */
+/**
+ * `ok` with a `queued` record: not sent here (the bot is stopping and the next start sends it, or another
+ * instance sent it); either way the job goes on without this call.
+ */
 export type SubmitResult =
   | { ok: true; record: JobRecord }
   | { ok: false; reason: 'scenario'; error: ScenarioError }
@@ -66,6 +69,8 @@ export interface JobSubmissionOptions {
  * Only the generation pipeline calls these; it releases what it reserved whenever a later step fails.
  */
 export class JobSubmission {
+  /** This process, as the sender of queued jobs in a store other instances may share. */
+  private readonly owner = randomUUID();
   /** Jobs per guild:user between reservation and submission, for the concurrency cap (the tracker counts the rest). */
   private readonly running = new Map<string, number>();
 
@@ -201,7 +206,14 @@ export class JobSubmission {
           await stopWatching?.();
           if (sent) return; // a retry after a 429 or a 5xx that proves nothing ran
           sentAt = clock.now();
-          await ledger.update(queued.id, { state: 'submitting' }, sentAt);
+          // Under the job's lock, only from `queued`: of two instances holding the same queued job (an old
+          // and a new one during a deploy), one sends it.
+          const marked = await ledger.update(
+            queued.id,
+            (current) => (current.state === 'queued' ? { state: 'submitting', sender: this.owner } : {}),
+            sentAt,
+          );
+          if (marked?.state !== 'submitting' || marked.sender !== this.owner) throw new SentElsewhereError();
           sent = true;
         },
       });
@@ -243,6 +255,11 @@ export class JobSubmission {
   ): Promise<SubmitResult> {
     if (error instanceof BudgetClosedError) {
       log.info({ jobId: queued.id }, 'stopping: the queued job is kept for the next start');
+      return { ok: true, record: queued };
+    }
+    if (error instanceof SentElsewhereError) {
+      log.info({ jobId: queued.id }, 'another instance sent this queued job');
+      this.release(slotKey(queued.guildId, queued.userId));
       return { ok: true, record: queued };
     }
     log.error({ err: error }, 'could not record the submission; not sent');
@@ -304,6 +321,11 @@ export class JobSubmission {
 }
 
 const slotKey = (guildId: string, userId: string) => `${guildId}:${userId}`;
+
+/** The queued job left the `queued` state elsewhere (another instance sent it): this one does not. */
+class SentElsewhereError extends Error {
+  override readonly name = 'SentElsewhereError';
+}
 
 /** The user's seed when given, else a fresh one in the model's range. Pure given `random`. */
 export function pickSeed(

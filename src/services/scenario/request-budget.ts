@@ -52,7 +52,6 @@ export class BudgetClosedError extends Error {
 }
 
 interface Waiter {
-  submit: boolean;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -73,19 +72,6 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  // Submissions are paced: a burst of a third of the budget, then one per (window ÷ budget). A member's
-  // burst of commands therefore cannot take the whole window at once, and leave a member who asks a moment
-  // later (and the finishing work of running jobs) waiting for the window to turn: slots keep coming, and
-  // the round-robin gives the next one to the newcomer. The total stays the window's (same floor).
-  const submitEveryMs = windowMs / options.perMinute;
-  const submitBurst = Math.max(1, Math.floor(options.perMinute / 3));
-  let submitTokens = submitBurst;
-  let refilledAt = clock.now();
-  const refill = (now: number) => {
-    submitTokens = Math.min(submitBurst, submitTokens + (now - refilledAt) / submitEveryMs);
-    refilledAt = now;
-  };
-
   const prune = (now: number) => {
     while (sentAt.length > 0 && (sentAt[0] ?? 0) <= now - windowMs) sentAt.shift();
   };
@@ -97,13 +83,11 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const slotFreeAt = (index: number, now: number): number => {
     const free = options.perMinute - sentAt.length;
     const start = Math.max(now, pausedUntil);
-    // Paced submissions: the `index`-th waits for its token too (an upper bound: index counts other work).
-    const paced = refilledAt + Math.max(0, index + 1 - submitTokens) * submitEveryMs;
-    if (index < free) return Math.max(start, paced);
+    if (index < free) return start;
     const beyond = index - free;
     const round = Math.floor(beyond / options.perMinute);
     const heldBy = sentAt[beyond % options.perMinute] ?? now;
-    return Math.max(start, paced, heldBy + windowMs * (round + 1));
+    return Math.max(start, heldBy + windowMs * (round + 1));
   };
 
   const pump = () => {
@@ -111,22 +95,17 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     if (closed) return;
     let now = clock.now();
     prune(now);
-    refill(now);
     while (waiting.size > 0 && now >= pausedUntil && sentAt.length < options.perMinute) {
-      const waiter = waiting.next(submitTokens >= 1);
+      const waiter = waiting.next();
       if (!waiter) break;
-      if (waiter.submit) submitTokens -= 1;
       sentAt.push(now);
       waiter.resolve();
       now = clock.now();
-      refill(now);
     }
     if (waiting.size === 0) return;
     const oldest = sentAt[0];
     const freeAt = sentAt.length >= options.perMinute && oldest !== undefined ? oldest + windowMs : now;
-    // Only paced submissions wait: the next token.
-    const tokenAt = submitTokens >= 1 ? now : refilledAt + (1 - submitTokens) * submitEveryMs;
-    const wakeAt = Math.max(freeAt, pausedUntil, tokenAt);
+    const wakeAt = Math.max(freeAt, pausedUntil);
     timer = setTimeout(pump, Math.max(1, wakeAt - now));
     timer.unref?.();
   };
@@ -136,12 +115,8 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
       if (closed) return Promise.reject(new BudgetClosedError());
       return new Promise<void>((resolve, reject) => {
         const ticket = ticketOf(priority);
-        waiting.push(ticket, { submit: ticket.class === 'submit', resolve, reject });
-        // A timer may be waiting for a submission token only: other work may go now.
-        if (timer === undefined || ticket.class !== 'submit') {
-          if (timer !== undefined) clearTimeout(timer);
-          pump();
-        }
+        waiting.push(ticket, { resolve, reject });
+        if (timer === undefined) pump();
       });
     },
     view() {

@@ -71,17 +71,10 @@ export class RequestQueue<T> {
     this.sizes[ticket.class] += 1;
   }
 
-  /**
-   * The waiter to serve now, removed from the queue. `allowSubmit` false (the budget paces submissions)
-   * serves only the other classes.
-   */
-  next(allowSubmit = true): T | undefined {
-    const submitTurn = allowSubmit && this.sizes.submit > 0 && this.sinceSubmit >= SUBMIT_SHARE - 1;
-    const order: readonly RequestClass[] = submitTurn
-      ? ['submit', 'finish', 'interactive']
-      : allowSubmit
-        ? REQUEST_CLASSES
-        : ['finish', 'interactive'];
+  /** The waiter to serve now, removed from the queue. */
+  next(): T | undefined {
+    const submitTurn = this.sizes.submit > 0 && this.sinceSubmit >= SUBMIT_SHARE - 1;
+    const order: readonly RequestClass[] = submitTurn ? ['submit', 'finish', 'interactive'] : REQUEST_CLASSES;
     for (const requestClass of order) {
       const entry = takeRoundRobin(this.lanesOf(requestClass));
       if (!entry) continue;

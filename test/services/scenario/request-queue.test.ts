@@ -117,7 +117,6 @@ describe('request budget with the queue (fake clock)', () => {
   it("serves a lone member's request in the next free slot, however many another member queued", async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     const clock = { now: () => Date.now(), sleep: async () => undefined };
-    // 6 a minute: submissions in a burst of 2, then one every 10 s.
     const budget = createRequestBudget({ perMinute: 6, windowMs: 60_000, clock });
     const served: string[] = [];
     for (let i = 0; i < 6; i += 1) await budget.acquire({ class: 'finish' });
@@ -133,35 +132,11 @@ describe('request budget with the queue (fake clock)', () => {
     expect(view.waiting.get('lone')).toEqual({ ahead: 1, etaMs: 59_000 });
     await vi.advanceTimersByTimeAsync(59_000);
     await lone;
-    expect(served).toEqual(['flood-0', 'lone']);
+    // Six slots free at once: the lone member's request is the second of them, not the 41st.
+    expect(served.slice(0, 2)).toEqual(['flood-0', 'lone']);
+    expect(served).toHaveLength(6);
     budget.close();
     await Promise.allSettled(waits);
-  });
-
-  it('paces submissions after a burst of a third of the budget, without touching other work', async () => {
-    vi.useFakeTimers({ now: 2_000_000 });
-    const clock = { now: () => Date.now(), sleep: async () => undefined };
-    const budget = createRequestBudget({ perMinute: 6, windowMs: 60_000, clock });
-    const servedAt: Array<[string, number]> = [];
-    const start = Date.now();
-    const waits = Array.from({ length: 4 }, (_, i) =>
-      budget.acquire(submit(`m${i}`)).then(() => servedAt.push([`s${i}`, Date.now() - start])),
-    );
-    const finishing = budget
-      .acquire({ class: 'finish' })
-      .then(() => servedAt.push(['f', Date.now() - start]));
-    await vi.advanceTimersByTimeAsync(0);
-    await finishing;
-    await vi.advanceTimersByTimeAsync(25_000);
-    await Promise.all(waits);
-    expect(servedAt).toEqual([
-      ['s0', 0],
-      ['s1', 0],
-      ['f', 0],
-      ['s2', 10_000],
-      ['s3', 20_000],
-    ]);
-    budget.close();
   });
 
   it('still maps the older priorities: background work (finishing jobs) before interactive calls', async () => {
