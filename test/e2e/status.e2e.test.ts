@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, startHarness } from '../support/harness.js';
+import { answerTo, type Harness, startHarness } from '../support/harness.js';
 
 describe('/status', () => {
   let h: Harness;
@@ -22,14 +22,7 @@ describe('/status', () => {
     );
   const statusFor = async (user: string) => {
     const handle = h.discord.invokeSlashCommand({ user, name: 'status' });
-    const answer = await h.discord.waitFor(
-      () =>
-        [...h.discord.messages.values()].find(
-          (message) => message.interactionId === handle.id && message.content.length > 0,
-        ),
-      15_000,
-      'the status',
-    );
+    const answer = await answerTo(h, handle);
     expect(answer.visibleTo).toBe(user);
     return answer.content;
   };
