@@ -247,6 +247,14 @@ async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
   });
   const edits = handles.reduce((sum, handle) => sum + (discord.originalMessage(handle)?.edits ?? 0), 0);
   const api = scenario.requests.filter((entry) => entry.api);
+  const byKind = new Map<string, number>();
+  for (const entry of api) {
+    const kind = `${entry.method} ${entry.path.replace(/^\/v1/, '').replace(/\/(job|asset|model)[^/]*$/, '/…')}`;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+  }
+  process.stderr.write(
+    `  requests by kind: ${[...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ')}\n`,
+  );
   const result: BotRun = {
     requests: api.length,
     peakPerMinute: scenario.requestsPerMinutePeak(MINUTE),

@@ -26,11 +26,11 @@ export interface JobTrackerOptions {
   /** Shortest gap between two poll rounds. */
   minRoundGapMs?: number;
   /**
-   * Gap between two listing rounds (2 s by default). Listings go before new submissions (see
-   * request-queue.ts), so with a small budget they are spaced to take at most a third of it:
-   * `listRoundGapFor(perMinute)`.
+   * Gap between two listing rounds (2 s by default), asked before each round. Listings go before new
+   * submissions (see request-queue.ts): while requests wait for the budget they are spaced to take a
+   * tenth of it (`listRoundGapFor`); spare budget buys listings every 2 s.
    */
-  listRoundGapMs?: number;
+  listRoundGapMs?: number | (() => number);
   /** Divides every cadence delay (benchmarks run in scaled time). */
   timeScale?: number;
   /** How many deliveries (downloads + uploads) run at once. */
@@ -44,9 +44,13 @@ const LIST_PAGE_SIZE = 200;
 /** One listing every 2 s: 30 requests a minute, a third of the default budget, whatever the number of jobs. */
 const LIST_ROUND_GAP_MS = 2_000;
 
-/** The listing cadence for a budget: every 2 s, or slower so that listings take at most a third of it. */
+/**
+ * The listing cadence while the budget is busy: listings take a tenth of it (every 6.8 s at 90 a minute),
+ * which keeps a job's cost near 2.3 requests (generate, confirmation, a share of an asset read, listings)
+ * and adds a few seconds to its lag; between every 2 s and every 15 s (a small budget's lag stays short).
+ */
 export function listRoundGapFor(perMinute: number, windowMs = 61_000): number {
-  return Math.max(LIST_ROUND_GAP_MS, Math.ceil((3 * windowMs) / perMinute));
+  return Math.min(15_000, Math.max(LIST_ROUND_GAP_MS, Math.ceil((10 * windowMs) / perMinute)));
 }
 
 /**
@@ -206,8 +210,11 @@ export class JobTracker {
     if (this.closed || this.pending.size === 0) return;
     const now = this.options.clock.now();
     let soonest = Number.POSITIVE_INFINITY;
-    for (const record of this.pending.values()) soonest = Math.min(soonest, record.nextCheckAt);
-    if (this.listMode()) soonest = Math.min(soonest, this.lastListAt + this.listGapMs());
+    // In list mode the listing finds every job: only a refused result's retry has its own time.
+    const listing = this.listMode();
+    for (const record of this.pending.values())
+      if (!listing || record.state === 'undelivered') soonest = Math.min(soonest, record.nextCheckAt);
+    if (listing) soonest = Math.min(soonest, this.lastListAt + this.listGapMs());
     this.schedule(Math.max(this.options.minRoundGapMs ?? 100, soonest - now));
   }
 
@@ -217,7 +224,8 @@ export class JobTracker {
   }
 
   private listGapMs(): number {
-    return (this.options.listRoundGapMs ?? LIST_ROUND_GAP_MS) / (this.options.timeScale ?? 1);
+    const gap = this.options.listRoundGapMs ?? LIST_ROUND_GAP_MS;
+    return (typeof gap === 'number' ? gap : gap()) / (this.options.timeScale ?? 1);
   }
 
   private async pollRound(): Promise<void> {
@@ -249,7 +257,11 @@ export class JobTracker {
       for (const record of unlisted.slice(0, 2)) await this.checkOne(record);
       return;
     }
-    const due = [...this.pending.values()].filter((record) => record.nextCheckAt <= now);
+    // Between listings, in list mode, only refused results due for another try are looked at one by one.
+    const listing = this.listMode();
+    const due = [...this.pending.values()].filter(
+      (record) => record.nextCheckAt <= now && (!listing || record.state === 'undelivered'),
+    );
     for (const record of due) await this.checkOne(record);
   }
 

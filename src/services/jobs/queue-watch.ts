@@ -20,6 +20,11 @@ interface Watched {
   edit?: Promise<void>;
 }
 
+/** However short the progress-edit interval, a waiting job's message is edited at most this often. */
+const MIN_EDIT_GAP_MS = 5_000;
+/** Edits started per look (one look a second at most): a long queue is not a flood of edits. */
+const EDITS_PER_LOOK = 10;
+
 /** A waiting job's place: its requests ahead, and the wait rounded as the member reads it (15 s steps). */
 const shownAs = (facts: QueueFacts) => `${facts.ahead}:${Math.ceil(facts.etaMs / 15_000)}`;
 
@@ -71,11 +76,21 @@ export class QueueWatch {
     if (this.watched.size === 0) return;
     const now = this.options.clock.now();
     const view = this.options.budget.view();
-    for (const entry of this.watched.values()) {
-      const facts = view.waiting.get(entry.record.id);
-      if (!facts || entry.edit || now - entry.lastEditAt < this.options.intervalMs) continue;
+    const gapMs = Math.max(this.options.intervalMs, MIN_EDIT_GAP_MS);
+    // Nearest to their turn first: their news matters most.
+    const due = [...this.watched.values()]
+      .map((entry) => ({ entry, facts: view.waiting.get(entry.record.id) }))
+      .filter(
+        (item): item is { entry: Watched; facts: QueueFacts } =>
+          item.facts !== undefined &&
+          !item.entry.edit &&
+          now - item.entry.lastEditAt >= gapMs &&
+          shownAs(item.facts) !== item.entry.shown,
+      )
+      .sort((a, b) => a.facts.ahead - b.facts.ahead)
+      .slice(0, EDITS_PER_LOOK);
+    for (const { entry, facts } of due) {
       const shown = shownAs(facts);
-      if (shown === entry.shown) continue;
       entry.shown = shown;
       entry.lastEditAt = now;
       entry.edit = this.options.messenger

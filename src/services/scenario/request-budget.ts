@@ -24,7 +24,13 @@ export interface RequestBudget {
    * Resolves when one request may be sent now; the slot is counted at that moment. A ticket says which
    * class the request is and whose it is (see request-queue.ts); a bare priority is the older form.
    */
-  acquire(priority?: RequestPriority | QueueTicket): Promise<void>;
+  acquire(priority?: RequestPriority | QueueTicket): Promise<number | undefined>;
+  /**
+   * The request granted at `grantedAt` (what `acquire` resolved with) leaves only now: its slot is counted
+   * from now, so that work done between the grant and the send (the ledger write of a generate call)
+   * cannot put two windows' requests into one of Scenario's minutes.
+   */
+  markSent?(grantedAt: number): void;
   /** The window and the queue as they stand now. */
   view(): BudgetView;
   /** Everyone waits until `until` (epoch ms): a 429 from Scenario applies to the whole project. */
@@ -52,7 +58,7 @@ export class BudgetClosedError extends Error {
 }
 
 interface Waiter {
-  resolve: () => void;
+  resolve: (grantedAt: number) => void;
   reject: (error: Error) => void;
 }
 
@@ -99,7 +105,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
       const waiter = waiting.next();
       if (!waiter) break;
       sentAt.push(now);
-      waiter.resolve();
+      waiter.resolve(now);
       now = clock.now();
     }
     if (waiting.size === 0) return;
@@ -113,7 +119,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   return {
     acquire(priority = 'interactive') {
       if (closed) return Promise.reject(new BudgetClosedError());
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         const ticket = ticketOf(priority);
         waiting.push(ticket, { resolve, reject });
         if (timer === undefined) pump();
@@ -131,6 +137,12 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         queue: waiting.counts(),
         waiting: etas,
       };
+    },
+    markSent(grantedAt) {
+      const index = sentAt.lastIndexOf(grantedAt);
+      if (index < 0) return; // already out of the window
+      sentAt.splice(index, 1);
+      sentAt.push(Math.max(grantedAt, clock.now()));
     },
     pauseUntil(until) {
       if (until <= pausedUntil) return;

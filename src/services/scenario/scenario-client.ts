@@ -99,8 +99,11 @@ export function createScenarioClient(options: ScenarioClientOptions) {
     }
     const idempotent = spec.idempotent ?? spec.method === 'GET';
     for (let attempt = 0; ; attempt += 1) {
-      await options.budget.acquire(spec.priority ?? 'interactive');
-      await spec.beforeSend?.();
+      const grantedAt = await options.budget.acquire(spec.priority ?? 'interactive');
+      if (spec.beforeSend) {
+        await spec.beforeSend();
+        if (typeof grantedAt === 'number') options.budget.markSent?.(grantedAt);
+      }
       const started = clock.now();
       let retryAfterMs: number | undefined;
       let failure: ScenarioError;
