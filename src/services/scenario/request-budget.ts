@@ -31,8 +31,10 @@ export interface RequestBudget {
    * cannot put two windows' requests into one of Scenario's minutes.
    */
   markSent?(grantedAt: number): void;
-  /** The window and the queue as they stand now. */
+  /** The window and the queue as they stand now (places computed: O(waiting)). */
   view(): BudgetView;
+  /** Only the counts, in constant time: for decisions taken often (the listing cadence). */
+  load(): { perMinute: number; sentInWindow: number; waiting: number };
   /** Everyone waits until `until` (epoch ms): a 429 from Scenario applies to the whole project. */
   pauseUntil(until: number): void;
   /** Requests counted in the trailing window, and how many callers are waiting. */
@@ -137,6 +139,10 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         queue: waiting.counts(),
         waiting: etas,
       };
+    },
+    load() {
+      prune(clock.now());
+      return { perMinute: options.perMinute, sentInWindow: sentAt.length, waiting: waiting.size };
     },
     markSent(grantedAt) {
       const index = sentAt.lastIndexOf(grantedAt);
