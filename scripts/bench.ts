@@ -364,31 +364,18 @@ console.log(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${p
 const bot = await runBot(N);
 const naive = await runNaive(N);
 // Lags are measured in scaled time; × scale gives the equivalent at time scale 1.
+function percentileRow(name: string, of: 'lags' | 'endToEnd', p: number): [string, string, string] {
+  return [name, seconds(percentile(bot[of], p) * SCALE), seconds(percentile(naive[of], p) * SCALE)];
+}
 const rows: [string, string, string][] = [
   ['Scenario requests, total', String(bot.requests), String(naive.requests)],
   ['requests per job', (bot.requests / N).toFixed(2), (naive.requests / N).toFixed(2)],
   ['peak requests per (scaled) minute', String(bot.peakPerMinute), String(naive.peakPerMinute)],
   ['429s received', String(bot.rateLimited), String(naive.rateLimited)],
-  [
-    'delivery lag p50 (unscaled)',
-    seconds(percentile(bot.lags, 50) * SCALE),
-    seconds(percentile(naive.lags, 50) * SCALE),
-  ],
-  [
-    'delivery lag p95 (unscaled)',
-    seconds(percentile(bot.lags, 95) * SCALE),
-    seconds(percentile(naive.lags, 95) * SCALE),
-  ],
-  [
-    'end-to-end p50 (command → result visible, unscaled)',
-    seconds(percentile(bot.endToEnd, 50) * SCALE),
-    seconds(percentile(naive.endToEnd, 50) * SCALE),
-  ],
-  [
-    'end-to-end p95 (unscaled)',
-    seconds(percentile(bot.endToEnd, 95) * SCALE),
-    seconds(percentile(naive.endToEnd, 95) * SCALE),
-  ],
+  percentileRow('delivery lag p50 (unscaled)', 'lags', 50),
+  percentileRow('delivery lag p95 (unscaled)', 'lags', 95),
+  percentileRow('end-to-end p50 (command → result visible, unscaled)', 'endToEnd', 50),
+  percentileRow('end-to-end p95 (unscaled)', 'endToEnd', 95),
   [
     'delivery lag max (unscaled)',
     seconds(Math.max(...bot.lags) * SCALE),
