@@ -173,6 +173,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       clock,
       logger,
       intervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
+      isQueued: async (id) => (await ledger.get(id))?.state === 'queued',
     });
     closers.push(() => queueWatch.close());
     const submission = new JobSubmission({

@@ -11,6 +11,11 @@ export interface QueueWatchOptions {
   logger: Logger;
   /** Shortest gap between two edits of one waiting job's message (the progress-edit interval). */
   intervalMs: number;
+  /**
+   * Whether the job is still queued in the store: another instance sharing it may have sent (and even
+   * delivered) it while this one still waits for its turn; its message is then not this watch's to edit.
+   */
+  isQueued?: (id: string) => Promise<boolean>;
 }
 
 interface Watched {
@@ -60,6 +65,13 @@ export class QueueWatch {
     return [...this.watched.values()].map(({ record }) => ({ record, facts: view.waiting.get(record.id) }));
   }
 
+  private async stillQueued(entry: Watched): Promise<boolean> {
+    const queued = (await this.options.isQueued?.(entry.record.id)) ?? true;
+    // Sent elsewhere: stop showing a place (this instance's turn will find it sent and stand down).
+    if (!queued) this.watched.delete(entry.record.id);
+    return queued;
+  }
+
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -93,10 +105,10 @@ export class QueueWatch {
       const shown = shownAs(facts);
       entry.shown = shown;
       entry.lastEditAt = now;
-      entry.edit = this.options.messenger
-        .showQueued(entry.record, facts)
+      entry.edit = this.stillQueued(entry)
+        .then((queued) => (queued ? this.options.messenger.showQueued(entry.record, facts) : undefined))
         .then((outcome) => {
-          if (!outcome.ok)
+          if (outcome && !outcome.ok)
             jobLogger(this.options.logger, entry.record).warn(
               { reason: outcome.reason },
               'could not show the queue position',
