@@ -15,14 +15,16 @@
  *        --preview: instead, a 3D model's facts and rendered preview: time and peak memory
  *                   (scripts/bench-preview.ts); --triangles 100000  --runs 3  --big-mb 60
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { startBot } from '../src/index.js';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
-import { startBenchBot } from './bench-bot.js';
 import { runCubemapBench } from './bench-cubemap.js';
 import { runInstancesBench } from './bench-instances.js';
 import { runMemoryBench } from './bench-memory.js';
@@ -131,6 +133,8 @@ interface BotRun {
   peakPerMinute: number;
   rateLimited: number;
   lags: number[];
+  /** Command → result visible, per job (scaled ms). */
+  endToEnd: number[];
   acks: number[];
   editsPerJob: number;
   peakRssMb: number;
@@ -139,27 +143,94 @@ interface BotRun {
   /** Commands Discord would have expired (no callback within 3 s). */
   missedAcks: number;
   wallMs: number;
+  /** The lone member's job (see `lone`): command → result visible, and its duration on Scenario (scaled ms). */
+  lone?: { endToEndMs: number; durationMs: number };
 }
 
-async function runBot(n: number): Promise<BotRun> {
+interface RunShape {
+  /**
+   * The bot in its own process (scripts/bench-bot-process.ts): the RSS is then the bot's alone, without the
+   * emulators and the bench, and the event-loop delay is not measured.
+   */
+  separate?: boolean;
+  /** One member sends all N commands first, then another member sends one: its end-to-end time. */
+  lone?: boolean;
+}
+
+/** The bot's process: in this one (`startBot`) or its own (`separate`), with its peak RSS either way. */
+async function startMeasuredBot(env: Record<string, string>, separate: boolean) {
+  if (!separate) {
+    const bot = await startBot(env, {
+      logDestination: process.env.BENCH_LOG_LEVEL ? undefined : new Writable({ write: (_c, _e, cb) => cb() }),
+      timeScale: SCALE,
+    });
+    let peakRss = process.memoryUsage().rss;
+    const timer = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 100);
+    return {
+      peakRss: () => peakRss,
+      close: async () => {
+        clearInterval(timer);
+        await bot.close();
+      },
+    };
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-bot-process.ts', String(SCALE)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let peakRss = 0;
+  let resolveReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    resolveReady = resolve;
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    for (const line of String(chunk).split('\n')) {
+      const rss = Number(line.match(/^rss (\d+)/)?.[1]);
+      if (Number.isFinite(rss) && rss > 0) {
+        peakRss = Math.max(peakRss, rss);
+        resolveReady();
+      }
+    }
+  });
+  await ready;
+  return {
+    peakRss: () => peakRss,
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
   const dir = mkdtempSync(join(tmpdir(), 'bot-bench-'));
   const discord = await startDiscordEmulator();
   const scenario = await startBenchScenario();
-  const bot = await startBenchBot({
-    discord,
-    scenarioUrl: scenario.url,
-    storeUrl: `sqlite://${join(dir, 'bot.sqlite')}`,
-    budget: BUDGET,
-    scale: SCALE,
-  });
+  const bot = await startMeasuredBot(
+    {
+      DISCORD_TOKEN: discord.token,
+      DISCORD_GUILD_IDS: discord.guildId,
+      SCENARIO_SDK_API_KEY: 'bench-key',
+      SCENARIO_SDK_API_SECRET: 'bench-secret',
+      STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
+      DISCORD_API_URL: discord.apiUrl,
+      SCENARIO_API_URL: scenario.url,
+      SCENARIO_REQUESTS_PER_MINUTE: String(BUDGET),
+      MAX_RUNNING_JOBS_PER_USER: '100000',
+      QUOTA_DEFAULT_LIMIT: '1000000',
+      PROGRESS_EDIT_INTERVAL_MS: String(Math.max(250, 4_000 / SCALE)),
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    },
+    shape.separate ?? false,
+  );
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  let peakRss = process.memoryUsage().rss;
-  const rssTimer = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 100);
   const started = Date.now();
-  const users = [discord.ids.alice, discord.ids.bob, discord.ids.mod];
+  // A lone-member run: everything from alice, then bob's one command.
+  const users = shape.lone ? [discord.ids.alice] : [discord.ids.alice, discord.ids.bob, discord.ids.mod];
   const handles = [];
   // All commands arrive within about one second, as slash commands through the Discord emulator.
   for (let i = 0; i < n; i += 1) {
@@ -168,6 +239,16 @@ async function runBot(n: number): Promise<BotRun> {
     );
     if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 1000 / Math.max(1, n / 20)));
   }
+  const loneHandle = shape.lone
+    ? discord.invokeSlashCommand({
+        user: discord.ids.bob,
+        name: 'skybox',
+        subcommand: 'gpt',
+        options: { prompt: 'bench lone member', quality: 'low' },
+      })
+    : undefined;
+  if (loneHandle) handles.push(loneHandle);
+  n = handles.length;
   process.stderr.write(`  ${n} commands sent in ${seconds(Date.now() - started)}\n`);
   const seenAt = new Map<string, number>();
   const deadline = Date.now() + 4 * 60_000;
@@ -185,16 +266,23 @@ async function runBot(n: number): Promise<BotRun> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const wallMs = Date.now() - started;
-  clearInterval(rssTimer);
   loop.disable();
   const lags: number[] = [];
+  let lone: BotRun['lone'];
   for (const job of scenario.jobs.values()) {
-    const handle = handles.find((candidate) =>
-      discord.outcomeOf(candidate)?.content.includes(String((job.input as { prompt?: string }).prompt)),
-    );
+    const prompt = String((job.input as { prompt?: string }).prompt);
+    const handle = handles.find((candidate) => discord.outcomeOf(candidate)?.content.includes(prompt));
     const seen = handle ? seenAt.get(handle.token) : undefined;
     if (seen !== undefined) lags.push(seen - (job.createdAt + job.durationMs));
+    const invoked = loneHandle ? discord.interaction(loneHandle)?.createdAt : undefined;
+    if (prompt === 'bench lone member' && seen !== undefined && invoked !== undefined)
+      lone = { endToEndMs: seen - invoked, durationMs: job.durationMs };
   }
+  const endToEnd = handles.flatMap((handle) => {
+    const seen = seenAt.get(handle.token);
+    const invoked = discord.interaction(handle)?.createdAt;
+    return seen !== undefined && invoked !== undefined ? [seen - invoked] : [];
+  });
   const acks = handles.flatMap((handle) => {
     const interaction = discord.interaction(handle);
     const first = interaction?.callbacks[0];
@@ -202,15 +290,24 @@ async function runBot(n: number): Promise<BotRun> {
   });
   const edits = handles.reduce((sum, handle) => sum + (discord.originalMessage(handle)?.edits ?? 0), 0);
   const api = scenario.requests.filter((entry) => entry.api);
+  const byKind = new Map<string, number>();
+  for (const entry of api) {
+    const kind = `${entry.method} ${entry.path.replace(/^\/v1/, '').replace(/\/(job|asset|model)[^/]*$/, '/…')}`;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+  }
+  process.stderr.write(
+    `  requests by kind: ${[...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ')}\n`,
+  );
   const result: BotRun = {
     requests: api.length,
     peakPerMinute: scenario.requestsPerMinutePeak(MINUTE),
     rateLimited: api.filter((entry) => entry.status === 429).length,
     lags,
+    endToEnd,
     acks,
     editsPerJob: edits / n,
-    peakRssMb: peakRss / 1024 / 1024,
-    loopDelayP99Ms: loop.percentile(99) / 1e6,
+    peakRssMb: bot.peakRss() / 1024 / 1024,
+    loopDelayP99Ms: shape.separate ? Number.NaN : loop.percentile(99) / 1e6,
     delivered: seenAt.size,
     missedAcks: handles.filter((handle) => {
       const interaction = discord.interaction(handle);
@@ -218,6 +315,7 @@ async function runBot(n: number): Promise<BotRun> {
       return !interaction || !first || first.at - interaction.createdAt > 3_000;
     }).length,
     wallMs,
+    lone,
   };
   await bot.close();
   await discord.close();
@@ -249,8 +347,10 @@ async function runNaive(n: number) {
       `  … naive loop: ${knownAt.size}/${n} known after ${seconds(Date.now() - started)}\n`,
     );
   }, 1_000);
+  const commandAt = new Map<string, number>();
   await Promise.all(
     Array.from({ length: n }, async (_, index) => {
+      const invokedAt = Date.now();
       const kind = MIX[index % MIX.length] ?? 'skybox';
       let jobId: string | undefined;
       while (!jobId) {
@@ -259,8 +359,10 @@ async function runNaive(n: number) {
           headers,
           body: JSON.stringify({ prompt: `bench ${index}` }),
         });
-        if (response.ok) jobId = ((await response.json()) as { job: { jobId: string } }).job.jobId;
-        else {
+        if (response.ok) {
+          jobId = ((await response.json()) as { job: { jobId: string } }).job.jobId;
+          commandAt.set(jobId, invokedAt);
+        } else {
           await response.arrayBuffer();
           await new Promise((resolve) => setTimeout(resolve, interval));
         }
@@ -284,8 +386,10 @@ async function runNaive(n: number) {
   const lags = [...scenario.jobs.values()].map(
     (job) => (knownAt.get(job.jobId) ?? Number.NaN) - (job.createdAt + job.durationMs),
   );
+  const endToEnd = [...knownAt].map(([jobId, at]) => at - (commandAt.get(jobId) ?? Number.NaN));
   const api = scenario.requests.filter((entry) => entry.api);
   const result = {
+    endToEnd,
     requests: api.length,
     peakPerMinute: scenario.requestsPerMinutePeak(MINUTE),
     rateLimited: api.filter((entry) => entry.status === 429).length,
@@ -303,21 +407,18 @@ console.log(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${p
 const bot = await runBot(N);
 const naive = await runNaive(N);
 // Lags are measured in scaled time; × scale gives the equivalent at time scale 1.
+function percentileRow(name: string, of: 'lags' | 'endToEnd', p: number): [string, string, string] {
+  return [name, seconds(percentile(bot[of], p) * SCALE), seconds(percentile(naive[of], p) * SCALE)];
+}
 const rows: [string, string, string][] = [
   ['Scenario requests, total', String(bot.requests), String(naive.requests)],
   ['requests per job', (bot.requests / N).toFixed(2), (naive.requests / N).toFixed(2)],
   ['peak requests per (scaled) minute', String(bot.peakPerMinute), String(naive.peakPerMinute)],
   ['429s received', String(bot.rateLimited), String(naive.rateLimited)],
-  [
-    'delivery lag p50 (unscaled)',
-    seconds(percentile(bot.lags, 50) * SCALE),
-    seconds(percentile(naive.lags, 50) * SCALE),
-  ],
-  [
-    'delivery lag p95 (unscaled)',
-    seconds(percentile(bot.lags, 95) * SCALE),
-    seconds(percentile(naive.lags, 95) * SCALE),
-  ],
+  percentileRow('delivery lag p50 (unscaled)', 'lags', 50),
+  percentileRow('delivery lag p95 (unscaled)', 'lags', 95),
+  percentileRow('end-to-end p50 (command → result visible, unscaled)', 'endToEnd', 50),
+  percentileRow('end-to-end p95 (unscaled)', 'endToEnd', 95),
   [
     'delivery lag max (unscaled)',
     seconds(Math.max(...bot.lags) * SCALE),
@@ -328,7 +429,7 @@ const rows: [string, string, string][] = [
   ['command ack p50 / p99', `${percentile(bot.acks, 50)} / ${percentile(bot.acks, 99)} ms`, '–'],
   ['commands not acknowledged within 3 s', String(bot.missedAcks), '–'],
   ['Discord edits per job', bot.editsPerJob.toFixed(2), '–'],
-  ['peak RSS (whole process)', `${bot.peakRssMb.toFixed(0)} MB`, '–'],
+  ['peak RSS (bench process: bot and emulators)', `${bot.peakRssMb.toFixed(0)} MB`, '–'],
   ['event-loop delay p99', `${bot.loopDelayP99Ms.toFixed(1)} ms`, '–'],
 ];
 const width = Math.max(...rows.map((row) => row[0].length));
@@ -339,16 +440,26 @@ console.log(
   `\nratios bot/naive: requests per job ${(bot.requests / naive.requests).toFixed(2)}, p50 lag ${(percentile(bot.lags, 50) / percentile(naive.lags, 50)).toFixed(2)}\n`,
 );
 
+// One member's single job sent while another member has 100 queued (target: within 2 × its duration + one
+// listing round).
+const burst = await runBot(100, { lone: true });
+if (burst.lone)
+  console.log(
+    `lone member behind a 100-job burst: end-to-end ${seconds(burst.lone.endToEndMs * SCALE)} for a ${seconds(burst.lone.durationMs * SCALE)} job (unscaled; target ≤ ${seconds((2 * burst.lone.durationMs + 2_000 / SCALE) * SCALE)})\n`,
+  );
+else console.log('lone member behind a 100-job burst: not delivered\n');
+
 const sizes = (flags.sizes ?? '').split(',').filter(Boolean).map(Number);
 if (sizes.length > 0) {
+  // The bot runs in its own process here: its RSS is its own, apart from the emulators.
   console.log(
-    '| pending jobs N | requests | per job | peak per (scaled) minute | 429s | delivered | missed acks | lag p50 (unscaled) | lag p95 (unscaled) | peak RSS | wall |',
+    '| pending jobs N | requests | per job | peak per (scaled) minute | 429s | delivered | missed acks | lag p50 (unscaled) | lag p95 (unscaled) | end-to-end p50 / p95 (unscaled) | bot RSS (own process) | wall |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const size of sizes) {
-    const run = await runBot(size);
+    const run = await runBot(size, { separate: true });
     console.log(
-      `| ${size} | ${run.requests} | ${(run.requests / size).toFixed(2)} | ${run.peakPerMinute} | ${run.rateLimited} | ${run.delivered}/${size} | ${run.missedAcks} | ${seconds(percentile(run.lags, 50) * SCALE)} | ${seconds(percentile(run.lags, 95) * SCALE)} | ${run.peakRssMb.toFixed(0)} MB | ${seconds(run.wallMs)} |`,
+      `| ${size} | ${run.requests} | ${(run.requests / size).toFixed(2)} | ${run.peakPerMinute} | ${run.rateLimited} | ${run.delivered}/${size} | ${run.missedAcks} | ${seconds(percentile(run.lags, 50) * SCALE)} | ${seconds(percentile(run.lags, 95) * SCALE)} | ${seconds(percentile(run.endToEnd, 50) * SCALE)} / ${seconds(percentile(run.endToEnd, 95) * SCALE)} | ${run.peakRssMb.toFixed(0)} MB | ${seconds(run.wallMs)} |`,
     );
   }
 }

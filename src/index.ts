@@ -3,6 +3,7 @@
  * Nothing else lives here. `startBot` is what `npm start` (through src/main.ts), the e2e tests and the
  * demo all run.
  */
+import { readFileSync } from 'node:fs';
 import { Events } from 'discord.js';
 import type pino from 'pino';
 import { bindCommands, commands } from './commands/index.js';
@@ -28,11 +29,13 @@ import { createQuotaAdapter } from './services/credits/quota-adapter.js';
 import { QuotaLedger } from './services/credits/quota-ledger.js';
 import { startHealthServer } from './services/health.js';
 import { AttemptLimiter } from './services/jobs/attempt-limiter.js';
+import { BotStatus } from './services/jobs/bot-status.js';
 import { Delivery } from './services/jobs/delivery.js';
 import { GenerationLog } from './services/jobs/generation-log.js';
 import { GenerationPipeline } from './services/jobs/generation-pipeline.js';
 import { JobLedger } from './services/jobs/job-ledger.js';
-import { JobTracker } from './services/jobs/job-tracker.js';
+import { JobTracker, listRoundGapFor } from './services/jobs/job-tracker.js';
+import { QueueWatch } from './services/jobs/queue-watch.js';
 import { ResultFiles } from './services/jobs/result-files.js';
 import { JobSubmission } from './services/jobs/submission.js';
 import { MemberDefaults } from './services/members/member-defaults.js';
@@ -48,6 +51,18 @@ import { OnceKeys } from './services/store/once.js';
 import { createStore } from './services/store/store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The version in package.json (one folder up from src/ and from dist/), for `/status`. */
+function packageVersion(): string {
+  try {
+    const parsed = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof parsed.version === 'string' ? parsed.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -192,8 +207,35 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       typicalDurationMs,
       stuckAfterMs: config.JOB_STUCK_AFTER_MS,
       servedGuildIds: config.DISCORD_GUILD_IDS,
+      // Spare budget buys a listing every 2 s; once half of it is in use, listings take a tenth of it.
+      listRoundGapMs: () =>
+        budget.load().sentInWindow * 2 >= config.SCENARIO_REQUESTS_PER_MINUTE
+          ? listRoundGapFor(config.SCENARIO_REQUESTS_PER_MINUTE)
+          : 2_000,
+      timeScale: options.timeScale,
     });
     closers.push(() => tracker.close());
+    // Waiting members see their place in the budget's queue, at most once per progress-edit interval.
+    const queueWatch = new QueueWatch({
+      budget,
+      messenger,
+      clock,
+      logger,
+      intervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
+      isQueued: async (id) => (await ledger.get(id))?.state === 'queued',
+    });
+    closers.push(() => queueWatch.close());
+    const submission = new JobSubmission({
+      scenario,
+      ledger,
+      tracker,
+      credits,
+      logger,
+      clock,
+      maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
+      queueWatch,
+      delivery,
+    });
     const pipeline = new GenerationPipeline({
       attachments: new AttachmentService({
         scenario,
@@ -203,15 +245,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       settings,
       credits,
       models,
-      submission: new JobSubmission({
-        scenario,
-        ledger,
-        tracker,
-        credits,
-        logger,
-        clock,
-        maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
-      }),
+      submission,
       messenger,
       attempts: new AttemptLimiter({ perMinute: config.FAILED_ATTEMPTS_PER_MINUTE, clock }),
       logger,
@@ -219,6 +253,16 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       servedGuildIds: config.DISCORD_GUILD_IDS,
     });
 
+    const botStatus = new BotStatus({
+      budget,
+      queueWatch,
+      tracker,
+      store,
+      scenarioHealth: scenario.health,
+      clock,
+      startedAt: clock.now(),
+      version: packageVersion(),
+    });
     const servedGuildIds = config.DISCORD_GUILD_IDS;
     const actions = createResultActions({ pipeline, generationLog, settings, client, logger });
     const cubemaps = new CubemapService({
@@ -237,6 +281,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         settings,
         generationLog,
         models,
+        botStatus,
+        clock,
         running: {
           openCountFor: (guildId, userId) => tracker.openCountFor(guildId, userId),
           maxRunningPerUser: config.MAX_RUNNING_JOBS_PER_USER,
@@ -273,7 +319,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     }
     await seedSpecsChecked;
     const resumed = await tracker.start();
-    logger.info({ resumed }, 'job tracker started');
+    // After the tracker's lookup of interrupted submissions: a job sent now is not mistaken for one of those.
+    const requeued = await submission.resumeQueued(config.DISCORD_GUILD_IDS);
+    logger.info({ resumed, requeued }, 'job tracker started');
 
     if (config.HEALTH_PORT !== undefined) {
       const health = await startHealthServer({

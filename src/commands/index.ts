@@ -9,6 +9,7 @@ import { type InfoCommandDeps, infoCommand } from './info.js';
 import { make3dCommand } from './make-3d.js';
 import { type QuotaCommandDeps, quotaCommand } from './quota.js';
 import { skyboxCommand } from './skybox.js';
+import { type StatusCommandDeps, statusCommand } from './status.js';
 import { to3dCommand } from './to3d.js';
 import type { BoundCommand } from './types.js';
 
@@ -24,10 +25,14 @@ export const commands = [
   settingsCommand,
   defaultsCommand,
   infoCommand,
+  statusCommand,
 ] as const;
 
 /** The services commands use, altogether; each command's factory takes only its part. */
-export type CommandDeps = QuotaCommandDeps & InfoCommandDeps & GenerationStarter & { models: ModelCatalog };
+export type CommandDeps = QuotaCommandDeps &
+  InfoCommandDeps &
+  StatusCommandDeps &
+  GenerationStarter & { models: ModelCatalog };
 
 /** Each command with its handler, given the services it uses. */
 export function bindCommands(deps: CommandDeps): BoundCommand[] {

@@ -11,6 +11,7 @@ import {
   type PlaceholderFacts,
   type PostOutcome,
   type ProgressFacts,
+  type QueueFacts,
   type ResultFacts,
   type StuckFacts,
 } from '../services/jobs/job-messenger.js';
@@ -28,6 +29,7 @@ import {
   TEXT,
 } from './messages.js';
 import { modelLines } from './messages-3d.js';
+import { queuedMessage } from './messages-queue.js';
 import { REROLL_EMOJI, resultComponents } from './result-controls.js';
 import { givenOptions } from './typed-options.js';
 
@@ -82,6 +84,16 @@ export class DiscordJobMessenger implements JobMessenger {
 
   showProgress(record: JobRecord, progress: ProgressFacts): Promise<PostOutcome> {
     return this.editJobMessage(record, { content: this.progressText(record, progress) }, false);
+  }
+
+  showQueued(record: JobRecord, queue: QueueFacts): Promise<PostOutcome> {
+    const content = queuedMessage({
+      modelLabel: label(record.modelId),
+      userId: record.userId,
+      body: record.body,
+      ...queue,
+    });
+    return this.editJobMessage(record, { content }, false);
   }
 
   postResult(record: JobRecord, result: ResultFacts): Promise<PostOutcome> {

@@ -104,7 +104,7 @@ export function summariseParameters(
   return [prompt, parts].filter((part) => part && part.length > 0).join('\n> ');
 }
 
-const STATE_WORDS: Record<string, string> = {
+export const STATE_WORDS: Record<string, string> = {
   submitting: 'sending to Scenario',
   submitted: 'queued',
   pending: 'queued',

@@ -242,6 +242,8 @@ export class GenerationPipeline {
         });
       }
       submitted = true;
+      // Not sent here: the bot is stopping (the next start sends it) or another instance sent it.
+      if (result.record.state === 'queued') return { ok: true, record: result.record };
       await this.showFirstProgress(result.record, log);
       return { ok: true, record: result.record };
     } finally {

@@ -5,12 +5,16 @@ import type { KeyValue } from '../store/store.js';
 
 /**
  * Everything needed to finish a job without memory: a restart reloads the ledger and carries on.
- * States: submitting → submitted → running → delivering (⇄ undelivered) → delivered | failed.
- * `submitting` is written before Scenario is called, so a crash in between is noticed (and refunded).
+ * States: queued → submitting → submitted → running → delivering (⇄ undelivered) → delivered | failed.
+ * `queued`: accepted (credits reserved, files uploaded, reply known) and waiting for the request budget;
+ * nothing has reached Scenario, so a restart submits it. `submitting` is written once the budget grants
+ * the generate call its slot, just before it is sent: a crash after that means the job may exist, and a
+ * restart looks for it (and refunds it if it is not there).
  * `undelivered`: the result is ready but Discord refused it for a passing reason (5xx, a timeout); it is
  * posted again later (see `undelivered`), by whichever instance then takes the finish lease.
  */
 export const JOB_STATES = [
+  'queued',
   'submitting',
   'submitted',
   'running',
@@ -54,6 +58,8 @@ export const jobRecordSchema = z.object({
   lastShown: z.string().optional(),
   lastEditAt: z.number().default(0),
   nextCheckAt: z.number().default(0),
+  /** The bot process that moved the job from queued to submitting: instances sharing a store send it once. */
+  sender: z.string().optional(),
   /** Which bot process is posting the outcome, until when: instances sharing a store post it once. */
   finishLease: z.object({ owner: z.string(), until: z.number() }).optional(),
   /**

@@ -14,6 +14,8 @@ export interface JobMessenger {
    */
   progressSignature(record: JobRecord, progress: ProgressFacts): string;
   showProgress(record: JobRecord, progress: ProgressFacts): Promise<PostOutcome>;
+  /** The job waits for Scenario's request budget: where it stands (replaced by progress once sent). */
+  showQueued(record: JobRecord, queue: QueueFacts): Promise<PostOutcome>;
   postResult(record: JobRecord, result: ResultFacts): Promise<PostOutcome>;
   postFailure(record: JobRecord, failure: FailureFacts): Promise<PostOutcome>;
   postStuck(record: JobRecord, stuck: StuckFacts): Promise<PostOutcome>;
@@ -34,6 +36,12 @@ export interface ProgressFacts {
   /** 0–1. */
   progress: number;
   elapsedMs: number;
+}
+
+/** A job waiting for the request budget: requests ahead of its generate call, and the estimated wait. */
+export interface QueueFacts {
+  ahead: number;
+  etaMs: number;
 }
 
 /** A result file downloaded from Scenario, to attach: saved at `path` until the result is posted. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import { RequestQueue } from '../scenario/request-queue.js';
 import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
 import { isTerminal } from '../scenario/scenario-schemas.js';
 import type { Delivery, FinishOutcome } from './delivery.js';
@@ -24,6 +25,12 @@ export interface JobTrackerOptions {
   listModeThreshold?: number;
   /** Shortest gap between two poll rounds. */
   minRoundGapMs?: number;
+  /**
+   * Gap between two listing rounds (2 s by default), asked before each round. Listings go before new
+   * submissions (see request-queue.ts): while requests wait for the budget they are spaced to take a
+   * tenth of it (`listRoundGapFor`); spare budget buys listings every 2 s.
+   */
+  listRoundGapMs?: number | (() => number);
   /** Divides every cadence delay (benchmarks run in scaled time). */
   timeScale?: number;
   /** How many deliveries (downloads + uploads) run at once. */
@@ -36,6 +43,15 @@ const MAX_GAP_MS = 15_000;
 const LIST_PAGE_SIZE = 200;
 /** One listing every 2 s: 30 requests a minute, a third of the default budget, whatever the number of jobs. */
 const LIST_ROUND_GAP_MS = 2_000;
+
+/**
+ * The listing cadence while the budget is busy: listings take a tenth of it (every 6.8 s at 90 a minute),
+ * which keeps a job's cost near 2.3 requests (generate, confirmation, a share of an asset read, listings)
+ * and adds a few seconds to its lag; between every 2 s and every 15 s (a small budget's lag stays short).
+ */
+export function listRoundGapFor(perMinute: number, windowMs = 61_000): number {
+  return Math.min(15_000, Math.max(LIST_ROUND_GAP_MS, Math.ceil((10 * windowMs) / perMinute)));
+}
 
 /**
  * When to look at a job next: soon after submit, then less often as it ages, but densely around the
@@ -59,7 +75,8 @@ export class JobTracker {
   private readonly progressInFlight = new Set<string>();
   /** Scenario job ids finished lately, oldest first (bounded): see `isFollowing`. */
   private readonly recentlyFinished = new Set<string>();
-  private readonly deliveryQueue: Array<() => Promise<void>> = [];
+  /** Deliveries waiting for a free place, taken round-robin across guilds and members (request-queue.ts). */
+  private readonly deliveryQueue = new RequestQueue<() => Promise<void>>();
   private activeDeliveries = 0;
   private timer: NodeJS.Timeout | undefined;
   private wakeAt = 0;
@@ -76,7 +93,10 @@ export class JobTracker {
   async start(): Promise<number> {
     const { ledger, delivery, scenario, clock } = this.options;
     const served = new Set(this.options.servedGuildIds);
-    const open = (await ledger.open()).filter((record) => served.has(record.guildId));
+    // Queued jobs never reached Scenario: the submission sends them (`JobSubmission.resumeQueued`).
+    const open = (await ledger.open()).filter(
+      (record) => served.has(record.guildId) && record.state !== 'queued',
+    );
     // Records written just before a crash, before Scenario's answer: the job may exist. One listing of
     // recent jobs tells (matched by parameters, seed included); the rest are refunded and explained.
     const unconfirmed = open.filter((record) => record.state === 'submitting');
@@ -144,6 +164,13 @@ export class JobTracker {
     return false;
   }
 
+  /** The jobs this instance follows in a guild (running on Scenario or being delivered): for `/status`. */
+  openJobs(guildId: string): JobRecord[] {
+    return [...this.pending.values(), ...this.inDelivery.values()].filter(
+      (record) => record.guildId === guildId,
+    );
+  }
+
   pendingCount(): number {
     return this.pending.size + this.inDelivery.size;
   }
@@ -183,8 +210,11 @@ export class JobTracker {
     if (this.closed || this.pending.size === 0) return;
     const now = this.options.clock.now();
     let soonest = Number.POSITIVE_INFINITY;
-    for (const record of this.pending.values()) soonest = Math.min(soonest, record.nextCheckAt);
-    if (this.listMode()) soonest = Math.min(soonest, this.lastListAt + this.listGapMs());
+    // In list mode the listing finds every job: only a refused result's retry has its own time.
+    const listing = this.listMode();
+    for (const record of this.pending.values())
+      if (!listing || record.state === 'undelivered') soonest = Math.min(soonest, record.nextCheckAt);
+    if (listing) soonest = Math.min(soonest, this.lastListAt + this.listGapMs());
     this.schedule(Math.max(this.options.minRoundGapMs ?? 100, soonest - now));
   }
 
@@ -194,7 +224,8 @@ export class JobTracker {
   }
 
   private listGapMs(): number {
-    return LIST_ROUND_GAP_MS / (this.options.timeScale ?? 1);
+    const gap = this.options.listRoundGapMs ?? LIST_ROUND_GAP_MS;
+    return (typeof gap === 'number' ? gap : gap()) / (this.options.timeScale ?? 1);
   }
 
   private async pollRound(): Promise<void> {
@@ -205,6 +236,7 @@ export class JobTracker {
       const { jobs } = await scenario.jobs.list({ pageSize: LIST_PAGE_SIZE });
       const byId = new Map(jobs.map((job) => [job.jobId, job]));
       const unlisted: JobRecord[] = [];
+      const finished: JobRecord[] = [];
       for (const record of [...this.pending.values()]) {
         // A refused result is tried again on its own schedule, not whenever a listing shows its job.
         if (record.state === 'undelivered' && record.nextCheckAt > now) continue;
@@ -214,22 +246,33 @@ export class JobTracker {
           continue;
         }
         // Listings are candidates: a job that looks finished is confirmed before delivery (scenario-api.md).
-        if (isTerminal(listed.status)) await this.checkOne(record);
+        if (isTerminal(listed.status)) finished.push(record);
         else await this.handle(record, listed);
       }
+      // All confirmations wait for the budget together: it takes them round-robin across members, before
+      // new submissions, instead of one round trip after another in the order the jobs were started.
+      await Promise.all(finished.map((record) => this.checkOne(record)));
       // Jobs older than the listing's window: a few individual polls per round, the most overdue first.
       unlisted.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
       for (const record of unlisted.slice(0, 2)) await this.checkOne(record);
       return;
     }
-    const due = [...this.pending.values()].filter((record) => record.nextCheckAt <= now);
+    // Between listings, in list mode, only refused results due for another try are looked at one by one.
+    const listing = this.listMode();
+    const due = [...this.pending.values()].filter(
+      (record) => record.nextCheckAt <= now && (!listing || record.state === 'undelivered'),
+    );
     for (const record of due) await this.checkOne(record);
   }
 
   private async checkOne(record: JobRecord): Promise<void> {
     if (!record.scenarioJobId) return;
     try {
-      const job = await this.options.scenario.jobs.retrieve(record.scenarioJobId, 'background');
+      const job = await this.options.scenario.jobs.retrieve(record.scenarioJobId, {
+        class: 'finish',
+        guildId: record.guildId,
+        userId: record.userId,
+      });
       await this.handle(record, job);
     } catch (error) {
       this.log.warn({ jobId: record.scenarioJobId, err: error }, 'job poll failed');
@@ -291,7 +334,7 @@ export class JobTracker {
     if (this.inDelivery.has(record.id)) return;
     this.inDelivery.set(record.id, record);
     const { delivery } = this.options;
-    this.deliveryQueue.push(async () => {
+    this.deliveryQueue.push({ class: 'finish', guildId: record.guildId, userId: record.userId }, async () => {
       try {
         let outcome: FinishOutcome;
         if (!job) outcome = await delivery.reportStuck(record);
@@ -314,8 +357,8 @@ export class JobTracker {
 
   private pumpDeliveries(): void {
     const limit = this.options.deliveryConcurrency ?? 8;
-    while (this.activeDeliveries < limit && this.deliveryQueue.length > 0) {
-      const task = this.deliveryQueue.shift();
+    while (this.activeDeliveries < limit && this.deliveryQueue.size > 0) {
+      const task = this.deliveryQueue.next();
       if (!task) break;
       this.activeDeliveries += 1;
       void task().finally(() => {

@@ -1,15 +1,42 @@
 import { type Clock, systemClock } from '../clock.js';
+import { type QueueCounts, type QueueTicket, RequestQueue } from './request-queue.js';
 import { createLocalRequestWindow, type RequestWindow, type TakeResult } from './request-window.js';
 
-/** Who is asking: user-facing calls (uploads, generate) go before background polling. */
+export type { QueueTicket, RequestClass } from './request-queue.js';
+
+/**
+ * The older two-way priority, still accepted: `interactive` is a member waiting at a command,
+ * `background` the polls and reads that finish jobs (served first now: see request-queue.ts).
+ */
 export type RequestPriority = 'interactive' | 'background';
+
+/** Where the budget stands: for a waiting member's reply and `/status`. */
+export interface BudgetView {
+  perMinute: number;
+  /** Requests counted in the trailing window (by every instance sharing it), as last read. */
+  sentInWindow: number;
+  queue: QueueCounts;
+  /** Per keyed submission waiting: requests ahead of it and the estimated wait, in ms. */
+  waiting: Map<string, { ahead: number; etaMs: number }>;
+}
 
 export interface RequestBudget {
   /**
-   * Resolves when one request may be sent now: send it in the continuation, without awaiting anything
-   * else first. The slot is counted from then (from the next turn of the event loop if that is later).
+   * Resolves, with the time of the grant, when one request may be sent now: send it in the continuation,
+   * without awaiting anything else first (or say when it left with `markSent`). A ticket says which class
+   * the request is and whose it is (see request-queue.ts); a bare priority is the older form.
    */
-  acquire(priority?: RequestPriority): Promise<void>;
+  acquire(priority?: RequestPriority | QueueTicket): Promise<number | undefined>;
+  /**
+   * The request granted at `grantedAt` (what `acquire` resolved with) leaves only now: its slot is counted
+   * from now, so that work done between the grant and the send (the ledger write of a generate call)
+   * cannot put two windows' requests into one of Scenario's minutes.
+   */
+  markSent?(grantedAt: number): void;
+  /** The window and the queue as they stand now (places computed: O(waiting)). */
+  view(): BudgetView;
+  /** Only the counts, in constant time: for decisions taken often (the listing cadence). */
+  load(): { perMinute: number; sentInWindow: number; waiting: number };
   /** Everyone waits until `until` (epoch ms): a 429 from Scenario applies to the whole project. */
   pauseUntil(until: number): void;
   /** Requests counted in the window now, by every instance that shares it (for a status report). */
@@ -38,11 +65,21 @@ export interface RequestBudgetOptions {
   onWindowError?: (error: unknown) => void;
 }
 
+/** The budget was closed (the bot is stopping) while a caller waited: its request was never sent. */
+export class BudgetClosedError extends Error {
+  override readonly name = 'BudgetClosedError';
+  constructor() {
+    super('request budget closed');
+  }
+}
+
 /**
  * How long to wait before asking a window that failed (Redis away) again. Failing safe: no request goes
  * out while the count cannot be checked.
  */
 const WINDOW_RETRY_MS = 1_000;
+/** How often the count shown in views is read again from the window (a shared one is on Redis). */
+const COUNT_REFRESH_MS = 500;
 
 /**
  * The window the budget counts in: Scenario's minute (divided by the benchmark's time scale) plus a
@@ -53,55 +90,58 @@ export function scenarioWindowMs(timeScale: number): number {
   return 60_000 / timeScale + Math.max(1_000 / timeScale, 250);
 }
 
-/** One slot in three goes to background work (polls, deliveries) when both kinds are waiting. */
-const BACKGROUND_SHARE = 3;
-
 interface Waiter {
-  priority: RequestPriority;
-  resolve: () => void;
+  resolve: (grantedAt: number) => void;
   reject: (error: Error) => void;
 }
 
+const ticketOf = (priority: RequestPriority | QueueTicket): QueueTicket =>
+  typeof priority === 'string' ? { class: priority === 'background' ? 'finish' : 'interactive' } : priority;
+
 /**
  * One limiter shared by every Scenario call (Scenario counts all of them against 100 requests/minute per
- * project). A single loop serves the queue; no timer per caller. It grants one slot at a time and lets
- * the granted caller run before the next grant: the caller sends in the continuation of `acquire`, so by
- * the next turn of the event loop its request is out, and the slot is stamped with that turn's time
- * (`window.sent`). A caller that was late (the event loop blocked between the grant and the send) is thus
- * counted from when it actually sent, not from when it was granted.
+ * project). HOW MANY may go is the window's business (request-window.ts); WHICH caller goes next, the
+ * queue's (request-queue.ts). A single loop serves the queue; no timer per caller. It grants one slot at a
+ * time and lets the granted caller run before the next grant: the caller sends in the continuation of
+ * `acquire`, so by the next turn of the event loop its request is out, and the slot is stamped with that
+ * turn's time (`window.sent`). A caller that was late (the event loop blocked between the grant and the
+ * send) is thus counted from when it actually sent, not from when it was granted.
  */
 export function createRequestBudget(options: RequestBudgetOptions): RequestBudget {
   const clock = options.clock ?? systemClock;
-  const window =
-    options.window ??
-    createLocalRequestWindow({
-      perMinute: options.perMinute,
-      windowMs: options.windowMs ?? scenarioWindowMs(1),
-    });
-  const waiting: Waiter[] = [];
+  const windowMs = options.windowMs ?? scenarioWindowMs(1);
+  const window = options.window ?? createLocalRequestWindow({ perMinute: options.perMinute, windowMs });
+  const waiting = new RequestQueue<Waiter>();
+  // Slots granted whose caller may still say when its request left (`markSent`), by grant time.
+  const grants = new Map<number, string>();
   const stop = new AbortController();
   let pumping = false;
   let closed = false;
   // Told once per outage, not at every retry.
   let windowDown = false;
+  // The window's count as last read, for views taken synchronously.
+  let counted = 0;
+  let countedAt = Number.NEGATIVE_INFINITY;
+  // When the window last said its next slot frees up (it was full or paused then).
+  let nextFreeAt = 0;
 
-  let interactiveStreak = 0;
-  const nextWaiter = (): Waiter | undefined => {
-    // Interactive calls go first, but every BACKGROUND_SHARE-th slot goes to background work when some
-    // waits: a burst of commands must not starve the polls and deliveries of jobs already running.
-    const background = waiting.findIndex((waiter) => waiter.priority === 'background');
-    const interactive = waiting.findIndex((waiter) => waiter.priority === 'interactive');
-    const pickBackground = interactive < 0 || (background >= 0 && interactiveStreak >= BACKGROUND_SHARE - 1);
-    const index = pickBackground ? Math.max(background, 0) : interactive;
-    interactiveStreak = pickBackground ? 0 : interactiveStreak + 1;
-    return waiting.splice(index, 1)[0];
+  const refreshCount = () => {
+    const now = clock.now();
+    if (now - countedAt < COUNT_REFRESH_MS) return;
+    countedAt = now;
+    window.count(now).then(
+      (count) => {
+        counted = count;
+      },
+      () => undefined,
+    );
   };
 
   const pump = async () => {
     if (pumping) return;
     pumping = true;
     try {
-      while (waiting.length > 0 && !closed) {
+      while (waiting.size > 0 && !closed) {
         let taken: TakeResult;
         try {
           taken = await window.take(clock.now());
@@ -113,10 +153,16 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         }
         if (closed) return;
         if (!taken.granted) {
+          nextFreeAt = taken.retryAt;
+          if (!windowDown) counted = Math.max(counted, options.perMinute);
           await clock.sleep(Math.max(1, taken.retryAt - clock.now()), stop.signal);
           continue;
         }
-        nextWaiter()?.resolve();
+        const grantedAt = clock.now();
+        for (const at of grants.keys()) if (at <= grantedAt - windowMs) grants.delete(at);
+        grants.set(grantedAt, taken.slot);
+        counted += 1;
+        waiting.next()?.resolve(grantedAt);
         // The granted caller's continuation (its fetch) runs before this macrotask.
         await new Promise((resolve) => setImmediate(resolve));
         await window.sent(taken.slot, clock.now()).catch(() => undefined); // stamped at take, then
@@ -128,13 +174,48 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     }
   };
 
+  /**
+   * When the slot `index` places from now (0 = the next one) is expected: a free slot now (after any
+   * pause), else from when the window said its next slot frees up, a whole window later per budget's worth
+   * of places beyond the free ones (an estimate: the window's requests may leave it spread out).
+   */
+  const etaOf = (index: number, now: number): number => {
+    const start = Math.max(now, window.pausedUntil());
+    const free = Math.max(0, options.perMinute - counted);
+    if (index < free) return start - now;
+    const first = Math.max(start, nextFreeAt);
+    return first - now + Math.floor((index - free) / options.perMinute) * windowMs;
+  };
+
   return {
     acquire(priority = 'interactive') {
-      if (closed) return Promise.reject(new Error('request budget closed'));
-      return new Promise<void>((resolve, reject) => {
-        waiting.push({ priority, resolve, reject });
+      if (closed) return Promise.reject(new BudgetClosedError());
+      return new Promise<number>((resolve, reject) => {
+        waiting.push(ticketOf(priority), { resolve, reject });
         void pump();
       });
+    },
+    view() {
+      refreshCount();
+      const now = clock.now();
+      const etas = new Map<string, { ahead: number; etaMs: number }>();
+      for (const [key, ahead] of waiting.positions()) etas.set(key, { ahead, etaMs: etaOf(ahead, now) });
+      return {
+        perMinute: options.perMinute,
+        sentInWindow: counted,
+        queue: waiting.counts(),
+        waiting: etas,
+      };
+    },
+    load() {
+      refreshCount();
+      return { perMinute: options.perMinute, sentInWindow: counted, waiting: waiting.size };
+    },
+    markSent(grantedAt) {
+      const slot = grants.get(grantedAt);
+      if (slot === undefined) return; // already out of the window
+      grants.delete(grantedAt);
+      void window.sent(slot, clock.now()).catch(() => undefined);
     },
     pauseUntil(until) {
       void window.pauseUntil(until, clock.now()).catch((error: unknown) => options.onWindowError?.(error));
@@ -143,7 +224,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     close() {
       closed = true;
       stop.abort();
-      for (const waiter of waiting.splice(0)) waiter.reject(new Error('request budget closed'));
+      for (const waiter of waiting.drain()) waiter.reject(new BudgetClosedError());
     },
   };
 }

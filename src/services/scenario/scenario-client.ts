@@ -11,8 +11,15 @@ import {
   modelEnvelopeSchema,
   modelListSchema,
 } from './model-schemas.js';
-import type { RequestBudget, RequestPriority } from './request-budget.js';
-import { describeStatus, parseJson, parseRetryAfter, ScenarioError } from './scenario-errors.js';
+import type { QueueTicket, RequestBudget, RequestPriority } from './request-budget.js';
+import {
+  describeStatus,
+  OUTAGE_KINDS,
+  parseJson,
+  parseRetryAfter,
+  ScenarioError,
+  type ScenarioHealth,
+} from './scenario-errors.js';
 import {
   type Asset,
   assetEnvelopeSchema,
@@ -28,7 +35,7 @@ import {
   uploadEnvelopeSchema,
 } from './scenario-schemas.js';
 
-export { parseRetryAfter, ScenarioError } from './scenario-errors.js';
+export { parseRetryAfter, ScenarioError, type ScenarioHealth } from './scenario-errors.js';
 export type { Asset, Job, RunModelResponse } from './scenario-schemas.js';
 
 export interface ScenarioClientOptions {
@@ -69,7 +76,9 @@ interface CallOptions<T extends z.ZodType> {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   schema: T;
-  priority?: RequestPriority;
+  priority?: RequestPriority | QueueTicket;
+  /** Runs once the budget gave this attempt its slot, just before the request leaves (see `runModel`). */
+  beforeSend?: () => Promise<void>;
   /** Generate is not idempotent: only retry answers that prove it did not run. */
   idempotent?: boolean;
   /** Status codes that are an answer, not an error (dry runs may answer 402). */
@@ -88,6 +97,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
   const maxRetries = options.maxRetries ?? 4;
   const authorization = `Basic ${Buffer.from(`${options.apiKey}:${options.apiSecret}`).toString('base64')}`;
   const log = options.logger.child({ component: 'scenario' });
+  const health: ScenarioHealth = {};
   const maxBodyBytes = options.maxBodyBytes ?? MAX_API_BODY_BYTES;
   const links = createAnswerLinks({
     safeFetch:
@@ -104,7 +114,11 @@ export function createScenarioClient(options: ScenarioClientOptions) {
     }
     const idempotent = spec.idempotent ?? spec.method === 'GET';
     for (let attempt = 0; ; attempt += 1) {
-      await options.budget.acquire(spec.priority ?? 'interactive');
+      const grantedAt = await options.budget.acquire(spec.priority ?? 'interactive');
+      if (spec.beforeSend) {
+        await spec.beforeSend();
+        if (typeof grantedAt === 'number') options.budget.markSent?.(grantedAt);
+      }
       const started = clock.now();
       let retryAfterMs: number | undefined;
       let failure: ScenarioError;
@@ -136,7 +150,10 @@ export function createScenarioClient(options: ScenarioClientOptions) {
         if (response.ok || spec.acceptStatus?.includes(response.status)) {
           const parsed = text === undefined ? undefined : parseJson(text);
           const result = parsed === undefined ? undefined : spec.schema.safeParse(parsed);
-          if (result?.success) return result.data;
+          if (result?.success) {
+            health.lastOkAt = clock.now();
+            return result.data;
+          }
           failure = new ScenarioError(
             'malformed',
             text === undefined
@@ -170,7 +187,11 @@ export function createScenarioClient(options: ScenarioClientOptions) {
           }
         }
       } catch (error) {
-        if (error instanceof ScenarioError) throw error;
+        if (error instanceof ScenarioError) {
+          // A refused request (bad input, not found) is Scenario answering: only outages count here.
+          if (OUTAGE_KINDS.has(error.kind)) health.lastFailure = { at: clock.now(), kind: error.kind };
+          throw error;
+        }
         const timedOut =
           error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         failure = timedOut
@@ -189,6 +210,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
         // A timed-out or dropped generate may have started a job: do not start another.
         if (!idempotent) throw failure;
       }
+      health.lastFailure = { at: clock.now(), kind: failure.kind };
       if (attempt >= maxRetries) throw failure;
       const waitMs = Math.min(retryAfterMs ?? backoffMs(attempt), 60_000);
       log.warn(
@@ -316,15 +338,28 @@ export function createScenarioClient(options: ScenarioClientOptions) {
   };
 
   return {
+    /** How Scenario answered lately (a copy). */
+    health: (): ScenarioHealth => ({ ...health }),
     generate: {
-      /** Starts a model run. The answer carries the cost (`creativeUnitsCost`); the polled job does not. */
-      runModel(modelId: string, body: Record<string, unknown>): Promise<RunModelResponse> {
+      /**
+       * Starts a model run. The answer carries the cost (`creativeUnitsCost`); the polled job does not.
+       * `ticket` places the call in the budget's queue (a queued job's is a `submit` of its member; without
+       * one the call is `interactive`); `beforeSend` runs once the slot is granted, before the request may reach Scenario
+       * (the ledger records that moment: from then on a crash means the job may exist).
+       */
+      runModel(
+        modelId: string,
+        body: Record<string, unknown>,
+        send: { ticket?: QueueTicket; beforeSend?: () => Promise<void> } = {},
+      ): Promise<RunModelResponse> {
         return call({
           method: 'POST',
           path: `/generate/custom/${encodeURIComponent(modelId)}`,
           body,
           schema: runModelResponseSchema,
           idempotent: false,
+          priority: send.ticket,
+          beforeSend: send.beforeSend,
         });
       },
       /** Prices a run without running it (200 with creativeUnitsCost, or 402 with estimatedCost in some guides). */
@@ -344,7 +379,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
       },
     },
     jobs: {
-      async retrieve(jobId: string, priority: RequestPriority = 'background'): Promise<Job> {
+      async retrieve(jobId: string, priority: RequestPriority | QueueTicket = 'background'): Promise<Job> {
         const { job } = await call({
           method: 'GET',
           path: `/jobs/${encodeURIComponent(jobId)}`,
@@ -356,7 +391,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
       /** The project's recent jobs in one request: candidates to confirm with `retrieve`. */
       async list(
         query: { pageSize?: number; status?: string; type?: string } = {},
-        priority: RequestPriority = 'background',
+        priority: RequestPriority | QueueTicket = 'background',
       ) {
         return call({
           method: 'GET',

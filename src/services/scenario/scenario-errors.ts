@@ -98,3 +98,18 @@ export function parseRetryAfter(header: string | null, now: number): number | un
   const date = Date.parse(header);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/** How Scenario answered lately (`/status` shows it). */
+export interface ScenarioHealth {
+  lastOkAt?: number;
+  /** The last outage (an error status, a timeout, no connection, an unreadable answer), and its kind. */
+  lastFailure?: { at: number; kind: ScenarioErrorKind };
+}
+
+/** Failures that say Scenario is unwell; a refused request (bad input, not found) is Scenario answering. */
+export const OUTAGE_KINDS: ReadonlySet<ScenarioErrorKind> = new Set([
+  'unavailable',
+  'timeout',
+  'rate_limited',
+  'malformed',
+]);

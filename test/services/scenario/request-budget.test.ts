@@ -95,30 +95,7 @@ describe('request budget', () => {
     expectWithinBudget(sentAt, 5, 300);
   }, 30_000);
 
-  it('serves interactive callers before background ones', async () => {
-    const budget = createRequestBudget({ perMinute: 1, windowMs: 100 });
-    await budget.acquire();
-    const order: string[] = [];
-    const background = budget.acquire('background').then(() => order.push('background'));
-    const interactive = budget.acquire('interactive').then(() => order.push('interactive'));
-    await Promise.all([background, interactive]);
-    budget.close();
-    expect(order).toEqual(['interactive', 'background']);
-  });
-
-  it('gives background work one slot in three while interactive calls queue', async () => {
-    const budget = createRequestBudget({ perMinute: 1, windowMs: 20 });
-    await budget.acquire();
-    const order: string[] = [];
-    const calls = [
-      ...Array.from({ length: 6 }, () => budget.acquire('interactive').then(() => order.push('i'))),
-      ...Array.from({ length: 3 }, () => budget.acquire('background').then(() => order.push('b'))),
-    ];
-    await Promise.all(calls);
-    budget.close();
-    // The first acquire was interactive, so background work gets the second slot, then every third.
-    expect(order.join('')).toBe('ibiibiibi');
-  });
+  // Which waiter goes next (finishing work first, fair turns): test/services/scenario/request-queue.test.ts.
 
   it('holds everyone back while paused after a 429', async () => {
     const budget = createRequestBudget({ perMinute: 100 });
