@@ -155,8 +155,12 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       logger,
       seedSpecs: modelSpecs,
     });
-    // Fresh schemas of the seed models, compared with their specs while the bot connects to Discord.
-    const seedSpecsChecked = models.checkSeedSpecs();
+    // Fresh schemas of the seed models, compared with their specs in the background: with a small request
+    // budget (or Scenario away) four reads may take a minute, and nothing at start waits for them (a command
+    // reads the schema it needs anyway, from the cache or fresh).
+    void models
+      .checkSeedSpecs()
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not check the seed specs'));
 
     const client = createDiscordClient(config.DISCORD_API_URL);
     closers.push(() => client.destroy());
@@ -317,7 +321,6 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     if (config.REGISTER_COMMANDS_ON_START && client.application) {
       await registerCommands(client.rest, client.application.id, config.DISCORD_GUILD_IDS, commands, logger);
     }
-    await seedSpecsChecked;
     const resumed = await tracker.start();
     // After the tracker's lookup of interrupted submissions: a job sent now is not mistaken for one of those.
     const requeued = await submission.resumeQueued(config.DISCORD_GUILD_IDS);

@@ -15,7 +15,6 @@ import {
   type ResultFacts,
   type StuckFacts,
 } from '../services/jobs/job-messenger.js';
-import { conversionRow } from './conversion-controls.js';
 import { DISCORD_ERROR, discordCode } from './discord-errors.js';
 import { outcomeNonce, postFailureReason, withFiles } from './message-posting.js';
 import {
@@ -24,20 +23,16 @@ import {
   failureMessage,
   pointerMessage,
   progressMessage,
-  resultMessage,
   stuckMessage,
   TEXT,
 } from './messages.js';
-import { modelLines } from './messages-3d.js';
 import { queuedMessage } from './messages-queue.js';
-import { REROLL_EMOJI, resultComponents } from './result-controls.js';
+import { REROLL_EMOJI } from './result-controls.js';
+import { resultPayload } from './result-payload.js';
 import { givenOptions } from './typed-options.js';
 
 /** A model's name as shown: a pass-through model's is its id, which is the member's text. */
 const label = (modelId: string) => escapeUserText(modelLabel(modelId));
-
-/** Discord accepts at most 10 attachments per message: further files are linked. */
-const ATTACHMENTS_PER_MESSAGE = 10;
 
 /** Discord's interaction tokens live 15 minutes; stop using one a little before that. */
 export const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
@@ -97,29 +92,7 @@ export class DiscordJobMessenger implements JobMessenger {
   }
 
   postResult(record: JobRecord, result: ResultFacts): Promise<PostOutcome> {
-    const attached = result.files.slice(0, ATTACHMENTS_PER_MESSAGE);
-    const beyondAttachmentLimit = linksOf(result.files.slice(ATTACHMENTS_PER_MESSAGE));
-    const content = resultMessage({
-      modelLabel: label(record.modelId),
-      userId: record.userId,
-      elapsedMs: result.elapsedMs,
-      body: record.body,
-      options: givenOptions(record.modelId, record.body, record.fromDefaults),
-      seed: record.seed,
-      creditsSpent: result.creditsSpent,
-      quota: result.quota,
-      notAttached: result.notAttached,
-      beyondAttachmentLimit,
-      missing: result.missing,
-      details: modelLines(result.models ?? [], conversionRow(record) !== undefined),
-    });
-    // No embed: files alone are shown as a gallery, each at the same size.
-    return this.postOutcome(record, 'result', {
-      content,
-      files: attached,
-      components: resultComponents(record),
-      mentionUser: record.userId,
-    });
+    return this.postOutcome(record, 'result', resultPayload(record, result, label(record.modelId)));
   }
 
   postFailure(record: JobRecord, failure: FailureFacts): Promise<PostOutcome> {
@@ -189,6 +162,7 @@ export class DiscordJobMessenger implements JobMessenger {
     const files = payload.files ?? [];
     const body = {
       content: clipMessage(payload.content),
+      ...(payload.embeds ? { embeds: payload.embeds } : {}),
       components: payload.components ?? [],
       attachments: files.map((file, id) => ({ id, filename: file.name })),
       allowed_mentions: { parse: [], users: payload.mentionUser ? [payload.mentionUser] : [] },
@@ -215,6 +189,7 @@ export class DiscordJobMessenger implements JobMessenger {
           {
             ...payload,
             files: [],
+            embeds: undefined,
             content: `${payload.content}\n${TEXT.filesTooLarge}`,
           },
           nonce,

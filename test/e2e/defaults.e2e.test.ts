@@ -40,7 +40,7 @@ describe('/defaults: a member’s own defaults for model options', () => {
     const { result, body } = await flux(alice, { prompt: 'a harbour' });
     expect(body).toMatchObject({ style: 'fantasy', numInferenceSteps: 25 });
     expect(result.content).toContain('style: fantasy (your default)');
-    expect(result.content).toContain('numInferenceSteps: 25 (your default)');
+    expect(result.content).toContain('num\\_inference\\_steps: 25 (your default)');
   });
 
   it('lets an explicit option win over the default', async () => {

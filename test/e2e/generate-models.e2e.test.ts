@@ -7,6 +7,7 @@ import {
   deliveredFor,
   type Harness,
   type Invocation,
+  rerollOutcomeOf,
   resultActionable,
   startHarness,
 } from '../support/harness.js';
@@ -91,10 +92,10 @@ describe('/generate driven by the model’s live schema', () => {
       customId: RESULT_BUTTON_IDS.reroll,
     });
     await h.discord.waitFor(
-      () =>
-        h.discord
-          .channelHistory()
-          .find((message) => message.replyTo === result.id && message.attachments.length > 0),
+      () => {
+        const outcome = rerollOutcomeOf(h, result.id);
+        return outcome && outcome.attachments.length > 0 ? outcome : undefined;
+      },
       20_000,
       'the reroll',
     );
@@ -254,7 +255,7 @@ describe('/generate driven by the model’s live schema', () => {
       20_000,
       'the explanation',
     );
-    expect(message.content).toMatch(/refunded/);
+    expect(message.content).toMatch(/credits? came back/);
     await eventually(async () => (await spentBy(h.discord.ids.alice)) === spent, 5_000, 'the refund');
   });
 

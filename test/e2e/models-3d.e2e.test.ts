@@ -81,10 +81,7 @@ describe('3D results, end to end', () => {
     const labels = (result.components as { components: { label: string }[] }[]).map((row) =>
       row.components.map((button) => button.label),
     );
-    expect(labels).toEqual([
-      ['Reroll', 'Delete'],
-      ['FBX', 'OBJ', 'USDZ', 'STL'],
-    ]);
+    expect(labels).toEqual([['Reroll', 'Delete'], ['Details'], ['FBX', 'OBJ', 'USDZ', 'STL']]);
   });
 
   it('renders a preview when Scenario sends no thumbnail, shown as the message image', async () => {
@@ -237,7 +234,7 @@ describe('3D results, end to end', () => {
     const failed = await to3d(alice);
     h.scenario.faults.damagedModels = false;
     expect(failed.content).toContain('the 3D model it sent is damaged');
-    expect(failed.content).toMatch(/credits? (was|were) refunded/);
+    expect(failed.content).toMatch(/Your \d+ credits? came back\./);
     expect(failed.attachments).toHaveLength(0);
     const after = await h.bot.deps.quota.status(h.discord.guildId, alice);
     expect(after.spent).toBe(before.spent);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
 import { freePort } from '../support/free-port.js';
-import { RESULT_TEXT } from '../support/harness.js';
+import { OUTCOME_TEXT, RESULT_TEXT } from '../support/harness.js';
 import { makePng } from '../support/media.js';
 import { type ScenarioEmulator, startScenarioEmulator } from '../support/scenario/emulator.js';
 
@@ -209,8 +209,8 @@ describe('the production layout (dist/ + node_modules pruned of dev dependencies
     const done = await emulator
       .waitFor(
         () => {
-          const message = emulator.originalMessage(handle);
-          return message && /done in|failed/.test(message.content) ? message : undefined;
+          const message = emulator.outcomeOf(handle);
+          return message && OUTCOME_TEXT.test(message.content) ? message : undefined;
         },
         30_000,
         'the 3D result',

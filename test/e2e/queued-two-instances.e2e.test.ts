@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningBot, startBot } from '../../src/index.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, RESULT_TEXT, startHarness } from '../support/harness.js';
 import { type OwnRedisServer, startOwnRedisServer } from '../support/redis-server.js';
 
 /**
@@ -75,7 +75,7 @@ describe('a queued job held by two instances', () => {
     );
     await h.discord
       .waitFor(
-        () => /done in/.test(h.discord.originalMessage(waiting)?.content ?? '') || undefined,
+        () => RESULT_TEXT.test(h.discord.outcomeOf(waiting)?.content ?? '') || undefined,
         30_000,
         'the queued job delivered',
       )
@@ -85,6 +85,8 @@ describe('a queued job held by two instances', () => {
           `${String(error)}\n${h.discord.originalMessage(waiting)?.content}\n${jobLines.join('')}`,
         );
       });
+    // The first instance's place updates stopped: the reply points to the result, not to a queue.
+    expect(h.discord.originalMessage(waiting)?.content).not.toMatch(/waiting for Scenario/);
     expect(h.scenario.generateCalls()).toHaveLength(2);
     expect(new Set(h.scenario.generateCalls().map((call) => JSON.stringify(call.body))).size).toBe(2);
   }, 90_000);

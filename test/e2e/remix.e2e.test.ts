@@ -11,7 +11,6 @@ import {
   deliveredFor,
   type Harness,
   RESULT_TEXT,
-  rerollOutcomeOf,
   resultActionable,
   startHarness,
 } from '../support/harness.js';
@@ -45,11 +44,19 @@ describe('Remix: edit a result’s prompt in a modal and generate again', () => 
   const remixOf = async (parent: EmulatedMessage, prompt: string) => {
     // The remix reports in a message replying to the original; its result is posted replying to that one.
     const child = await h.discord.waitFor(
-      () =>
-        h.discord
-          .channelHistory()
-          .filter((message) => message.content.includes(prompt) && RESULT_TEXT.test(message.content))
-          .find((message) => rerollOutcomeOf(h, parent.id)?.id === message.id),
+      () => {
+        const history = h.discord.channelHistory();
+        const placeholders = new Set(
+          history.filter((message) => message.replyTo === parent.id).map((message) => message.id),
+        );
+        return history.find(
+          (message) =>
+            message.replyTo !== undefined &&
+            placeholders.has(message.replyTo) &&
+            message.content.includes(prompt) &&
+            RESULT_TEXT.test(message.content),
+        );
+      },
       20_000,
       'the remix',
     );

@@ -4,11 +4,17 @@ import { answerTo, type Harness, startHarness } from '../support/harness.js';
 describe('/status', () => {
   let h: Harness;
   beforeAll(async () => {
-    // A budget of 3 requests a minute: three generate calls fill it, the fourth command waits its turn.
+    // A budget of 7 requests a minute: the start-up read of the four seed models' schemas, then three
+    // generate calls fill it, and the fourth command waits its turn.
     h = await startHarness({
-      env: { SCENARIO_REQUESTS_PER_MINUTE: '3' },
+      env: { SCENARIO_REQUESTS_PER_MINUTE: '7' },
       scenario: { jobDurationMs: 120_000 },
     });
+    await h.discord.waitFor(
+      () => h.scenario.schemaReads().length >= 4 || undefined,
+      10_000,
+      'the schema reads',
+    );
   });
   afterAll(() => h?.close());
 
@@ -48,7 +54,7 @@ describe('/status', () => {
     );
     expect(mine).toMatch(/`\/skybox gpt` (queued|generating)/);
     expect(mine).toContain('Queue: 1 waiting for Scenario · 3 running');
-    expect(mine).toMatch(/Scenario requests in the last minute: 3 of 3/);
+    expect(mine).toMatch(/Scenario requests in the last minute: 7 of 7/);
     expect(mine).toContain('Store: ok · Scenario: ok');
     expect(mine).toMatch(/Up since <t:\d+:R> · version \d+\.\d+\.\d+/);
     expect(mine).not.toContain('Members with jobs');

@@ -161,7 +161,8 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         const grantedAt = clock.now();
         for (const at of grants.keys()) if (at <= grantedAt - windowMs) grants.delete(at);
         grants.set(grantedAt, taken.slot);
-        counted += 1;
+        // The window never holds more than perMinute; a count read meanwhile may already include this one.
+        counted = Math.min(options.perMinute, counted + 1);
         waiting.next()?.resolve(grantedAt);
         // The granted caller's continuation (its fetch) runs before this macrotask.
         await new Promise((resolve) => setImmediate(resolve));

@@ -5,13 +5,9 @@ import { trustedLoopbackOrigin } from '../net/address-policy.js';
 import { declaredLength, readAtMost } from '../net/bounded-body.js';
 import { createSafeFetch, type SafeFetch } from '../net/safe-fetch.js';
 import { createAnswerLinks } from './answer-links.js';
-import {
-  type ModelSchema,
-  type ModelSummary,
-  modelEnvelopeSchema,
-  modelListSchema,
-} from './model-schemas.js';
+import { modelRequests } from './model-requests.js';
 import type { QueueTicket, RequestBudget, RequestPriority } from './request-budget.js';
+import type { CallOptions } from './scenario-call.js';
 import {
   describeStatus,
   OUTAGE_KINDS,
@@ -63,27 +59,11 @@ export const INLINE_UPLOAD_MAX_BYTES = 3.5 * 1024 * 1024;
 /** Multipart upload parts must be at least 5 MB except the last (S3's rule). */
 const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
 const BULK_ASSET_LIMIT = 100;
-const MODEL_LIST_PAGES = 5; // `GET /models` pages of 100 read at most: a catalogue, not an unbounded walk
 /**
  * API answers are JSON a few KB long (a listing of 200 jobs with their inputs stays well under 2 MB); the
  * gateway caps request bodies near 10 MB. An answer past this is not one we can use: it is not read further.
  */
 export const MAX_API_BODY_BYTES = 10 * 1024 * 1024;
-
-interface CallOptions<T extends z.ZodType> {
-  method: 'GET' | 'POST' | 'PUT';
-  path: string;
-  query?: Record<string, string | number | undefined>;
-  body?: unknown;
-  schema: T;
-  priority?: RequestPriority | QueueTicket;
-  /** Runs once the budget gave this attempt its slot, just before the request leaves (see `runModel`). */
-  beforeSend?: () => Promise<void>;
-  /** Generate is not idempotent: only retry answers that prove it did not run. */
-  idempotent?: boolean;
-  /** Status codes that are an answer, not an error (dry runs may answer 402). */
-  acceptStatus?: number[];
-}
 
 /**
  * Typed Scenario client, shaped like the official SDK (`generate.runModel`, `jobs.retrieve`, `jobs.list`,
@@ -403,29 +383,7 @@ export function createScenarioClient(options: ScenarioClientOptions) {
       },
     },
     assets,
-    models: {
-      /** The model's live input schema; a 404 (`not_found`) or 403 means it is unknown or not in the plan. */
-      async retrieve(modelId: string): Promise<ModelSchema> {
-        const path = `/models/${encodeURIComponent(modelId)}`;
-        return (await call({ method: 'GET', path, schema: modelEnvelopeSchema })).model;
-      },
-      async list(): Promise<ModelSummary[]> {
-        const found: ModelSummary[] = [];
-        let paginationToken: string | undefined;
-        for (let page = 0; page < MODEL_LIST_PAGES; page += 1) {
-          const answer = await call({
-            method: 'GET',
-            path: '/models',
-            query: { pageSize: 100, paginationToken },
-            schema: modelListSchema,
-          });
-          found.push(...answer.models);
-          paginationToken = answer.nextPaginationToken;
-          if (!paginationToken) break;
-        }
-        return found;
-      },
-    },
+    models: modelRequests(call),
   };
 }
 
