@@ -13,10 +13,9 @@ import { DISCORD_ERROR, discordCode } from './discord-errors.js';
 import { withFiles } from './message-posting.js';
 import { clipMessage } from './messages.js';
 import { TEXT_3D } from './messages-3d.js';
-import { roleIdsOf } from './permissions.js';
 import { uploadLimitForTier } from './result-actions.js';
 import type { ComponentHandler } from './router.js';
-import { threadParentIdOf } from './thread-parent.js';
+import { mayGenerateWhereClicked } from './thread-parent.js';
 
 /**
  * A click on a conversion button: refused privately to members who may not generate in this channel,
@@ -37,15 +36,8 @@ export function createConversionButtonHandler(deps: {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const say = (content: string) =>
       interaction.editReply({ content: clipMessage(content), allowedMentions: { parse: [] } });
-    const { guildId, channelId } = interaction;
-    if (
-      !(await deps.settings.mayGenerate(
-        guildId,
-        channelId,
-        roleIdsOf(interaction.member),
-        await threadParentIdOf(interaction.client, channelId),
-      ))
-    ) {
+    const { guildId } = interaction;
+    if (!(await mayGenerateWhereClicked(deps.settings, interaction))) {
       await say(TEXT_3D.notAllowed);
       return true;
     }

@@ -9,10 +9,9 @@ import { discordCode } from './discord-errors.js';
 import { withFiles } from './message-posting.js';
 import { clipMessage } from './messages.js';
 import { CUBEMAP_TEXT } from './messages-cubemap.js';
-import { roleIdsOf } from './permissions.js';
 import { uploadLimitForTier } from './result-actions.js';
 import type { ComponentHandler } from './router.js';
-import { threadParentIdOf } from './thread-parent.js';
+import { mayGenerateWhereClicked } from './thread-parent.js';
 
 export interface CubemapButtonDeps {
   cubemaps: CubemapService;
@@ -43,14 +42,7 @@ export function createCubemapButtonHandler(deps: CubemapButtonDeps): ComponentHa
       await say(CUBEMAP_TEXT.notThisResult);
       return true;
     }
-    if (
-      !(await deps.settings.mayGenerate(
-        guildId,
-        channelId,
-        roleIdsOf(interaction.member),
-        await threadParentIdOf(interaction.client, channelId),
-      ))
-    ) {
+    if (!(await mayGenerateWhereClicked(deps.settings, interaction))) {
       await say(CUBEMAP_TEXT.notAllowedHere);
       return true;
     }
