@@ -20,7 +20,14 @@ describe('a queued job held by two instances', () => {
       scenario: { jobDurationMs: 1_000 },
       bot: { timeScale: 10 },
     });
-  }, 30_000);
+    // The start-up read of the four seed models' schemas goes first, one per (scaled) minute: then the
+    // budget holds the last of them, and the commands below wait for it as the test means them to.
+    await h.discord.waitFor(
+      () => h.scenario.schemaReads().length >= 4 || undefined,
+      45_000,
+      'the start-up schema reads',
+    );
+  }, 60_000);
   afterAll(async () => {
     await second?.close();
     await h?.close();
@@ -47,7 +54,7 @@ describe('a queued job held by two instances', () => {
     );
     await h.discord.waitFor(
       () => h.scenario.generateCalls().length >= 1 || undefined,
-      10_000,
+      20_000,
       'the first job sent',
     );
     expect(h.scenario.generateCalls()).toHaveLength(1);
