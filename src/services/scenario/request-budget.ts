@@ -159,7 +159,12 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
           continue;
         }
         const grantedAt = clock.now();
-        for (const at of grants.keys()) if (at <= grantedAt - windowMs) grants.delete(at);
+        // Grants are kept in time order: drop those out of the window, oldest first, and stop at the first
+        // still in it (not a walk over every grant on each one).
+        for (const at of grants.keys()) {
+          if (at > grantedAt - windowMs) break;
+          grants.delete(at);
+        }
         grants.set(grantedAt, taken.slot);
         // The window never holds more than perMinute; a count read meanwhile may already include this one.
         counted = Math.min(options.perMinute, counted + 1);
