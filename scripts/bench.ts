@@ -278,6 +278,7 @@ async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
     if (prompt === 'bench lone member' && seen !== undefined && invoked !== undefined)
       lone = { endToEndMs: seen - invoked, durationMs: job.durationMs };
   }
+  process.stderr.write(`  ${lagPhases(scenario, seenAt, handles, discord)}\n`);
   const endToEnd = handles.flatMap((handle) => {
     const seen = seenAt.get(handle.token);
     const invoked = discord.interaction(handle)?.createdAt;
@@ -322,6 +323,80 @@ async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
   await scenario.close();
   rmSync(dir, { recursive: true, force: true });
   return result;
+}
+
+/**
+ * Where a job's lag goes, read from the Scenario emulator's request log: finished → first listing after
+ * it → its confirmation (GET /jobs/{id}) → the asset read holding its asset (get-bulk) → its result
+ * visible on Discord. Medians, in scaled ms (× scale below).
+ */
+function lagPhases(
+  scenario: Awaited<ReturnType<typeof startScenarioEmulator>>,
+  seenAt: Map<string, number>,
+  handles: Array<{ token: string }>,
+  discord: Awaited<ReturnType<typeof startDiscordEmulator>>,
+): string {
+  const api = scenario.requests.filter((entry) => entry.api && entry.status < 400);
+  const listings = api
+    .filter((entry) => entry.method === 'GET' && entry.path === '/v1/jobs')
+    .map((e) => e.at);
+  const phases = {
+    listed: [] as number[],
+    confirmed: [] as number[],
+    assets: [] as number[],
+    visible: [] as number[],
+  };
+  for (const job of scenario.jobs.values()) {
+    const finishedAt = job.createdAt + job.durationMs;
+    const prompt = String((job.input as { prompt?: string }).prompt);
+    const handle = handles.find((candidate) =>
+      discord.outcomeOf(candidate as never)?.content.includes(prompt),
+    );
+    const seen = handle ? seenAt.get(handle.token) : undefined;
+    const listed = listings.find((at) => at >= finishedAt);
+    const confirmed = api.find((e) => e.at >= finishedAt && e.path === `/v1/jobs/${job.jobId}`)?.at;
+    const assets = api.find(
+      (e) =>
+        e.path === '/v1/assets/get-bulk' &&
+        e.at >= finishedAt &&
+        ((e.body as { assetIds?: string[] } | undefined)?.assetIds ?? []).some((id) =>
+          job.assetIds.includes(id),
+        ),
+    )?.at;
+    if (seen === undefined || listed === undefined || confirmed === undefined || assets === undefined)
+      continue;
+    phases.listed.push(listed - finishedAt);
+    phases.confirmed.push(confirmed - listed);
+    phases.assets.push(assets - confirmed);
+    phases.visible.push(seen - assets);
+  }
+  const p50 = (values: number[]) => seconds(percentile(values, 50) * SCALE);
+  // Results are posted one after another in one channel (discord.js sends a route's requests in turn): the
+  // gap between two posts is real time, not scaled.
+  const posted = handles
+    .flatMap((handle) => discord.outcomeOf(handle as never)?.createdAt ?? [])
+    .sort((a, b) => a - b);
+  const gaps = posted.slice(1).map((at, index) => at - (posted[index] ?? at));
+  // Discord's own limit (50 requests a second per bot, in real time): how close the bot came to it.
+  const discordCalls = discord.requests.filter((entry) => !entry.path.includes('/interactions/'));
+  const perSecond = new Map<number, number>();
+  for (const entry of discordCalls)
+    perSecond.set(Math.floor(entry.at / 1000), (perSecond.get(Math.floor(entry.at / 1000)) ?? 0) + 1);
+  const discordKinds = new Map<string, number>();
+  for (const entry of discordCalls) {
+    const kind = `${entry.method} ${entry.path
+      .replace(/\d{15,}/g, ':id')
+      .replace(/\/webhooks\/:id\/[^/]+/, '/webhooks/:id/:token')
+      .replace(/reactions\/[^/]+/, 'reactions/:emoji')}`;
+    discordKinds.set(kind, (discordKinds.get(kind) ?? 0) + 1);
+  }
+  process.stderr.write(
+    `  Discord requests: ${discordCalls.length}, peak ${Math.max(...perSecond.values())} in one second; ${[...discordKinds].map(([kind, count]) => `${kind} ${count}`).join(', ')}\n`,
+  );
+  process.stderr.write(
+    `  result posts: gap between two p50 ${percentile(gaps, 50)} ms, p90 ${percentile(gaps, 90)} ms (real time)\n`,
+  );
+  return `lag phases p50 (unscaled, ${phases.listed.length} jobs): finished → listed ${p50(phases.listed)}, → confirmed ${p50(phases.confirmed)}, → assets read ${p50(phases.assets)}, → visible ${p50(phases.visible)}`;
 }
 
 /** The guide's loop: submit, then GET /jobs/{id} every 3 s (scaled) per job, retrying a 429 after 3 s. */

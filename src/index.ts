@@ -31,6 +31,7 @@ import { startHealthServer } from './services/health.js';
 import { AttemptLimiter } from './services/jobs/attempt-limiter.js';
 import { BotStatus } from './services/jobs/bot-status.js';
 import { Delivery } from './services/jobs/delivery.js';
+import { EditAllowance } from './services/jobs/edit-allowance.js';
 import { GenerationLog } from './services/jobs/generation-log.js';
 import { GenerationPipeline } from './services/jobs/generation-pipeline.js';
 import { JobLedger } from './services/jobs/job-ledger.js';
@@ -162,16 +163,17 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       .checkSeedSpecs()
       .catch((error: unknown) => logger.warn({ err: error }, 'could not check the seed specs'));
 
-    const client = createDiscordClient(config.DISCORD_API_URL);
+    const client = createDiscordClient(config.DISCORD_API_URL, { timeScale: options.timeScale });
     closers.push(() => client.destroy());
     const ledger = new JobLedger(store.jobs, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
     const generationLog = new GenerationLog(store.generations, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
     const credits = createQuotaAdapter(quota);
     // The Discord side of the job port: everything a member reads about a job goes through it.
     const messenger = new DiscordJobMessenger({ rest: client.rest, logger, clock });
+    const resultAssets = createAssetBatcher(scenario);
     const resultFiles = new ResultFiles({
       scenario,
-      assets: createAssetBatcher(scenario),
+      assets: resultAssets,
       maxResultBytes: config.MAX_RESULT_BYTES,
       maxJobBytes: config.MAX_RESULT_BYTES_PER_JOB,
       models: new ModelInspector({ previewTimeoutMs: config.PREVIEW_TIMEOUT_MS }),
@@ -198,6 +200,10 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       logger,
       clock,
       progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
+      progressEdits: new EditAllowance({
+        perSecond: config.PROGRESS_EDITS_PER_SECOND * (options.timeScale ?? 1),
+        clock,
+      }),
       finishLeaseMs: options.finishLeaseMs,
       undeliveredRetentionMs: config.UNDELIVERED_RETENTION_MS,
       retryBaseMs: options.deliveryRetryBaseMs,
@@ -217,6 +223,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
           ? listRoundGapFor(config.SCENARIO_REQUESTS_PER_MINUTE)
           : 2_000,
       timeScale: options.timeScale,
+      resultAssets,
     });
     closers.push(() => tracker.close());
     // Waiting members see their place in the budget's queue, at most once per progress-edit interval.

@@ -27,6 +27,8 @@ export interface DeliveryOptions {
   logger: Logger;
   clock: Clock;
   progressEditIntervalMs: number;
+  /** Progress edits left this second across every job (edit-allowance.ts); without it, not limited. */
+  progressEdits?: { take(): boolean };
   /** How long a finish lease lasts (`FINISH_LEASE_MS`); tests shorten it to outlast it with a slow post. */
   finishLeaseMs?: number;
   /** How long a result Discord keeps refusing is tried again before it is given up (`UNDELIVERED_RETENTION_MS`). */
@@ -108,7 +110,9 @@ export class Delivery {
       progress: job.progress,
       scenarioStatus: job.rawStatus,
     });
-    if (!changed || now - record.lastEditAt < this.options.progressEditIntervalMs) {
+    const due = changed && now - record.lastEditAt >= this.options.progressEditIntervalMs;
+    // Skipped when the bot's share of Discord's requests is spent this second: the next poll shows it.
+    if (!due || !(this.options.progressEdits?.take() ?? true)) {
       const state = record.state === 'submitted' && started ? 'running' : record.state;
       if (state !== record.state || job.progress !== record.progress)
         return (await ledger.update(record.id, progressPatch, now)) ?? record;

@@ -35,6 +35,11 @@ export interface JobTrackerOptions {
   timeScale?: number;
   /** How many deliveries (downloads + uploads) run at once. */
   deliveryConcurrency?: number;
+  /**
+   * Starts reading a finished job's assets at once (asset-batcher.ts `prefetch`): every job found finished
+   * in a round shares one read, before any waits for a delivery slot.
+   */
+  resultAssets?: { prefetch(assetIds: readonly string[]): void };
 }
 
 /** First look ~2 s after submit (Scenario jobs are rarely done sooner). */
@@ -73,6 +78,8 @@ export class JobTracker {
   private readonly pending = new Map<string, JobRecord>();
   private readonly inDelivery = new Map<string, JobRecord>();
   private readonly progressInFlight = new Set<string>();
+  /** Confirmations under way (a listing showed the job finished), by record id. */
+  private readonly confirming = new Map<string, Promise<void>>();
   /** Scenario job ids finished lately, oldest first (bounded): see `isFollowing`. */
   private readonly recentlyFinished = new Set<string>();
   /** Deliveries waiting for a free place, taken round-robin across guilds and members (request-queue.ts). */
@@ -180,6 +187,7 @@ export class JobTracker {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     await this.round;
+    await Promise.all(this.confirming.values());
     while (this.activeDeliveries > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
@@ -250,8 +258,10 @@ export class JobTracker {
         else await this.handle(record, listed);
       }
       // All confirmations wait for the budget together: it takes them round-robin across members, before
-      // new submissions, instead of one round trip after another in the order the jobs were started.
-      await Promise.all(finished.map((record) => this.checkOne(record)));
+      // new submissions, instead of one round trip after another in the order the jobs were started. The
+      // round does not wait for them: the next listing is due on its own cadence, and a job still being
+      // confirmed is not confirmed twice.
+      for (const record of finished) this.confirm(record);
       // Jobs older than the listing's window: a few individual polls per round, the most overdue first.
       unlisted.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
       for (const record of unlisted.slice(0, 2)) await this.checkOne(record);
@@ -263,6 +273,13 @@ export class JobTracker {
       (record) => record.nextCheckAt <= now && (!listing || record.state === 'undelivered'),
     );
     for (const record of due) await this.checkOne(record);
+  }
+
+  /** Confirms a job a listing showed finished, beside the rounds (see `pollRound`). */
+  private confirm(record: JobRecord): void {
+    if (this.confirming.has(record.id)) return;
+    const confirmation = this.checkOne(record).finally(() => this.confirming.delete(record.id));
+    this.confirming.set(record.id, confirmation);
   }
 
   private async checkOne(record: JobRecord): Promise<void> {
@@ -285,6 +302,7 @@ export class JobTracker {
     const now = clock.now();
     if (job.status === 'success' || job.status === 'failure' || job.status === 'canceled') {
       this.pending.delete(record.id);
+      if (job.status === 'success') this.options.resultAssets?.prefetch(job.assetIds);
       this.enqueueDelivery(record, job);
       return;
     }

@@ -1,21 +1,42 @@
 import type { Asset, ScenarioClient } from './scenario-client.js';
 
 /**
- * Reads the assets of several finishing jobs in one `POST /assets/get-bulk` (up to 100 ids): under load,
- * deliveries cost a fraction of a request each instead of one. Requests arriving within `windowMs` share a call.
+ * How long an asset read ahead of its delivery is kept for it: deliveries start within seconds of their
+ * job's confirmation, and Scenario's signed links last at least 24 h.
  */
-export function createAssetBatcher(scenario: ScenarioClient, windowMs = 50) {
+const PREFETCH_TTL_MS = 5 * 60_000;
+
+/**
+ * Reads the assets of several finishing jobs in one `POST /assets/get-bulk` (up to 100 ids): under load,
+ * deliveries cost a fraction of a request each instead of one. Requests arriving within `windowMs` share a
+ * call, and so do those arriving while the previous call waits for the budget: the busier the budget, the
+ * more jobs one read serves. `prefetch` starts a job's read as soon as the job is known to be finished, so that every job
+ * finishing in one polling round shares one read, instead of each waiting for a delivery slot and reading
+ * with the few others delivering at that moment (one budget wait per handful of jobs, in turn).
+ */
+export function createAssetBatcher(scenario: ScenarioClient, windowMs = 50, now: () => number = Date.now) {
   let queued: {
     ids: readonly string[];
     resolve: (assets: Asset[]) => void;
     reject: (error: unknown) => void;
   }[] = [];
   let flushScheduled = false;
+  // One read at a time: ids arriving while it waits for the budget join the next one.
+  let reading = false;
+  /** Reads started by `prefetch`, per asset id, until `get` takes them or they expire. */
+  const early = new Map<string, { read: Promise<Asset | undefined>; at: number }>();
+
+  const scheduleFlush = () => {
+    if (flushScheduled || reading || queued.length === 0) return;
+    flushScheduled = true;
+    setTimeout(() => void flush(), windowMs);
+  };
 
   async function flush(): Promise<void> {
     const batch = queued;
     queued = [];
     flushScheduled = false;
+    reading = true;
     try {
       const ids = [...new Set(batch.flatMap((entry) => entry.ids))];
       const found = new Map(
@@ -24,19 +45,45 @@ export function createAssetBatcher(scenario: ScenarioClient, windowMs = 50) {
       for (const entry of batch) entry.resolve(entry.ids.flatMap((id) => found.get(id) ?? []));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
+    } finally {
+      reading = false;
+      scheduleFlush();
     }
   }
 
+  function read(ids: readonly string[]): Promise<Asset[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      queued.push({ ids, resolve, reject });
+      scheduleFlush();
+    });
+  }
+
+  function forgetExpired(): void {
+    const oldest = now() - PREFETCH_TTL_MS;
+    for (const [id, entry] of early) if (entry.at < oldest) early.delete(id);
+  }
+
   return {
-    get(ids: readonly string[]): Promise<Asset[]> {
-      if (ids.length === 0) return Promise.resolve([]);
-      return new Promise((resolve, reject) => {
-        queued.push({ ids, resolve, reject });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setTimeout(() => void flush(), windowMs);
-        }
-      });
+    /** Starts reading these assets now; the next `get` of the same ids takes the answer. */
+    prefetch(ids: readonly string[]): void {
+      forgetExpired();
+      const fresh = ids.filter((id) => !early.has(id));
+      if (fresh.length === 0) return;
+      const reading = read(fresh);
+      // A failed early read is not an error yet: `get` reads again.
+      reading.catch(() => undefined);
+      for (const id of fresh)
+        early.set(id, { read: reading.then((assets) => assets.find((asset) => asset.id === id)), at: now() });
+    },
+    async get(ids: readonly string[]): Promise<Asset[]> {
+      const started = ids.map((id) => early.get(id)?.read);
+      for (const id of ids) early.delete(id);
+      if (ids.length > 0 && started.every((reading) => reading !== undefined)) {
+        const assets = await Promise.all(started).catch(() => undefined);
+        if (assets) return assets.filter((asset): asset is Asset => asset !== undefined);
+      }
+      return read(ids);
     },
   };
 }
