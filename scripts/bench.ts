@@ -6,6 +6,7 @@
  *
  * Flags: --n 200  --scale 20  --duration 30000-90000 (job duration range in unscaled ms)  --mix skybox,image,3d
  *        --sizes 10,100,1000 (the growth table; empty to skip)
+ *        --parts compare,lone,sizes (which parts run: the bot against the naive loop, the lone member, the table)
  *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
  *                  --jobs 8  --outputs 4  --file-mb 60
  *        --instances 2: instead, that many bot instances on one Redis and one Scenario key: their total peak
@@ -47,6 +48,7 @@ const { values: flags } = parseArgs({
     preview: { type: 'boolean', default: false },
     triangles: { type: 'string', default: '100000' },
     'big-mb': { type: 'string', default: '60' },
+    parts: { type: 'string', default: 'compare,lone,sizes' },
   },
 });
 if (flags.preview) {
@@ -144,7 +146,7 @@ interface BotRun {
   missedAcks: number;
   wallMs: number;
   /** The lone member's job (see `lone`): command → result visible, and its duration on Scenario (scaled ms). */
-  lone?: { endToEndMs: number; durationMs: number };
+  lone?: { endToEndMs: number; durationMs: number; submittedAfterMs: number; lagMs: number };
 }
 
 interface RunShape {
@@ -276,7 +278,12 @@ async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
     if (seen !== undefined) lags.push(seen - (job.createdAt + job.durationMs));
     const invoked = loneHandle ? discord.interaction(loneHandle)?.createdAt : undefined;
     if (prompt === 'bench lone member' && seen !== undefined && invoked !== undefined)
-      lone = { endToEndMs: seen - invoked, durationMs: job.durationMs };
+      lone = {
+        endToEndMs: seen - invoked,
+        durationMs: job.durationMs,
+        submittedAfterMs: job.createdAt - invoked,
+        lagMs: seen - (job.createdAt + job.durationMs),
+      };
   }
   process.stderr.write(`  ${lagPhases(scenario, seenAt, handles, discord)}\n`);
   const endToEnd = handles.flatMap((handle) => {
@@ -479,53 +486,58 @@ console.log(
   `Benchmark: N=${N}, time scale ×${SCALE} (a Scenario minute = ${seconds(MINUTE)}), job durations ${minDuration / 1000}–${maxDuration / 1000} s unscaled, mix ${MIX.join('/')}, budget ${BUDGET}/min, emulator limit 100/min`,
 );
 console.log(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}\n`);
-const bot = await runBot(N);
-const naive = await runNaive(N);
-// Lags are measured in scaled time; × scale gives the equivalent at time scale 1.
-function percentileRow(name: string, of: 'lags' | 'endToEnd', p: number): [string, string, string] {
-  return [name, seconds(percentile(bot[of], p) * SCALE), seconds(percentile(naive[of], p) * SCALE)];
+const PARTS = new Set((flags.parts ?? '').split(','));
+if (PARTS.has('compare')) {
+  const bot = await runBot(N);
+  const naive = await runNaive(N);
+  // Lags are measured in scaled time; × scale gives the equivalent at time scale 1.
+  function percentileRow(name: string, of: 'lags' | 'endToEnd', p: number): [string, string, string] {
+    return [name, seconds(percentile(bot[of], p) * SCALE), seconds(percentile(naive[of], p) * SCALE)];
+  }
+  const rows: [string, string, string][] = [
+    ['Scenario requests, total', String(bot.requests), String(naive.requests)],
+    ['requests per job', (bot.requests / N).toFixed(2), (naive.requests / N).toFixed(2)],
+    ['peak requests per (scaled) minute', String(bot.peakPerMinute), String(naive.peakPerMinute)],
+    ['429s received', String(bot.rateLimited), String(naive.rateLimited)],
+    percentileRow('delivery lag p50 (unscaled)', 'lags', 50),
+    percentileRow('delivery lag p95 (unscaled)', 'lags', 95),
+    percentileRow('end-to-end p50 (command → result visible, unscaled)', 'endToEnd', 50),
+    percentileRow('end-to-end p95 (unscaled)', 'endToEnd', 95),
+    [
+      'delivery lag max (unscaled)',
+      seconds(Math.max(...bot.lags) * SCALE),
+      seconds(Math.max(...naive.lags) * SCALE),
+    ],
+    ['jobs delivered', `${bot.delivered}/${N}`, `${naive.lags.filter(Number.isFinite).length}/${N}`],
+    ['wall time', seconds(bot.wallMs), seconds(naive.wallMs)],
+    ['command ack p50 / p99', `${percentile(bot.acks, 50)} / ${percentile(bot.acks, 99)} ms`, '–'],
+    ['commands not acknowledged within 3 s', String(bot.missedAcks), '–'],
+    ['Discord edits per job', bot.editsPerJob.toFixed(2), '–'],
+    ['peak RSS (bench process: bot and emulators)', `${bot.peakRssMb.toFixed(0)} MB`, '–'],
+    ['event-loop delay p99', `${bot.loopDelayP99Ms.toFixed(1)} ms`, '–'],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  console.log(`| ${'measure'.padEnd(width)} | the bot | naive loop |`);
+  console.log(`|${'-'.repeat(width + 2)}|---------|------------|`);
+  for (const [name, a, b] of rows) console.log(`| ${name.padEnd(width)} | ${a} | ${b} |`);
+  console.log(
+    `\nratios bot/naive: requests per job ${(bot.requests / naive.requests).toFixed(2)}, p50 lag ${(percentile(bot.lags, 50) / percentile(naive.lags, 50)).toFixed(2)}\n`,
+  );
 }
-const rows: [string, string, string][] = [
-  ['Scenario requests, total', String(bot.requests), String(naive.requests)],
-  ['requests per job', (bot.requests / N).toFixed(2), (naive.requests / N).toFixed(2)],
-  ['peak requests per (scaled) minute', String(bot.peakPerMinute), String(naive.peakPerMinute)],
-  ['429s received', String(bot.rateLimited), String(naive.rateLimited)],
-  percentileRow('delivery lag p50 (unscaled)', 'lags', 50),
-  percentileRow('delivery lag p95 (unscaled)', 'lags', 95),
-  percentileRow('end-to-end p50 (command → result visible, unscaled)', 'endToEnd', 50),
-  percentileRow('end-to-end p95 (unscaled)', 'endToEnd', 95),
-  [
-    'delivery lag max (unscaled)',
-    seconds(Math.max(...bot.lags) * SCALE),
-    seconds(Math.max(...naive.lags) * SCALE),
-  ],
-  ['jobs delivered', `${bot.delivered}/${N}`, `${naive.lags.filter(Number.isFinite).length}/${N}`],
-  ['wall time', seconds(bot.wallMs), seconds(naive.wallMs)],
-  ['command ack p50 / p99', `${percentile(bot.acks, 50)} / ${percentile(bot.acks, 99)} ms`, '–'],
-  ['commands not acknowledged within 3 s', String(bot.missedAcks), '–'],
-  ['Discord edits per job', bot.editsPerJob.toFixed(2), '–'],
-  ['peak RSS (bench process: bot and emulators)', `${bot.peakRssMb.toFixed(0)} MB`, '–'],
-  ['event-loop delay p99', `${bot.loopDelayP99Ms.toFixed(1)} ms`, '–'],
-];
-const width = Math.max(...rows.map((row) => row[0].length));
-console.log(`| ${'measure'.padEnd(width)} | the bot | naive loop |`);
-console.log(`|${'-'.repeat(width + 2)}|---------|------------|`);
-for (const [name, a, b] of rows) console.log(`| ${name.padEnd(width)} | ${a} | ${b} |`);
-console.log(
-  `\nratios bot/naive: requests per job ${(bot.requests / naive.requests).toFixed(2)}, p50 lag ${(percentile(bot.lags, 50) / percentile(naive.lags, 50)).toFixed(2)}\n`,
-);
 
 // One member's single job sent while another member has 100 queued (target: within 2 × its duration + one
 // listing round).
-const burst = await runBot(100, { lone: true });
-if (burst.lone)
-  console.log(
-    `lone member behind a 100-job burst: end-to-end ${seconds(burst.lone.endToEndMs * SCALE)} for a ${seconds(burst.lone.durationMs * SCALE)} job (unscaled; target ≤ ${seconds((2 * burst.lone.durationMs + 2_000 / SCALE) * SCALE)})\n`,
-  );
-else console.log('lone member behind a 100-job burst: not delivered\n');
+if (PARTS.has('lone')) {
+  const burst = await runBot(100, { lone: true });
+  if (burst.lone)
+    console.log(
+      `lone member behind a 100-job burst: end-to-end ${seconds(burst.lone.endToEndMs * SCALE)} for a ${seconds(burst.lone.durationMs * SCALE)} job (unscaled; target ≤ ${seconds((2 * burst.lone.durationMs + 2_000 / SCALE) * SCALE)}): submitted ${seconds(burst.lone.submittedAfterMs * SCALE)} after the command, delivered ${seconds(burst.lone.lagMs * SCALE)} after Scenario finished it\n`,
+    );
+  else console.log('lone member behind a 100-job burst: not delivered\n');
+}
 
 const sizes = (flags.sizes ?? '').split(',').filter(Boolean).map(Number);
-if (sizes.length > 0) {
+if (sizes.length > 0 && PARTS.has('sizes')) {
   // The bot runs in its own process here: its RSS is its own, apart from the emulators.
   console.log(
     '| pending jobs N | requests | per job | peak per (scaled) minute | 429s | delivered | missed acks | lag p50 (unscaled) | lag p95 (unscaled) | end-to-end p50 / p95 (unscaled) | bot RSS (own process) | wall |',

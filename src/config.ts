@@ -53,7 +53,7 @@ export const envSchema = z.object({
   // A 3D result without Scenario's picture gets a rendered preview, unless drawing it takes longer than this.
   PREVIEW_TIMEOUT_MS: positiveInt.default(5_000),
   PROGRESS_EDIT_INTERVAL_MS: positiveInt.default(4_000),
-  // Progress edits per second across every job: a share of Discord's 50 requests a second, so that results
+  // Progress and queue-place edits per second across every job: a share of Discord's 50 requests a second, so that results
   // and commands are never held behind progress (see services/jobs/edit-allowance.ts).
   PROGRESS_EDITS_PER_SECOND: positiveInt.default(20),
   JOB_STUCK_AFTER_MS: positiveInt.default(30 * 60 * 1000),

@@ -190,6 +190,11 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const staleFolders = await resultFiles.removeStale();
     if (staleFolders > 0)
       logger.info({ folders: staleFolders }, 'removed result files left by a killed process');
+    // One share of Discord's requests for every cosmetic edit: running jobs' progress and waiting jobs' places.
+    const progressEdits = new EditAllowance({
+      perSecond: config.PROGRESS_EDITS_PER_SECOND * (options.timeScale ?? 1),
+      clock,
+    });
     const delivery = new Delivery({
       messenger,
       resultFiles,
@@ -200,10 +205,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       logger,
       clock,
       progressEditIntervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
-      progressEdits: new EditAllowance({
-        perSecond: config.PROGRESS_EDITS_PER_SECOND * (options.timeScale ?? 1),
-        clock,
-      }),
+      progressEdits,
       finishLeaseMs: options.finishLeaseMs,
       undeliveredRetentionMs: config.UNDELIVERED_RETENTION_MS,
       retryBaseMs: options.deliveryRetryBaseMs,
@@ -233,6 +235,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       clock,
       logger,
       intervalMs: config.PROGRESS_EDIT_INTERVAL_MS,
+      edits: progressEdits,
       isQueued: async (id) => (await ledger.get(id))?.state === 'queued',
     });
     closers.push(() => queueWatch.close());

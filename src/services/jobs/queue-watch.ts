@@ -11,6 +11,8 @@ export interface QueueWatchOptions {
   logger: Logger;
   /** Shortest gap between two edits of one waiting job's message (the progress-edit interval). */
   intervalMs: number;
+  /** The progress edits left this second, shared with the running jobs' (edit-allowance.ts). */
+  edits?: { take(): boolean };
   /**
    * Whether the job is still queued in the store: another instance sharing it may have sent (and even
    * delivered) it while this one still waits for its turn; its message is then not this watch's to edit.
@@ -102,6 +104,8 @@ export class QueueWatch {
       .sort((a, b) => a.facts.ahead - b.facts.ahead)
       .slice(0, EDITS_PER_LOOK);
     for (const { entry, facts } of due) {
+      // Discord's requests are spent on results first: a place not shown now is shown at a later look.
+      if (!(this.options.edits?.take() ?? true)) break;
       const shown = shownAs(facts);
       entry.shown = shown;
       entry.lastEditAt = now;
