@@ -94,7 +94,6 @@ export class ModelWorkerPool {
   private start(slot: Slot): void {
     const worker = startWorker(this.options.entry, this.options.heapMb);
     this.started += 1;
-    worker.unref();
     slot.worker = worker;
     slot.loaded = false;
     this.limit(slot, this.options.startupLimitMs, () => void this.discard(slot, 'timeout'));
@@ -121,6 +120,8 @@ export class ModelWorkerPool {
     worker.once('exit', () => {
       if (slot.worker === worker) void this.discard(slot, DEAD_WORKER);
     });
+    // After the listeners: a 'message' listener refs the worker's port again.
+    worker.unref();
   }
 
   /** The task's time starts when its worker has it, not while it waited in the queue. */

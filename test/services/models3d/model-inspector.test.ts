@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ModelInspector,
@@ -145,5 +148,23 @@ describe('model inspector worker', () => {
       facts: { triangles: knot?.triangles },
     });
     expect(models.workersStarted()).toBe(2);
+  });
+
+  it('does not keep the process alive with its idle worker', async () => {
+    // A process that inspects one model and does nothing else: it must end well before the idle end (10 min).
+    const inspectorModule = fileURLToPath(
+      new URL('../../../src/services/models3d/model-inspector.ts', import.meta.url),
+    );
+    const script = `
+      import { ModelInspector } from ${JSON.stringify(inspectorModule)};
+      const models = new ModelInspector({ previewTimeoutMs: 5000, workerIdleMs: 600000 });
+      const inspection = await models.inspect(process.argv[1]);
+      console.log(JSON.stringify({ ok: inspection.ok, running: models.workersRunning() }));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script, knots[0]?.path ?? ''],
+      { timeout: 20_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({ ok: true, running: 1 });
   });
 });
