@@ -171,12 +171,15 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     // The Discord side of the job port: everything a member reads about a job goes through it.
     const messenger = new DiscordJobMessenger({ rest: client.rest, logger, clock });
     const resultAssets = createAssetBatcher(scenario);
+    // Its worker thread is kept between 3D results; ended at shutdown rather than left to its idle end.
+    const modelInspector = new ModelInspector({ previewTimeoutMs: config.PREVIEW_TIMEOUT_MS });
+    closers.push(() => modelInspector.close());
     const resultFiles = new ResultFiles({
       scenario,
       assets: resultAssets,
       maxResultBytes: config.MAX_RESULT_BYTES,
       maxJobBytes: config.MAX_RESULT_BYTES_PER_JOB,
-      models: new ModelInspector({ previewTimeoutMs: config.PREVIEW_TIMEOUT_MS }),
+      models: modelInspector,
     });
     const conversions = new ModelConversions({
       store: store.models3d,

@@ -1,10 +1,8 @@
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { ModelFacts, ModelReadProblem } from './model-document.js';
-import type { ModelWorkerInput, ModelWorkerOutput } from './model-worker.js';
+import type { ModelWorkerInput } from './model-worker.js';
+import { ModelWorkerPool } from './model-worker-pool.js';
 
 export type { ModelFacts, ModelReadProblem } from './model-document.js';
 
@@ -24,6 +22,10 @@ export interface ModelInspectorOptions {
   previewSize?: number;
   /** The worker's heap ceiling: a hostile model fails its own thread, not the bot. */
   workerHeapMb?: number;
+  /** Models read at once, one worker each (1 by default; 2 at most: each worker holds its own memory). */
+  workerCount?: number;
+  /** A worker with nothing to do is ended after this long (30 s by default). */
+  workerIdleMs?: number;
 }
 
 const WORKER_ENTRY = new URL(
@@ -34,14 +36,27 @@ const WORKER_ENTRY = new URL(
 const GRACE_MS = 3_000;
 /** How long the worker may take to load its modules before it is given up. */
 const STARTUP_LIMIT_MS = 30_000;
+const MAX_WORKERS = 2;
 
 /**
  * Reads a downloaded GLB in a worker thread (the event loop keeps serving Discord meanwhile): its facts,
- * and a PNG preview when asked (when Scenario sent no picture of the model). One worker per model; its
- * file is read once, its textures decoded only for the preview and shrunk.
+ * and a PNG preview when asked (when Scenario sent no picture of the model). The worker is kept for the
+ * next models and ended when idle; each file is read once, its textures decoded only for the preview and
+ * shrunk. `close()` ends the worker now; an inspection after it starts a fresh one.
  */
 export class ModelInspector {
-  constructor(private readonly options: ModelInspectorOptions) {}
+  private readonly workers: ModelWorkerPool;
+
+  constructor(private readonly options: ModelInspectorOptions) {
+    this.workers = new ModelWorkerPool({
+      entry: WORKER_ENTRY,
+      workerCount: Math.min(Math.max(options.workerCount ?? 1, 1), MAX_WORKERS),
+      heapMb: options.workerHeapMb ?? 1024,
+      startupLimitMs: STARTUP_LIMIT_MS,
+      taskLimitMs: options.previewTimeoutMs + GRACE_MS,
+      idleMs: options.workerIdleMs ?? 30_000,
+    });
+  }
 
   async inspect(path: string, options: { previewPath?: string } = {}): Promise<ModelInspection> {
     const size = this.options.previewSize ?? 512;
@@ -50,7 +65,7 @@ export class ModelInspector {
       previewSize: options.previewPath ? size : undefined,
       renderBudgetMs: this.options.previewTimeoutMs,
     };
-    const output = await this.runWorker(input);
+    const output = await this.workers.run(input);
     // Not even the facts in time: the file is delivered as it is, without them.
     if (output === 'timeout') return { ok: false, problem: 'unsupported' };
     if (!output.ok) return output;
@@ -66,45 +81,18 @@ export class ModelInspector {
     return { ok: true, facts, preview: { ok: true, path: options.previewPath, size: png.byteLength } };
   }
 
-  private runWorker(input: ModelWorkerInput): Promise<ModelWorkerOutput | 'timeout'> {
-    return new Promise((resolve) => {
-      const worker = startWorker(WORKER_ENTRY, input, this.options.workerHeapMb ?? 1024);
-      let timer: NodeJS.Timeout | undefined;
-      const giveUpAfter = (ms: number) => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          void worker.terminate();
-          resolve('timeout');
-        }, ms);
-      };
-      // Loading the worker's modules is not the model's fault (slow under tsx, or on a busy machine).
-      giveUpAfter(STARTUP_LIMIT_MS);
-      const finish = (output: ModelWorkerOutput) => {
-        clearTimeout(timer);
-        void worker.terminate();
-        resolve(output);
-      };
-      worker.on('message', (message: ModelWorkerOutput | { started: true }) => {
-        if ('started' in message) giveUpAfter(this.options.previewTimeoutMs + GRACE_MS);
-        else finish(message);
-      });
-      // Out of memory or a crash in the reader: a file this bot cannot read.
-      worker.once('error', () => finish({ ok: false, problem: 'unsupported' }));
-      worker.once('exit', () => finish({ ok: false, problem: 'unsupported' }));
-    });
+  /** How many worker threads were started so far: one serves many models, until it fails or idles. */
+  workersStarted(): number {
+    return this.workers.workersStarted();
   }
-}
 
-/**
- * A worker from a module of ours. Built code (`dist/`) runs as is; under tsx and the tests the source is
- * TypeScript, so the worker first registers tsx's loader in its own thread, then imports the entry.
- */
-function startWorker(entry: URL, workerData: unknown, heapMb: number): Worker {
-  const resourceLimits = { maxOldGenerationSizeMb: heapMb };
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData, resourceLimits });
-  const tsxApi = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const boot = `import(${JSON.stringify(pathToFileURL(tsxApi).href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(boot, { eval: true, workerData, resourceLimits });
+  /** How many worker threads are running now. */
+  workersRunning(): number {
+    return this.workers.workersRunning();
+  }
+
+  /** Ends the workers now (at shutdown); inspections in flight are answered as unreadable by this bot. */
+  close(): Promise<void> {
+    return this.workers.close();
+  }
 }

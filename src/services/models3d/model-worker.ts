@@ -1,10 +1,11 @@
 /**
- * Worker thread entry: reads one GLB from disk once, reports its facts and, when asked, renders its preview.
- * Off the event loop because parsing tens of MB and rasterizing a million pixels take longer than a bot may
- * stall; the main thread also ends it when its time is up (see model-inspector.ts).
+ * Worker thread entry: for each task, reads one GLB from disk once, reports its facts and, when asked, renders
+ * its preview. Off the event loop because parsing tens of MB and rasterizing a million pixels take longer than
+ * a bot may stall; the worker lives on for the next models (loading its modules costs more than most models),
+ * and the main thread ends it when a model's time is up (see model-worker-pool.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import sharp from 'sharp';
 import { drawBatchesOf, type EncodedTexture, factsOf, readModel } from './model-document.js';
 import { type RgbaImage, renderPreview } from './rasterizer.js';
@@ -26,6 +27,13 @@ export type ModelWorkerOutput =
         | { ok: false; reason: 'too_slow' | 'failed' };
     }
   | { ok: false; problem: import('./model-document.js').ModelReadProblem };
+
+/** A task from the main thread, and the answers: `started` once the modules are loaded, then one per task. */
+export interface ModelWorkerTask {
+  id: number;
+  input: ModelWorkerInput;
+}
+export type ModelWorkerReply = { started: true } | { id: number; output: ModelWorkerOutput };
 
 const SUPERSAMPLE = 2;
 /** Textures are shrunk to this side for the preview: a 512-pixel picture shows no more detail. */
@@ -76,14 +84,19 @@ async function run(input: ModelWorkerInput): Promise<ModelWorkerOutput> {
 
 if (parentPort) {
   const port = parentPort;
-  // Modules loaded (under tsx that includes compiling them): the render's time budget starts now.
-  port.postMessage({ started: true });
-  run(workerData as ModelWorkerInput).then(
-    (output) => {
-      const transfer =
-        output.ok && output.preview?.ok ? [output.preview.image.data.buffer as ArrayBuffer] : [];
-      port.postMessage(output, transfer);
-    },
-    (error: unknown) => port.postMessage({ ok: false, problem: 'unreadable', error: String(error) }),
-  );
+  // One task at a time: the pool sends the next only after this one's answer.
+  port.on('message', ({ id, input }: ModelWorkerTask) => {
+    run(input).then(
+      (output) => {
+        // The rendered pixels are handed over, not copied (they are allocated for this answer alone).
+        const transfer =
+          output.ok && output.preview?.ok ? [output.preview.image.data.buffer as ArrayBuffer] : [];
+        port.postMessage({ id, output } satisfies ModelWorkerReply, transfer);
+      },
+      (error: unknown) =>
+        port.postMessage({ id, output: { ok: false, problem: 'unreadable', error: String(error) } }),
+    );
+  });
+  // Modules loaded (under tsx that includes compiling them): the pool's start-up limit ends here.
+  port.postMessage({ started: true } satisfies ModelWorkerReply);
 }
