@@ -11,7 +11,12 @@ const bot = await startBot(process.env, {
   timeScale: scale,
   logDestination: process.env.BENCH_LOG_LEVEL ? undefined : new Writable({ write: (_c, _e, cb) => cb() }),
 });
-const report = () => process.stdout.write(`rss ${process.memoryUsage().rss}\n`);
+const report = () => {
+  const memory = process.memoryUsage();
+  process.stdout.write(
+    `rss ${memory.rss} heap ${memory.heapUsed} external ${memory.external} buffers ${memory.arrayBuffers}\n`,
+  );
+};
 report();
 const timer = setInterval(report, 100);
 process.once('SIGTERM', () => {

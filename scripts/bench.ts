@@ -183,6 +183,8 @@ async function startMeasuredBot(env: Record<string, string>, separate: boolean) 
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let peakRss = 0;
+  // The bot's memory at its peak RSS: the JavaScript heap, native memory held by JavaScript objects, buffers.
+  let peakLine = '';
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => {
     resolveReady = resolve;
@@ -191,6 +193,7 @@ async function startMeasuredBot(env: Record<string, string>, separate: boolean) 
     for (const line of String(chunk).split('\n')) {
       const rss = Number(line.match(/^rss (\d+)/)?.[1]);
       if (Number.isFinite(rss) && rss > 0) {
+        if (rss > peakRss) peakLine = line;
         peakRss = Math.max(peakRss, rss);
         resolveReady();
       }
@@ -200,6 +203,11 @@ async function startMeasuredBot(env: Record<string, string>, separate: boolean) 
   return {
     peakRss: () => peakRss,
     close: async () => {
+      const mb = (name: string) =>
+        `${(Number(peakLine.match(new RegExp(`${name} (\\d+)`))?.[1]) / 1024 / 1024).toFixed(0)} MB`;
+      process.stderr.write(
+        `  bot at its peak RSS ${mb('rss')}: JS heap ${mb('heap')}, external ${mb('external')} (array buffers ${mb('buffers')})\n`,
+      );
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
@@ -253,7 +261,8 @@ async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
   n = handles.length;
   process.stderr.write(`  ${n} commands sent in ${seconds(Date.now() - started)}\n`);
   const seenAt = new Map<string, number>();
-  const deadline = Date.now() + 4 * 60_000;
+  // Four minutes at the default scale; a slower (real-time) run gets proportionally longer.
+  const deadline = Date.now() + 4 * 60_000 * Math.max(1, 20 / SCALE);
   let lastReport = Date.now();
   while (seenAt.size < n && Date.now() < deadline) {
     if (Date.now() - lastReport > 10_000) {
@@ -347,6 +356,11 @@ function lagPhases(
   const listings = api
     .filter((entry) => entry.method === 'GET' && entry.path === '/v1/jobs')
     .map((e) => e.at);
+  const listingGaps = listings.slice(1).map((at, index) => (at - (listings[index] ?? at)) * SCALE);
+  process.stderr.write(
+    `  listings: ${listings.length}, gap between two p50 ${seconds(percentile(listingGaps, 50))}, max ${seconds(Math.max(0, ...listingGaps))} (unscaled)\n`,
+  );
+  const waitedBehind = new Map<string, number>();
   const phases = {
     listed: [] as number[],
     confirmed: [] as number[],
@@ -372,6 +386,20 @@ function lagPhases(
     )?.at;
     if (seen === undefined || listed === undefined || confirmed === undefined || assets === undefined)
       continue;
+    // Who took Scenario's slots while this job waited for its confirmation.
+    for (const entry of api)
+      if (entry.at > listed && entry.at < confirmed) {
+        const kind = entry.path.startsWith('/v1/generate')
+          ? 'generate'
+          : entry.path === '/v1/jobs'
+            ? 'listing'
+            : entry.path.startsWith('/v1/jobs/')
+              ? 'confirm'
+              : entry.path.includes('bulk')
+                ? 'bulk'
+                : 'other';
+        waitedBehind.set(kind, (waitedBehind.get(kind) ?? 0) + 1);
+      }
     phases.listed.push(listed - finishedAt);
     phases.confirmed.push(confirmed - listed);
     phases.assets.push(assets - confirmed);
@@ -402,6 +430,9 @@ function lagPhases(
   );
   process.stderr.write(
     `  result posts: gap between two p50 ${percentile(gaps, 50)} ms, p90 ${percentile(gaps, 90)} ms (real time)\n`,
+  );
+  process.stderr.write(
+    `  while jobs waited for their confirmation, Scenario's slots went to (per job): ${[...waitedBehind].map(([kind, count]) => `${kind} ${(count / Math.max(1, phases.listed.length)).toFixed(1)}`).join(', ')}\n`,
   );
   return `lag phases p50 (unscaled, ${phases.listed.length} jobs): finished → listed ${p50(phases.listed)}, → confirmed ${p50(phases.confirmed)}, → assets read ${p50(phases.assets)}, → visible ${p50(phases.visible)}`;
 }

@@ -135,6 +135,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         : await loadLocalRequestWindow(limits, store.requestWindow),
       onWindowError: (error) =>
         logger.warn({ err: error }, 'cannot count Scenario requests: holding them until the store answers'),
+      paceSubmissions: true,
     });
     closers.push(() => budget.close());
     const scenario = createScenarioClient({
@@ -163,8 +164,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       .checkSeedSpecs()
       .catch((error: unknown) => logger.warn({ err: error }, 'could not check the seed specs'));
 
-    const client = createDiscordClient(config.DISCORD_API_URL, { timeScale: options.timeScale });
-    closers.push(() => client.destroy());
+    const discord = createDiscordClient(config.DISCORD_API_URL, { timeScale: options.timeScale });
+    const { client } = discord;
+    closers.push(() => discord.close());
     const ledger = new JobLedger(store.jobs, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
     const generationLog = new GenerationLog(store.generations, lock, config.RECORD_RETENTION_DAYS * DAY_MS);
     const credits = createQuotaAdapter(quota);

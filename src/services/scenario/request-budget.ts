@@ -63,6 +63,53 @@ export interface RequestBudgetOptions {
    * every second and grants nothing until it answers.
    */
   onWindowError?: (error: unknown) => void;
+  /**
+   * Spreads new submissions over the window (see `SubmitPacer`) instead of letting a burst of commands take
+   * the whole window at once; without it, submissions go whenever the window has room.
+   */
+  paceSubmissions?: boolean;
+}
+
+/**
+ * New generate calls at the window's average rate (perMinute per window), with a small burst so that a
+ * lone command goes at once. Why: a sliding window lets a burst of commands take every slot in one second,
+ * and then nothing can go for a whole minute: the jobs of that burst finish during that minute and wait
+ * for it to end before they can even be confirmed (real time, N=100: lag p50 21 s). Paced, slots free up
+ * one by one all the time, and the work that finishes jobs, which is not paced, takes them first. The
+ * total rate is unchanged: paced submissions use every slot nobody else needs.
+ */
+class SubmitPacer {
+  private tokens: number;
+  private refilledAt: number;
+  private readonly perMs: number;
+
+  constructor(
+    perMinute: number,
+    windowMs: number,
+    now: number,
+    private readonly burst = Math.max(1, Math.ceil(perMinute / 10)),
+  ) {
+    this.perMs = perMinute / windowMs;
+    this.tokens = burst;
+    this.refilledAt = now;
+  }
+
+  /** How long until a submission may go (0: now). */
+  waitMs(now: number): number {
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.perMs);
+    this.refilledAt = now;
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.perMs);
+  }
+
+  take(now: number): void {
+    this.waitMs(now);
+    this.tokens -= 1;
+  }
+
+  /** When the submission `index` places from now (0 = the next one) may go, by the pace alone. */
+  etaMs(index: number): number {
+    return Math.max(0, Math.ceil((index + 1 - this.tokens) / this.perMs));
+  }
 }
 
 /** The budget was closed (the bot is stopping) while a caller waited: its request was never sent. */
@@ -112,10 +159,15 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const windowMs = options.windowMs ?? scenarioWindowMs(1);
   const window = options.window ?? createLocalRequestWindow({ perMinute: options.perMinute, windowMs });
   const waiting = new RequestQueue<Waiter>();
+  const pacer = options.paceSubmissions
+    ? new SubmitPacer(options.perMinute, windowMs, clock.now())
+    : undefined;
   // Slots granted whose caller may still say when its request left (`markSent`), by grant time.
   const grants = new Map<number, string>();
   const stop = new AbortController();
   let pumping = false;
+  // Set while the pump waits for the submissions' pace with nothing else queued.
+  let othersArrived: AbortController | undefined;
   let closed = false;
   // Told once per outage, not at every retry.
   let windowDown = false;
@@ -142,6 +194,18 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     pumping = true;
     try {
       while (waiting.size > 0 && !closed) {
+        // A submission whose pace has not come yet lets the others go first, or waits for its turn.
+        const head = waiting.nextClass();
+        const submitWaitMs = head === 'submit' && pacer ? pacer.waitMs(clock.now()) : 0;
+        if (submitWaitMs > 0 && waiting.size === waiting.sizeOf('submit')) {
+          // Woken early by any other request: it need not wait for the submissions' pace.
+          othersArrived = new AbortController();
+          await clock
+            .sleep(submitWaitMs, AbortSignal.any([stop.signal, othersArrived.signal]))
+            .catch(() => undefined);
+          othersArrived = undefined;
+          continue;
+        }
         let taken: TakeResult;
         try {
           taken = await window.take(clock.now());
@@ -168,7 +232,10 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         grants.set(grantedAt, taken.slot);
         // The window never holds more than perMinute; a count read meanwhile may already include this one.
         counted = Math.min(options.perMinute, counted + 1);
-        waiting.next()?.resolve(grantedAt);
+        // Asked again now: requests that arrived while the window answered may have changed the order.
+        const submitReady = !pacer || pacer.waitMs(grantedAt) === 0;
+        if (waiting.nextClass() === 'submit' && submitReady) pacer?.take(grantedAt);
+        waiting.next(submitReady)?.resolve(grantedAt);
         // The granted caller's continuation (its fetch) runs before this macrotask.
         await new Promise((resolve) => setImmediate(resolve));
         await window.sent(taken.slot, clock.now()).catch(() => undefined); // stamped at take, then
@@ -188,16 +255,20 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const etaOf = (index: number, now: number): number => {
     const start = Math.max(now, window.pausedUntil());
     const free = Math.max(0, options.perMinute - counted);
-    if (index < free) return start - now;
+    pacer?.waitMs(now);
+    const paced = pacer?.etaMs(index) ?? 0;
+    if (index < free) return Math.max(start - now, paced);
     const first = Math.max(start, nextFreeAt);
-    return first - now + Math.floor((index - free) / options.perMinute) * windowMs;
+    return Math.max(paced, first - now + Math.floor((index - free) / options.perMinute) * windowMs);
   };
 
   return {
     acquire(priority = 'interactive') {
       if (closed) return Promise.reject(new BudgetClosedError());
       return new Promise<number>((resolve, reject) => {
-        waiting.push(ticketOf(priority), { resolve, reject });
+        const ticket = ticketOf(priority);
+        waiting.push(ticket, { resolve, reject });
+        if (ticket.class !== 'submit') othersArrived?.abort();
         void pump();
       });
     },

@@ -71,11 +71,23 @@ export class RequestQueue<T> {
     this.sizes[ticket.class] += 1;
   }
 
-  /** The waiter to serve now, removed from the queue. */
-  next(): T | undefined {
-    const submitTurn = this.sizes.submit > 0 && this.sinceSubmit >= SUBMIT_SHARE - 1;
-    const order: readonly RequestClass[] = submitTurn ? ['submit', 'finish', 'interactive'] : REQUEST_CLASSES;
-    for (const requestClass of order) {
+  /** Waiters of one class. */
+  sizeOf(requestClass: RequestClass): number {
+    return this.sizes[requestClass];
+  }
+
+  /** The class `next()` would serve now, or undefined when nothing waits. */
+  nextClass(): RequestClass | undefined {
+    return this.order().find((requestClass) => this.sizes[requestClass] > 0);
+  }
+
+  /**
+   * The waiter to serve now, removed from the queue. `allowSubmit: false` passes over submissions (the
+   * budget paces them: request-budget.ts), serving the others in their order.
+   */
+  next(allowSubmit = true): T | undefined {
+    for (const requestClass of this.order()) {
+      if (!allowSubmit && requestClass === 'submit') continue;
       const entry = takeRoundRobin(this.lanesOf(requestClass));
       if (!entry) continue;
       this.sizes[requestClass] -= 1;
@@ -84,6 +96,11 @@ export class RequestQueue<T> {
       return entry.item;
     }
     return undefined;
+  }
+
+  private order(): readonly RequestClass[] {
+    const submitTurn = this.sizes.submit > 0 && this.sinceSubmit >= SUBMIT_SHARE - 1;
+    return submitTurn ? ['submit', 'finish', 'interactive'] : REQUEST_CLASSES;
   }
 
   /** Removes one waiter (given up by its caller). */

@@ -113,4 +113,48 @@ describe('request budget', () => {
     budget.close();
     await expect(waiting).rejects.toThrow('closed');
   });
+
+  it('paces submissions over the window, after a small burst, without holding the work that finishes jobs', async () => {
+    const clock = manualClock();
+    // 30 a minute: a burst of 3, then one every 2 s.
+    const budget = createRequestBudget({ perMinute: 30, windowMs: 60_000, clock, paceSubmissions: true });
+    const submittedAt: number[] = [];
+    for (let i = 0; i < 10; i += 1)
+      void budget
+        .acquire({ class: 'submit', userId: `u${i}` })
+        .then(() => submittedAt.push(clock.now()))
+        .catch(() => undefined);
+    await settled(() => submittedAt.length === 3 && clock.sleeping() === 1);
+    expect(submittedAt).toHaveLength(3);
+    // Work that finishes a job goes at once, while the submissions wait for their pace.
+    let finishedAt: number | undefined;
+    void budget.acquire({ class: 'finish' }).then(() => {
+      finishedAt = clock.now();
+    });
+    await settled(() => finishedAt !== undefined);
+    expect(finishedAt).toBe(submittedAt[0]);
+    for (let step = 0; step < 7; step += 1) {
+      clock.advance(2_000);
+      await settled(
+        () => submittedAt.length === 4 + step && (clock.sleeping() === 1 || submittedAt.length === 10),
+      );
+    }
+    budget.close();
+    const start = submittedAt[0] ?? 0;
+    expect(submittedAt.map((at) => at - start)).toEqual([
+      0, 0, 0, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000, 14_000,
+    ]);
+  });
+
+  it('tells a paced submission its wait by the pace', async () => {
+    const clock = manualClock();
+    const budget = createRequestBudget({ perMinute: 30, windowMs: 60_000, clock, paceSubmissions: true });
+    for (let i = 0; i < 6; i += 1)
+      void budget.acquire({ class: 'submit', userId: `u${i}`, key: `job${i}` }).catch(() => undefined);
+    await settled(() => clock.sleeping() === 1);
+    const view = budget.view();
+    budget.close();
+    // Three went in the burst; the next three go 2, 4 and 6 s from now.
+    expect([...view.waiting.values()].map((place) => place.etaMs)).toEqual([2_000, 4_000, 6_000]);
+  });
 });
