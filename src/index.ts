@@ -172,7 +172,11 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
     const credits = createQuotaAdapter(quota);
     // The Discord side of the job port: everything a member reads about a job goes through it.
     const messenger = new DiscordJobMessenger({ rest: client.rest, logger, clock });
-    const resultAssets = createAssetBatcher(scenario);
+    // A read waits while confirmations do (at most four slots' time), so that it carries all their assets.
+    const resultAssets = createAssetBatcher(scenario, 50, {
+      holdWhile: () => budget.load().finishing > 0,
+      maxHoldMs: (4 * limits.windowMs) / config.SCENARIO_REQUESTS_PER_MINUTE,
+    });
     // Its worker thread is kept between 3D results; ended at shutdown rather than left to its idle end.
     const modelInspector = new ModelInspector({ previewTimeoutMs: config.PREVIEW_TIMEOUT_MS });
     closers.push(() => modelInspector.close());

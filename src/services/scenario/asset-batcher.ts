@@ -14,7 +14,25 @@ const PREFETCH_TTL_MS = 5 * 60_000;
  * finishing in one polling round shares one read, instead of each waiting for a delivery slot and reading
  * with the few others delivering at that moment (one budget wait per handful of jobs, in turn).
  */
-export function createAssetBatcher(scenario: ScenarioClient, windowMs = 50, now: () => number = Date.now) {
+export interface AssetBatcherOptions {
+  now?: () => number;
+  /**
+   * While this holds (confirmations of finished jobs wait for the budget), a read is put off, at most
+   * `maxHoldMs` after its first id: each confirmation adds its job's ids to the next read. Without it, under
+   * a steady budget a read would follow each confirmation and carry one job's assets.
+   */
+  holdWhile?: () => boolean;
+  maxHoldMs?: number;
+}
+
+export function createAssetBatcher(
+  scenario: ScenarioClient,
+  windowMs = 50,
+  options: AssetBatcherOptions = {},
+) {
+  const now = options.now ?? Date.now;
+  // When the oldest id waiting to be read arrived.
+  let firstQueuedAt = 0;
   let queued: {
     ids: readonly string[];
     resolve: (assets: Asset[]) => void;
@@ -29,7 +47,13 @@ export function createAssetBatcher(scenario: ScenarioClient, windowMs = 50, now:
   const scheduleFlush = () => {
     if (flushScheduled || reading || queued.length === 0) return;
     flushScheduled = true;
-    setTimeout(() => void flush(), windowMs);
+    setTimeout(flushWhenDue, windowMs);
+  };
+  const flushWhenDue = () => {
+    const ids = queued.reduce((sum, entry) => sum + entry.ids.length, 0);
+    const held = options.holdWhile?.() && now() - firstQueuedAt < (options.maxHoldMs ?? 0) && ids < 100;
+    if (held) setTimeout(flushWhenDue, windowMs);
+    else void flush();
   };
 
   async function flush(): Promise<void> {
@@ -54,6 +78,7 @@ export function createAssetBatcher(scenario: ScenarioClient, windowMs = 50, now:
   function read(ids: readonly string[]): Promise<Asset[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
+      if (queued.length === 0) firstQueuedAt = now();
       queued.push({ ids, resolve, reject });
       scheduleFlush();
     });

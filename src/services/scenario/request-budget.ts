@@ -35,8 +35,11 @@ export interface RequestBudget {
   markSent?(grantedAt: number): void;
   /** The window and the queue as they stand now (places computed: O(waiting)). */
   view(): BudgetView;
-  /** Only the counts, in constant time: for decisions taken often (the listing cadence). */
-  load(): { perMinute: number; sentInWindow: number; waiting: number };
+  /**
+   * Only the counts, in constant time: for decisions taken often (the listing cadence, the asset reads).
+   * `finishing`: requests of the `finish` class waiting.
+   */
+  load(): { perMinute: number; sentInWindow: number; waiting: number; finishing: number };
   /** Everyone waits until `until` (epoch ms): a 429 from Scenario applies to the whole project. */
   pauseUntil(until: number): void;
   /** Requests counted in the window now, by every instance that shares it (for a status report). */
@@ -87,7 +90,8 @@ class SubmitPacer {
     perMinute: number,
     windowMs: number,
     now: number,
-    private readonly burst = Math.max(1, Math.ceil(perMinute / 10)),
+    // A tenth of the window, and at least three: a few commands at once still go at once.
+    private readonly burst = Math.min(perMinute, Math.max(3, Math.ceil(perMinute / 10))),
   ) {
     this.perMs = perMinute / windowMs;
     this.tokens = burst;
@@ -286,7 +290,12 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     },
     load() {
       refreshCount();
-      return { perMinute: options.perMinute, sentInWindow: counted, waiting: waiting.size };
+      return {
+        perMinute: options.perMinute,
+        sentInWindow: counted,
+        waiting: waiting.size,
+        finishing: waiting.sizeOf('finish'),
+      };
     },
     markSent(grantedAt) {
       const slot = grants.get(grantedAt);

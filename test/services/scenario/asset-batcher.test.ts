@@ -109,4 +109,34 @@ describe('asset batcher', () => {
     expect((await batcher.get(ids)).map((asset) => asset.id)).toEqual(ids);
     expect(bulkCalls().map((call) => call.status)).toEqual([503, 200]);
   });
+
+  it('puts a read off while confirmations wait, then reads every job confirmed meanwhile at once', async () => {
+    const [first = [], second = []] = await setUp(100, 2);
+    let holding = true;
+    let asked = 0;
+    const batcher = createAssetBatcher(client, 1, {
+      holdWhile: () => {
+        asked += 1;
+        return holding;
+      },
+      maxHoldMs: 60_000,
+    });
+    const firstRead = batcher.get(first);
+    await until(() => asked >= 3);
+    const secondRead = batcher.get(second);
+    await until(() => asked >= 6);
+    expect(bulkCalls()).toHaveLength(0);
+    holding = false;
+    expect((await firstRead).map((asset) => asset.id)).toEqual(first);
+    expect((await secondRead).map((asset) => asset.id)).toEqual(second);
+    expect(bulkCalls().map((call) => (call.body as { assetIds: string[] }).assetIds)).toEqual([
+      [...first, ...second],
+    ]);
+  });
+
+  it('holds a read no longer than its limit', async () => {
+    const [ids = []] = await setUp(100, 1);
+    const batcher = createAssetBatcher(client, 1, { holdWhile: () => true, maxHoldMs: 0 });
+    expect((await batcher.get(ids)).map((asset) => asset.id)).toEqual(ids);
+  });
 });
