@@ -139,6 +139,18 @@ describe('the SQLite database locked by another process, end to end', () => {
 
   it('refuses to run unmetered while it cannot write, and serves again once the lock is gone', async () => {
     const { alice } = h.discord.ids;
+    // The start-up reads of the seed models' schemas are stored first: a schema write caught by the lock
+    // would hold the command behind it for another busy timeout.
+    await h.discord.waitFor(
+      () => h.scenario.schemaReads().length >= 4 || undefined,
+      10_000,
+      'the schema reads',
+    );
+    await eventually(
+      async () => ((await h.bot.deps.quota.status(h.discord.guildId, alice)) ? true : undefined),
+      10_000,
+      'the store to answer',
+    );
     // Another process (a backup, an admin's sqlite3 shell) holds the write lock.
     const other = new KeyvSqlite({ uri: `sqlite://${path}` });
     await other.query('BEGIN EXCLUSIVE');
