@@ -7,6 +7,7 @@
  * Flags: --n 200  --scale 20  --duration 30000-90000 (job duration range in unscaled ms)  --mix skybox,image,3d
  *        --sizes 10,100,1000 (the growth table; empty to skip)
  *        --parts compare,lone,sizes (which parts run: the bot against the naive loop, the lone member, the table)
+ *        --pace: the bot with SCENARIO_PACE_SUBMISSIONS=true
  *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
  *                  --jobs 8  --outputs 4  --file-mb 60
  *        --instances 2: instead, that many bot instances on one Redis and one Scenario key: their total peak
@@ -49,6 +50,7 @@ const { values: flags } = parseArgs({
     triangles: { type: 'string', default: '100000' },
     'big-mb': { type: 'string', default: '60' },
     parts: { type: 'string', default: 'compare,lone,sizes' },
+    pace: { type: 'boolean', default: false },
   },
 });
 if (flags.preview) {
@@ -232,6 +234,7 @@ async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
       MAX_RUNNING_JOBS_PER_USER: '100000',
       QUOTA_DEFAULT_LIMIT: '1000000',
       PROGRESS_EDIT_INTERVAL_MS: String(Math.max(250, 4_000 / SCALE)),
+      SCENARIO_PACE_SUBMISSIONS: String(flags.pace),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     },
     shape.separate ?? false,
@@ -514,7 +517,7 @@ async function runNaive(n: number) {
 }
 
 console.log(
-  `Benchmark: N=${N}, time scale ×${SCALE} (a Scenario minute = ${seconds(MINUTE)}), job durations ${minDuration / 1000}–${maxDuration / 1000} s unscaled, mix ${MIX.join('/')}, budget ${BUDGET}/min, emulator limit 100/min`,
+  `Benchmark: N=${N}, time scale ×${SCALE} (a Scenario minute = ${seconds(MINUTE)}), job durations ${minDuration / 1000}–${maxDuration / 1000} s unscaled, mix ${MIX.join('/')}, budget ${BUDGET}/min, emulator limit 100/min${flags.pace ? ', submissions paced' : ''}`,
 );
 console.log(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}\n`);
 const PARTS = new Set((flags.parts ?? '').split(','));

@@ -44,6 +44,9 @@ export const envSchema = z.object({
   REGISTER_COMMANDS_ON_START: booleanFlag.default(true),
   // Scenario documents 100 requests/minute per project; stay below it for every call we make.
   SCENARIO_REQUESTS_PER_MINUTE: positiveInt.max(100).default(90),
+  // Spread a burst of new generate calls over the minute (see request-budget.ts): shorter waits after a job
+  // finishes, later starts for a burst's jobs. Off: a burst starts as many jobs at once as the budget allows.
+  SCENARIO_PACE_SUBMISSIONS: booleanFlag.default(false),
   SCENARIO_TIMEOUT_MS: positiveInt.default(30_000),
   SCENARIO_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   MAX_ATTACHMENT_BYTES: positiveInt.default(20 * 1024 * 1024),

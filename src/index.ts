@@ -135,7 +135,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
         : await loadLocalRequestWindow(limits, store.requestWindow),
       onWindowError: (error) =>
         logger.warn({ err: error }, 'cannot count Scenario requests: holding them until the store answers'),
-      paceSubmissions: true,
+      paceSubmissions: config.SCENARIO_PACE_SUBMISSIONS,
     });
     closers.push(() => budget.close());
     const scenario = createScenarioClient({

@@ -24,7 +24,7 @@ describe('credits under a burst of slash commands, end to end', () => {
     const refusals = answers.filter((message) => message.visibleTo === alice);
     expect(refusals).toHaveLength(40);
     for (const refusal of refusals) expect(refusal.content).toContain('0 of 10');
-    // Submissions are paced after a burst (request-budget.ts): the tenth may leave a moment later.
+    // With SCENARIO_PACE_SUBMISSIONS the tenth would leave a moment after the first nine: wait for it.
     await h.discord.waitFor(
       () => h.scenario.generateCalls().length >= 10 || undefined,
       10_000,

@@ -5,7 +5,7 @@ describe('/status', () => {
   let h: Harness;
   beforeAll(async () => {
     // A budget of 7 requests a minute: the start-up read of the four seed models' schemas, then three
-    // generate calls fill it (the submissions' burst: request-budget.ts), and the fourth command waits.
+    // generate calls fill it, and the fourth command waits its turn.
     h = await startHarness({
       env: { SCENARIO_REQUESTS_PER_MINUTE: '7' },
       scenario: { jobDurationMs: 120_000 },
