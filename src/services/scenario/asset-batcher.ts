@@ -42,7 +42,7 @@ export function createAssetBatcher(
   // One read at a time: ids arriving while it waits for the budget join the next one.
   let reading = false;
   /** Reads started by `prefetch`, per asset id, until `get` takes them or they expire. */
-  const early = new Map<string, { read: Promise<Asset | undefined>; at: number }>();
+  const early = new Map<string, { read: Promise<Asset | undefined | 'failed'>; at: number }>();
 
   const scheduleFlush = () => {
     if (flushScheduled || reading || queued.length === 0) return;
@@ -95,18 +95,27 @@ export function createAssetBatcher(
       forgetExpired();
       const fresh = ids.filter((id) => !early.has(id));
       if (fresh.length === 0) return;
-      const reading = read(fresh);
-      // A failed early read is not an error yet: `get` reads again.
-      reading.catch(() => undefined);
+      // A failed early read is not an error yet (`get` reads again): it settles as `failed`, never rejects,
+      // so no rejection is left unhandled while nobody has asked for these assets.
+      const reading = read(fresh).then(
+        (assets) => assets,
+        () => 'failed' as const,
+      );
       for (const id of fresh)
-        early.set(id, { read: reading.then((assets) => assets.find((asset) => asset.id === id)), at: now() });
+        early.set(id, {
+          read: reading.then((assets) =>
+            assets === 'failed' ? 'failed' : assets.find((asset) => asset.id === id),
+          ),
+          at: now(),
+        });
     },
     async get(ids: readonly string[]): Promise<Asset[]> {
       const started = ids.map((id) => early.get(id)?.read);
       for (const id of ids) early.delete(id);
       if (ids.length > 0 && started.every((reading) => reading !== undefined)) {
-        const assets = await Promise.all(started).catch(() => undefined);
-        if (assets) return assets.filter((asset): asset is Asset => asset !== undefined);
+        const assets = await Promise.all(started);
+        if (!assets.includes('failed'))
+          return assets.filter((asset): asset is Asset => asset !== undefined && asset !== 'failed');
       }
       return read(ids);
     },
