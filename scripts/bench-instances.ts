@@ -64,8 +64,8 @@ export async function runInstancesBench(options: InstancesBenchOptions): Promise
       sent.push({ discord, handle });
       if (index % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 1000 / Math.max(1, n / 20)));
     }
-    const isDone = ({ discord, handle }: (typeof sent)[number]) =>
-      /done in/.test(discord.originalMessage(handle)?.content ?? '');
+    // The outcome is a new message replying to the command's reply (which becomes a pointer to it).
+    const isDone = ({ discord, handle }: (typeof sent)[number]) => discord.outcomeOf(handle) !== undefined;
     // A command Discord expired (no answer within 3 s) is never delivered: stop waiting for it.
     const isLost = ({ discord, handle }: (typeof sent)[number]) => {
       const interaction = discord.interaction(handle);
