@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { TokenBucket } from '../token-bucket.js';
 
 /**
  * How many progress edits (a running job's progress, a waiting job's place) the bot may make per second,
@@ -6,25 +7,21 @@ import type { Clock } from '../clock.js';
  * EVERY request until the next second, a finished result's post included. These edits are the only
  * requests that may be skipped, so they get a share (`PROGRESS_EDITS_PER_SECOND`, 20 by default) and
  * results, commands and reactions keep the rest. An edit refused here is not lost: the next look shows
- * the newer news. A token bucket holding one second's worth.
+ * the newer news. A bucket holding one second's worth.
  */
 export class EditAllowance {
-  private tokens: number;
-  private refilledAt: number;
+  private readonly bucket: TokenBucket;
 
   constructor(private readonly options: { perSecond: number; clock: Pick<Clock, 'now'> }) {
-    this.tokens = options.perSecond;
-    this.refilledAt = options.clock.now();
+    this.bucket = new TokenBucket({
+      perMs: options.perSecond / 1_000,
+      capacity: options.perSecond,
+      now: options.clock.now(),
+    });
   }
 
   /** Takes one edit if one is left this second. */
   take(): boolean {
-    const now = this.options.clock.now();
-    const { perSecond } = this.options;
-    this.tokens = Math.min(perSecond, this.tokens + ((now - this.refilledAt) / 1_000) * perSecond);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.bucket.tryTake(this.options.clock.now());
   }
 }

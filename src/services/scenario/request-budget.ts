@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../clock.js';
+import { TokenBucket } from '../token-bucket.js';
 import { type QueueCounts, type QueueTicket, RequestQueue } from './request-queue.js';
 import { createLocalRequestWindow, type RequestWindow, type TakeResult } from './request-window.js';
 
@@ -67,7 +68,7 @@ export interface RequestBudgetOptions {
    */
   onWindowError?: (error: unknown) => void;
   /**
-   * Spreads new submissions over the window (see `SubmitPacer`) instead of letting a burst of commands take
+   * Spreads new submissions over the window (see `submitPacer`) instead of letting a burst of commands take
    * the whole window at once; without it, submissions go whenever the window has room.
    */
   paceSubmissions?: boolean;
@@ -81,39 +82,10 @@ export interface RequestBudgetOptions {
  * one by one all the time, and the work that finishes jobs, which is not paced, takes them first. The
  * total rate is unchanged: paced submissions use every slot nobody else needs.
  */
-class SubmitPacer {
-  private tokens: number;
-  private refilledAt: number;
-  private readonly perMs: number;
-
-  constructor(
-    perMinute: number,
-    windowMs: number,
-    now: number,
-    // A tenth of the window, and at least three: a few commands at once still go at once.
-    private readonly burst = Math.min(perMinute, Math.max(3, Math.ceil(perMinute / 10))),
-  ) {
-    this.perMs = perMinute / windowMs;
-    this.tokens = burst;
-    this.refilledAt = now;
-  }
-
-  /** How long until a submission may go (0: now). */
-  waitMs(now: number): number {
-    this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.perMs);
-    this.refilledAt = now;
-    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) / this.perMs);
-  }
-
-  take(now: number): void {
-    this.waitMs(now);
-    this.tokens -= 1;
-  }
-
-  /** When the submission `index` places from now (0 = the next one) may go, by the pace alone. */
-  etaMs(index: number): number {
-    return Math.max(0, Math.ceil((index + 1 - this.tokens) / this.perMs));
-  }
+function submitPacer(perMinute: number, windowMs: number, now: number): TokenBucket {
+  // A tenth of the window, and at least three: a few commands at once still go at once.
+  const capacity = Math.min(perMinute, Math.max(3, Math.ceil(perMinute / 10)));
+  return new TokenBucket({ perMs: perMinute / windowMs, capacity, now });
 }
 
 /** The budget was closed (the bot is stopping) while a caller waited: its request was never sent. */
@@ -163,9 +135,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const windowMs = options.windowMs ?? scenarioWindowMs(1);
   const window = options.window ?? createLocalRequestWindow({ perMinute: options.perMinute, windowMs });
   const waiting = new RequestQueue<Waiter>();
-  const pacer = options.paceSubmissions
-    ? new SubmitPacer(options.perMinute, windowMs, clock.now())
-    : undefined;
+  const pacer = options.paceSubmissions ? submitPacer(options.perMinute, windowMs, clock.now()) : undefined;
   // Slots granted whose caller may still say when its request left (`markSent`), by grant time.
   const grants = new Map<number, string>();
   const stop = new AbortController();
@@ -238,7 +208,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         counted = Math.min(options.perMinute, counted + 1);
         // Asked again now: requests that arrived while the window answered may have changed the order.
         const submitReady = !pacer || pacer.waitMs(grantedAt) === 0;
-        if (waiting.nextClass() === 'submit' && submitReady) pacer?.take(grantedAt);
+        if (waiting.nextClass() === 'submit' && submitReady) pacer?.tryTake(grantedAt);
         waiting.next(submitReady)?.resolve(grantedAt);
         // The granted caller's continuation (its fetch) runs before this macrotask.
         await new Promise((resolve) => setImmediate(resolve));
@@ -259,8 +229,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const etaOf = (index: number, now: number): number => {
     const start = Math.max(now, window.pausedUntil());
     const free = Math.max(0, options.perMinute - counted);
-    pacer?.waitMs(now);
-    const paced = pacer?.etaMs(index) ?? 0;
+    const paced = pacer?.etaMs(index, now) ?? 0;
     if (index < free) return Math.max(start - now, paced);
     const first = Math.max(start, nextFreeAt);
     return Math.max(paced, first - now + Math.floor((index - free) / options.perMinute) * windowMs);
