@@ -228,11 +228,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       typicalDurationMs,
       stuckAfterMs: config.JOB_STUCK_AFTER_MS,
       servedGuildIds: config.DISCORD_GUILD_IDS,
-      // Spare budget buys a listing every 2 s; once half of it is in use, listings take a tenth of it.
-      listRoundGapMs: () =>
-        budget.load().sentInWindow * 2 >= config.SCENARIO_REQUESTS_PER_MINUTE
-          ? listRoundGapFor(config.SCENARIO_REQUESTS_PER_MINUTE)
-          : 2_000,
+      listRoundGapMs: () => listRoundGapFor(budget.load()),
       timeScale: options.timeScale,
       resultAssets,
     });

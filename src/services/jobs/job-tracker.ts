@@ -50,12 +50,17 @@ const LIST_PAGE_SIZE = 200;
 const LIST_ROUND_GAP_MS = 2_000;
 
 /**
- * The listing cadence while the budget is busy: listings take a tenth of it (every 6.8 s at 90 a minute),
- * which keeps a job's cost near 2.3 requests (generate, confirmation, a share of an asset read, listings)
- * and adds a few seconds to its lag; between every 2 s and every 15 s (a small budget's lag stays short).
+ * The listing cadence for the budget's load. Spare budget (under half of it in use) buys a listing every
+ * 2 s. Once it is busy, listings take a tenth of it (every 6.8 s at 90 a minute), which keeps a job's cost
+ * near 2.3 requests (generate, confirmation, a share of an asset read, listings) and adds a few seconds to
+ * its lag; between every 2 s and every 15 s (a small budget's lag stays short). Pure.
  */
-export function listRoundGapFor(perMinute: number, windowMs = 61_000): number {
-  return Math.min(15_000, Math.max(LIST_ROUND_GAP_MS, Math.ceil((10 * windowMs) / perMinute)));
+export function listRoundGapFor(
+  load: { perMinute: number; sentInWindow: number },
+  windowMs = 61_000,
+): number {
+  if (load.sentInWindow * 2 < load.perMinute) return LIST_ROUND_GAP_MS;
+  return Math.min(15_000, Math.max(LIST_ROUND_GAP_MS, Math.ceil((10 * windowMs) / load.perMinute)));
 }
 
 /**

@@ -97,13 +97,13 @@ export function createAssetBatcher(
       if (fresh.length === 0) return;
       // A failed early read is not an error yet (`get` reads again): it settles as `failed`, never rejects,
       // so no rejection is left unhandled while nobody has asked for these assets.
-      const reading = read(fresh).then(
+      const answer = read(fresh).then(
         (assets) => assets,
         () => 'failed' as const,
       );
       for (const id of fresh)
         early.set(id, {
-          read: reading.then((assets) =>
+          read: answer.then((assets) =>
             assets === 'failed' ? 'failed' : assets.find((asset) => asset.id === id),
           ),
           at: now(),
@@ -112,7 +112,7 @@ export function createAssetBatcher(
     async get(ids: readonly string[]): Promise<Asset[]> {
       const started = ids.map((id) => early.get(id)?.read);
       for (const id of ids) early.delete(id);
-      if (ids.length > 0 && started.every((reading) => reading !== undefined)) {
+      if (ids.length > 0 && started.every((answer) => answer !== undefined)) {
         const assets = await Promise.all(started);
         if (!assets.includes('failed'))
           return assets.filter((asset): asset is Asset => asset !== undefined && asset !== 'failed');
