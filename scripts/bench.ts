@@ -8,6 +8,7 @@
  *        --sizes 10,100,1000 (the growth table; empty to skip)
  *        --parts compare,lone,sizes (which parts run: the bot against the naive loop, the lone member, the table)
  *        --pace: the bot with SCENARIO_PACE_SUBMISSIONS=true
+ *        --no-reserve: the bot with SCENARIO_RESERVE_FOR_RESULTS=false
  *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
  *                  --jobs 8  --outputs 4  --file-mb 60
  *        --instances 2: instead, that many bot instances on one Redis and one Scenario key: their total peak
@@ -51,6 +52,7 @@ const { values: flags } = parseArgs({
     'big-mb': { type: 'string', default: '60' },
     parts: { type: 'string', default: 'compare,lone,sizes' },
     pace: { type: 'boolean', default: false },
+    'no-reserve': { type: 'boolean', default: false },
   },
 });
 if (flags.preview) {
@@ -235,6 +237,7 @@ async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
       QUOTA_DEFAULT_LIMIT: '1000000',
       PROGRESS_EDIT_INTERVAL_MS: String(Math.max(250, 4_000 / SCALE)),
       SCENARIO_PACE_SUBMISSIONS: String(flags.pace),
+      SCENARIO_RESERVE_FOR_RESULTS: String(!flags['no-reserve']),
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     },
     shape.separate ?? false,
@@ -315,6 +318,19 @@ async function runBot(n: number, shape: RunShape = {}): Promise<BotRun> {
     const kind = `${entry.method} ${entry.path.replace(/^\/v1/, '').replace(/\/(job|asset|model)[^/]*$/, '/…')}`;
     byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
   }
+  // Per (scaled) minute from the first request: all requests and the generate calls among them.
+  const first = api[0]?.at ?? 0;
+  const perMinute = (entries: typeof api) => {
+    const counts: number[] = [];
+    for (const entry of entries) {
+      const minute = Math.floor((entry.at - first) / MINUTE);
+      counts[minute] = (counts[minute] ?? 0) + 1;
+    }
+    return Array.from(counts, (count) => count ?? 0).join(' ');
+  };
+  process.stderr.write(
+    `  per minute: requests ${perMinute(api)}; generate ${perMinute(api.filter((entry) => entry.path.includes('/generate/')))}\n`,
+  );
   process.stderr.write(
     `  requests by kind: ${[...byKind].map(([kind, count]) => `${kind} ${count}`).join(', ')}\n`,
   );
@@ -517,7 +533,7 @@ async function runNaive(n: number) {
 }
 
 console.log(
-  `Benchmark: N=${N}, time scale ×${SCALE} (a Scenario minute = ${seconds(MINUTE)}), job durations ${minDuration / 1000}–${maxDuration / 1000} s unscaled, mix ${MIX.join('/')}, budget ${BUDGET}/min, emulator limit 100/min${flags.pace ? ', submissions paced' : ''}`,
+  `Benchmark: N=${N}, time scale ×${SCALE} (a Scenario minute = ${seconds(MINUTE)}), job durations ${minDuration / 1000}–${maxDuration / 1000} s unscaled, mix ${MIX.join('/')}, budget ${BUDGET}/min, emulator limit 100/min${flags.pace ? ', submissions paced' : ''}${flags['no-reserve'] ? ', no reserve for results' : ''}`,
 );
 console.log(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}\n`);
 const PARTS = new Set((flags.parts ?? '').split(','));

@@ -47,6 +47,9 @@ export const envSchema = z.object({
   // Spread a burst of new generate calls over the minute (see request-budget.ts): shorter waits after a job
   // finishes, later starts for a burst's jobs. Off: a burst starts as many jobs at once as the budget allows.
   SCENARIO_PACE_SUBMISSIONS: booleanFlag.default(false),
+  // New generate calls leave the window's slots that the running jobs' results will need (job-tracker.ts
+  // `resultsReserveFor`). Off: a burst may take the whole window and its first results wait for it to turn.
+  SCENARIO_RESERVE_FOR_RESULTS: booleanFlag.default(true),
   SCENARIO_TIMEOUT_MS: positiveInt.default(30_000),
   SCENARIO_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   MAX_ATTACHMENT_BYTES: positiveInt.default(20 * 1024 * 1024),

@@ -35,7 +35,8 @@ import { EditAllowance } from './services/jobs/edit-allowance.js';
 import { GenerationLog } from './services/jobs/generation-log.js';
 import { GenerationPipeline } from './services/jobs/generation-pipeline.js';
 import { JobLedger } from './services/jobs/job-ledger.js';
-import { JobTracker, listRoundGapFor } from './services/jobs/job-tracker.js';
+import { listRoundGapFor, resultsReserveFor } from './services/jobs/job-timing.js';
+import { JobTracker } from './services/jobs/job-tracker.js';
 import { QueueWatch } from './services/jobs/queue-watch.js';
 import { ResultFiles } from './services/jobs/result-files.js';
 import { JobSubmission } from './services/jobs/submission.js';
@@ -127,6 +128,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       perMinute: config.SCENARIO_REQUESTS_PER_MINUTE,
       windowMs: scenarioWindowMs(options.timeScale ?? 1),
     };
+    let runningJobs: JobTracker | undefined;
     const budget = createRequestBudget({
       ...limits,
       clock,
@@ -136,6 +138,10 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       onWindowError: (error) =>
         logger.warn({ err: error }, 'cannot count Scenario requests: holding them until the store answers'),
       paceSubmissions: config.SCENARIO_PACE_SUBMISSIONS,
+      // The tracker is built below; until then no job runs and nothing is reserved.
+      reserve: config.SCENARIO_RESERVE_FOR_RESULTS
+        ? () => resultsReserveFor(runningJobs?.runningJobs(clock.now()) ?? [], limits)
+        : undefined,
     });
     closers.push(() => budget.close());
     const scenario = createScenarioClient({
@@ -233,6 +239,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       resultAssets,
     });
     closers.push(() => tracker.close());
+    runningJobs = tracker;
     // Waiting members see their place in the budget's queue, at most once per progress-edit interval.
     const queueWatch = new QueueWatch({
       budget,

@@ -70,7 +70,10 @@ export const jobRecordSchema = z.object({
     .object({ since: z.number(), attempts: z.number().int().positive(), nextAttemptAt: z.number() })
     .optional(),
   error: z.string().optional(),
+  /** When the command was accepted (it may then wait for the budget, queued). */
   createdAt: z.number(),
+  /** When its generate call left: the job's age on Scenario counts from here. */
+  submittedAt: z.number().optional(),
   updatedAt: z.number(),
 });
 export type JobRecord = z.output<typeof jobRecordSchema>;

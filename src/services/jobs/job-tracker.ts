@@ -5,7 +5,18 @@ import type { Job, ScenarioClient } from '../scenario/scenario-client.js';
 import { isTerminal } from '../scenario/scenario-schemas.js';
 import type { Delivery, FinishOutcome } from './delivery.js';
 import { type JobLedger, type JobRecord, jobLogger } from './job-ledger.js';
+import {
+  FIRST_CHECK_MS,
+  LIST_ROUND_GAP_MS,
+  ModelDurations,
+  nextCheckDelay,
+  type RunningJob,
+  startedAt,
+} from './job-timing.js';
 import { isJobFor, listRecentJobs } from './started-job.js';
+
+/** A page of the listing: the most recent jobs, enough to cover every pending one. */
+const LIST_PAGE_SIZE = 200;
 
 export interface JobTrackerOptions {
   scenario: ScenarioClient;
@@ -42,38 +53,6 @@ export interface JobTrackerOptions {
   resultAssets?: { prefetch(assetIds: readonly string[]): void };
 }
 
-/** First look ~2 s after submit (Scenario jobs are rarely done sooner). */
-export const FIRST_CHECK_MS = 2_000;
-const MAX_GAP_MS = 15_000;
-const LIST_PAGE_SIZE = 200;
-/** One listing every 2 s: 30 requests a minute, a third of the default budget, whatever the number of jobs. */
-const LIST_ROUND_GAP_MS = 2_000;
-
-/**
- * The listing cadence for the budget's load. Spare budget (under half of it in use) buys a listing every
- * 2 s. Once it is busy, listings take a tenth of it (every 6.8 s at 90 a minute), which keeps a job's cost
- * near 2.3 requests (generate, confirmation, a share of an asset read, listings) and adds a few seconds to
- * its lag; between every 2 s and every 15 s (a small budget's lag stays short). Pure.
- */
-export function listRoundGapFor(
-  load: { perMinute: number; sentInWindow: number },
-  windowMs = 61_000,
-): number {
-  if (load.sentInWindow * 2 < load.perMinute) return LIST_ROUND_GAP_MS;
-  return Math.min(15_000, Math.max(LIST_ROUND_GAP_MS, Math.ceil((10 * windowMs) / load.perMinute)));
-}
-
-/**
- * When to look at a job next: soon after submit, then less often as it ages, but densely around the
- * model's usual duration, when it is most likely to finish. Pure.
- */
-export function nextCheckDelay(ageMs: number, typicalMs: number): number {
-  if (ageMs < FIRST_CHECK_MS) return FIRST_CHECK_MS - ageMs;
-  const nearTypical = ageMs > typicalMs * 0.7 && ageMs < typicalMs * 1.5;
-  if (nearTypical) return 2_000;
-  return Math.min(MAX_GAP_MS, Math.max(2_000, ageMs / 6));
-}
-
 /**
  * One polling service for every job (no timer per job). It spends the shared Scenario budget where it
  * matters: individual `GET /jobs/{id}` when few jobs are due, one listing plus confirmations of the jobs
@@ -87,6 +66,8 @@ export class JobTracker {
   private readonly confirming = new Map<string, Promise<void>>();
   /** Scenario job ids finished lately, oldest first (bounded): see `isFollowing`. */
   private readonly recentlyFinished = new Set<string>();
+  /** Each model's usual duration, learnt from its finished jobs: for the cadence and the reserve. */
+  private readonly durations: ModelDurations;
   /** Deliveries waiting for a free place, taken round-robin across guilds and members (request-queue.ts). */
   private readonly deliveryQueue = new RequestQueue<() => Promise<void>>();
   private activeDeliveries = 0;
@@ -98,6 +79,7 @@ export class JobTracker {
   private readonly log: Logger;
 
   constructor(private readonly options: JobTrackerOptions) {
+    this.durations = new ModelDurations(options.typicalDurationMs);
     this.log = options.logger.child({ component: 'job-tracker' });
   }
 
@@ -141,8 +123,9 @@ export class JobTracker {
   track(record: JobRecord): void {
     if (this.closed) return;
     const firstCheck = FIRST_CHECK_MS / (this.options.timeScale ?? 1);
-    this.pending.set(record.id, { ...record, nextCheckAt: record.createdAt + firstCheck });
-    this.schedule(Math.max(0, record.createdAt + firstCheck - this.options.clock.now()));
+    const nextCheckAt = startedAt(record) + firstCheck;
+    this.pending.set(record.id, { ...record, nextCheckAt });
+    this.schedule(Math.max(0, nextCheckAt - this.options.clock.now()));
   }
 
   /** Keeps the in-memory copy in step with a ledger change made elsewhere. */
@@ -181,6 +164,15 @@ export class JobTracker {
     return [...this.pending.values(), ...this.inDelivery.values()].filter(
       (record) => record.guildId === guildId,
     );
+  }
+
+  /** The jobs running on Scenario (not yet confirmed finished): when their finishing requests may come. */
+  runningJobs(now: number): RunningJob[] {
+    const scale = this.options.timeScale ?? 1;
+    return [...this.pending.values()].map((record) => ({
+      ageMs: now - startedAt(record),
+      typicalMs: this.durations.typicalMs(record.modelId) / scale,
+    }));
   }
 
   pendingCount(): number {
@@ -307,19 +299,21 @@ export class JobTracker {
     const now = clock.now();
     if (job.status === 'success' || job.status === 'failure' || job.status === 'canceled') {
       this.pending.delete(record.id);
-      if (job.status === 'success') this.options.resultAssets?.prefetch(job.assetIds);
+      if (job.status === 'success') {
+        this.options.resultAssets?.prefetch(job.assetIds);
+        this.learnDuration(record, job, now);
+      }
       this.enqueueDelivery(record, job);
       return;
     }
-    if (now - record.createdAt > this.options.stuckAfterMs) {
+    if (now - startedAt(record) > this.options.stuckAfterMs) {
       this.pending.delete(record.id);
       this.enqueueDelivery(record, undefined);
       return;
     }
     const scale = this.options.timeScale ?? 1;
     const delay =
-      nextCheckDelay((now - record.createdAt) * scale, this.options.typicalDurationMs(record.modelId)) /
-      scale;
+      nextCheckDelay((now - startedAt(record)) * scale, this.durations.typicalMs(record.modelId)) / scale;
     this.updatePending(record.id, { nextCheckAt: now + delay });
     // Progress edits go to Discord beside the poll loop: a slow edit must not delay other jobs' polls.
     if (this.progressInFlight.has(record.id)) return;
@@ -337,6 +331,13 @@ export class JobTracker {
       )
       .catch((error) => this.log.warn({ err: error, jobId: record.scenarioJobId }, 'progress edit failed'))
       .finally(() => this.progressInFlight.delete(record.id));
+  }
+
+  /** Scenario's own start and end times when it gives them, else from our submit to now. */
+  private learnDuration(record: JobRecord, job: Job, now: number): void {
+    const ran = Date.parse(job.updatedAt ?? '') - Date.parse(job.createdAt ?? '');
+    const observed = Number.isFinite(ran) && ran > 0 ? ran : now - startedAt(record);
+    this.durations.learn(record.modelId, observed * (this.options.timeScale ?? 1));
   }
 
   private rememberFinished(scenarioJobId: string): void {

@@ -243,14 +243,15 @@ export class JobSubmission {
             this.options.startedJobLookupDelaysMs ?? [1_000, 2_000, 4_000],
           )
         : undefined;
-      if (started) return this.follow(queued, { job: started, creativeUnitsCost: started.cuCost }, log);
+      if (started)
+        return this.follow(queued, { job: started, creativeUnitsCost: started.cuCost }, log, sentAt);
       if (!resumed)
         await ledger
           .update(queued.id, { state: 'failed', error: scenarioError.message }, clock.now())
           .catch(() => undefined);
       return { ok: false, reason: 'scenario', error: scenarioError };
     }
-    return this.follow(queued, response, log);
+    return this.follow(queued, response, log, sentAt);
   }
 
   /** The generate call never left: the bot is stopping (the job stays queued), or the store failed. */
@@ -286,10 +287,12 @@ export class JobSubmission {
     pending: JobRecord,
     response: { job: Job; creativeUnitsCost?: number },
     log: Logger,
+    sentAt: number,
   ): Promise<SubmitResult> {
     const { clock, ledger, tracker } = this.options;
     const submitted = {
       state: 'submitted',
+      submittedAt: sentAt,
       scenarioJobId: response.job.jobId,
       creativeUnitsCost: response.creativeUnitsCost,
       progress: response.job.progress,

@@ -1,7 +1,13 @@
 import { type Clock, systemClock } from '../clock.js';
 import { TokenBucket } from '../token-bucket.js';
 import { type QueueCounts, type QueueTicket, RequestQueue } from './request-queue.js';
-import { createLocalRequestWindow, type RequestWindow, type TakeResult } from './request-window.js';
+import {
+  createLocalRequestWindow,
+  keptSlots,
+  type RequestWindow,
+  type ReservedSlots,
+  type TakeResult,
+} from './request-window.js';
 
 export type { QueueTicket, RequestClass } from './request-queue.js';
 
@@ -72,6 +78,13 @@ export interface RequestBudgetOptions {
    * the whole window at once; without it, submissions go whenever the window has room.
    */
   paceSubmissions?: boolean;
+  /**
+   * The room a new submission must leave in the window (request-window.ts `ReservedSlots`), asked before
+   * each one: the requests that will finish the jobs already submitted (their confirmations, asset reads,
+   * listings), by when they are expected. Without it a burst of commands takes the whole window and their
+   * own results wait up to a minute to be confirmed. Other requests may use the reserve.
+   */
+  reserve?: () => readonly ReservedSlots[];
 }
 
 /**
@@ -140,7 +153,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const grants = new Map<number, string>();
   const stop = new AbortController();
   let pumping = false;
-  // Set while the pump waits for the submissions' pace with nothing else queued.
+  // Set while the pump waits for the submissions' pace or reserve with nothing else queued.
   let othersArrived: AbortController | undefined;
   let closed = false;
   // Told once per outage, not at every retry.
@@ -163,26 +176,34 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     );
   };
 
+  /** Sleeps for `ms`, or less when a request other than a submission arrives: it need not wait. */
+  const untilOthersArrive = async (ms: number) => {
+    othersArrived = new AbortController();
+    await clock.sleep(ms, AbortSignal.any([stop.signal, othersArrived.signal])).catch(() => undefined);
+    othersArrived = undefined;
+  };
+
   const pump = async () => {
     if (pumping) return;
     pumping = true;
     try {
+      // Set when a submission was refused for the reserve while others waited: serve them, not it.
+      let holdSubmits = false;
       while (waiting.size > 0 && !closed) {
         // A submission whose pace has not come yet lets the others go first, or waits for its turn.
         const head = waiting.nextClass();
         const submitWaitMs = head === 'submit' && pacer ? pacer.waitMs(clock.now()) : 0;
-        if (submitWaitMs > 0 && waiting.size === waiting.sizeOf('submit')) {
-          // Woken early by any other request: it need not wait for the submissions' pace.
-          othersArrived = new AbortController();
-          await clock
-            .sleep(submitWaitMs, AbortSignal.any([stop.signal, othersArrived.signal]))
-            .catch(() => undefined);
-          othersArrived = undefined;
+        const onlySubmits = waiting.size === waiting.sizeOf('submit');
+        if (submitWaitMs > 0 && onlySubmits) {
+          await untilOthersArrive(submitWaitMs);
           continue;
         }
+        const reserve = options.reserve?.() ?? [];
+        // A submission asks the window to leave the reserve free; the others may take it.
+        const keep = head === 'submit' && submitWaitMs === 0 && !holdSubmits ? reserve : [];
         let taken: TakeResult;
         try {
-          taken = await window.take(clock.now());
+          taken = await window.take(clock.now(), keep);
           windowDown = false;
         } catch (error) {
           if (!windowDown) options.onWindowError?.(error);
@@ -190,6 +211,12 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
           taken = { granted: false, retryAt: clock.now() + WINDOW_RETRY_MS };
         }
         if (closed) return;
+        if (!taken.granted && taken.reserved) {
+          // Only the reserve is left: the finishing work may take it now, submissions wait for a slot.
+          holdSubmits = !waiting.isOnly('submit');
+          if (!holdSubmits) await untilOthersArrive(Math.max(1, taken.retryAt - clock.now()));
+          continue;
+        }
         if (!taken.granted) {
           nextFreeAt = taken.retryAt;
           if (!windowDown) counted = Math.max(counted, options.perMinute);
@@ -207,7 +234,10 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         // The window never holds more than perMinute; a count read meanwhile may already include this one.
         counted = Math.min(options.perMinute, counted + 1);
         // Asked again now: requests that arrived while the window answered may have changed the order.
-        const submitReady = !pacer || pacer.waitMs(grantedAt) === 0;
+        const submitReady =
+          (!pacer || pacer.waitMs(grantedAt) === 0) &&
+          (keep.length > 0 || (reserve.length === 0 && !holdSubmits));
+        holdSubmits = false;
         if (waiting.nextClass() === 'submit' && submitReady) pacer?.tryTake(grantedAt);
         waiting.next(submitReady)?.resolve(grantedAt);
         // The granted caller's continuation (its fetch) runs before this macrotask.
@@ -228,11 +258,14 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
    */
   const etaOf = (index: number, now: number): number => {
     const start = Math.max(now, window.pausedUntil());
-    const free = Math.max(0, options.perMinute - counted);
+    // Submissions leave the reserve free (an estimate: it shrinks as jobs finish).
+    const kept = Math.max(0, ...(options.reserve?.() ?? []).map(({ slots }) => slots));
+    const perWindow = options.perMinute - keptSlots(options.perMinute, kept);
+    const free = Math.max(0, perWindow - counted);
     const paced = pacer?.etaMs(index, now) ?? 0;
     if (index < free) return Math.max(start - now, paced);
     const first = Math.max(start, nextFreeAt);
-    return Math.max(paced, first - now + Math.floor((index - free) / options.perMinute) * windowMs);
+    return Math.max(paced, first - now + Math.floor((index - free) / perWindow) * windowMs);
   };
 
   return {

@@ -71,6 +71,11 @@ export class RequestQueue<T> {
     this.sizes[ticket.class] += 1;
   }
 
+  /** Whether every waiter is of this class (false when nothing waits). */
+  isOnly(requestClass: RequestClass): boolean {
+    return this.size > 0 && this.sizes[requestClass] === this.size;
+  }
+
   /** Waiters of one class. */
   sizeOf(requestClass: RequestClass): number {
     return this.sizes[requestClass];

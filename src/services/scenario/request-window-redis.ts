@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { LockRedis } from '../store/key-lock.js';
-import type { RequestWindow, WindowLimits } from './request-window.js';
+import { keptSlots, type RequestWindow, type WindowLimits } from './request-window.js';
 
 /**
  * One window for every instance on a Redis store, so that N instances with one Scenario key together stay
@@ -25,21 +25,35 @@ export interface RedisWindowOptions extends WindowLimits {
   prefix: string;
 }
 
-// KEYS: the sorted set of send times, the pause key. ARGV: now, window, limit, slot.
-// Returns {1} when granted, {0, retryAt, 'paused' | 'full'} when not.
+// KEYS: the sorted set of send times, the pause key. ARGV: now, window, perMinute, slot, then pairs of
+// afterMs and slots to keep (request-window.ts `reservedUntil`: the same rule).
+// Returns {1} when granted, {0, retryAt, 'paused' | 'full' | 'reserved'} when not.
 const TAKE_SCRIPT = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if paused > now then return {0, tostring(paused), 'paused'} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
-  redis.call('ZADD', KEYS[1], now, ARGV[4])
-  redis.call('PEXPIRE', KEYS[1], window * 2)
-  return {1}
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, tostring(tonumber(oldest[2]) + window), 'full'}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {0, tostring(tonumber(oldest[2]) + window), 'full'}`;
+local reservedUntil = nil
+for i = 5, #ARGV - 1, 2 do
+  local after = tonumber(ARGV[i])
+  local from = string.format('(%d', now + after - window)
+  local excess = redis.call('ZCOUNT', KEYS[1], from, '+inf') + tonumber(ARGV[i + 1]) - limit + 1
+  if excess > 0 then
+    local leaving = redis.call('ZRANGEBYSCORE', KEYS[1], from, '+inf', 'WITHSCORES', 'LIMIT', excess - 1, 1)
+    local at = tonumber(leaving[2]) + window - after
+    if reservedUntil == nil or at > reservedUntil then reservedUntil = at end
+  end
+end
+if reservedUntil ~= nil then return {0, tostring(reservedUntil), 'reserved'} end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window * 2)
+return {1}`;
 
 // Moves a slot to a later send time only (XX: never re-adds a pruned one; GT: never earlier).
 const SENT_SCRIPT = `return redis.call('ZADD', KEYS[1], 'XX', 'GT', ARGV[1], ARGV[2])`;
@@ -65,16 +79,26 @@ export function createRedisRequestWindow(options: RedisWindowOptions): RequestWi
   let paused = 0;
 
   return {
-    async take(now) {
+    async take(now, keep = []) {
       // A pause this instance set is known at once, before Redis has it.
       if (now < paused) return { granted: false, retryAt: paused };
       const slot = `${instance}:${nextSlot++}`;
       const answer = (await redis.eval(TAKE_SCRIPT, {
         keys: [sentKey, pauseKey],
-        arguments: [String(now), String(windowMs), String(perMinute), slot],
+        arguments: [
+          String(now),
+          String(windowMs),
+          String(perMinute),
+          slot,
+          ...keep.flatMap(({ afterMs, slots }) => [
+            String(Math.round(afterMs)),
+            String(keptSlots(perMinute, slots)),
+          ]),
+        ],
       })) as [number, string?, string?];
       if (answer[0] === 1) return { granted: true, slot };
       const retryAt = Number(answer[1]);
+      if (answer[2] === 'reserved') return { granted: false, retryAt, reserved: true };
       // A pause set by another instance: remember it so that `pausedUntil` says so.
       if (answer[2] === 'paused' && retryAt > paused) paused = retryAt;
       return { granted: false, retryAt };

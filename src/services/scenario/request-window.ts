@@ -8,14 +8,30 @@ import type { KeyValue } from '../store/store.js';
  * Every method takes the time from its caller, so a window is deterministic under an injected clock and
  * never assumes that a timer fired on time.
  */
-export type TakeResult = { granted: true; slot: string } | { granted: false; retryAt: number };
+export type TakeResult =
+  | { granted: true; slot: string }
+  /** `reserved`: the window has room, but only within the slots the caller was asked to leave free. */
+  | { granted: false; retryAt: number; reserved?: true };
+
+/**
+ * Requests expected within `afterMs` from now that a caller leaves room for: the budget's reserve for the
+ * work that finishes the jobs already running, asked by new submissions (job-tracker.ts
+ * `resultsReserveFor`). A slot taken now is held for a whole window, so a reserve is a curve, not a
+ * number: the results expected in 40 s need their slots among the sends still counted 40 s from now.
+ */
+export interface ReservedSlots {
+  afterMs: number;
+  slots: number;
+}
 
 export interface RequestWindow {
   /**
    * Counts one request at `now` if the window has room and no pause holds; otherwise says when to ask
    * again. A granted slot is recorded (and, where the window is durable, stored) before this resolves.
+   * `keep`: the room to leave for others (see `ReservedSlots`; each point at most perMinute − 1, so that
+   * an empty window always grants).
    */
-  take(now: number): Promise<TakeResult>;
+  take(now: number, keep?: readonly ReservedSlots[]): Promise<TakeResult>;
   /**
    * The request of `slot` went out by `now` (never earlier than its take): from now on it counts from
    * then. A caller that was late to send (a busy event loop) thus holds its place in the window longer
@@ -35,6 +51,36 @@ export interface WindowLimits {
   perMinute: number;
   /** The window's length: Scenario's minute plus a margin (see request-budget.ts). */
   windowMs: number;
+}
+
+/** A reserve point's slots, as a window applies them: whole, and at most perMinute − 1. */
+export function keptSlots(perMinute: number, slots: number): number {
+  return Math.max(0, Math.min(perMinute - 1, Math.floor(slots)));
+}
+
+/**
+ * When `keep` lets one more request in, or undefined if it does now. For each point: the sends still
+ * counted at `now + afterMs` (those after `now + afterMs − windowMs`), plus the slots kept by then, plus
+ * this one, must fit in perMinute; if not, it fits once enough of those sends have left. Pure; `sent` in
+ * ascending order. The Redis window runs the same rule in its script (request-window-redis.ts).
+ */
+export function reservedUntil(
+  sent: readonly number[],
+  now: number,
+  limits: WindowLimits,
+  keep: readonly ReservedSlots[],
+): number | undefined {
+  let until: number | undefined;
+  for (const { afterMs, slots } of keep) {
+    const from = now + afterMs - limits.windowMs;
+    const first = sent.findIndex((at) => at > from);
+    if (first < 0) continue;
+    const excess = sent.length - first + keptSlots(limits.perMinute, slots) - limits.perMinute + 1;
+    if (excess <= 0) continue;
+    const leaves = (sent[first + excess - 1] ?? now) + limits.windowMs - afterMs;
+    until = Math.max(until ?? leaves, leaves);
+  }
+  return until;
 }
 
 const persistedSchema = z.object({
@@ -75,11 +121,16 @@ export function createLocalRequestWindow(
   };
 
   return {
-    async take(now) {
+    async take(now, keep = []) {
       if (now < paused) return { granted: false, retryAt: paused };
       prune(now);
       if (sentAt.size >= perMinute) {
         return { granted: false, retryAt: Math.min(...sentAt.values()) + windowMs };
+      }
+      if (keep.length > 0) {
+        const sent = [...sentAt.values()].sort((a, b) => a - b);
+        const retryAt = reservedUntil(sent, now, limits, keep);
+        if (retryAt !== undefined) return { granted: false, retryAt, reserved: true };
       }
       const slot = String(nextSlot++);
       sentAt.set(slot, now);

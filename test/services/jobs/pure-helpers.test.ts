@@ -1,9 +1,80 @@
 import { describe, expect, it } from 'vitest';
 import { deliveryRetryDelay } from '../../../src/services/jobs/delivery.js';
-import { FIRST_CHECK_MS, nextCheckDelay } from '../../../src/services/jobs/job-tracker.js';
+import {
+  FIRST_CHECK_MS,
+  finishChance,
+  listRoundGapFor,
+  ModelDurations,
+  nextCheckDelay,
+  resultsReserveFor,
+} from '../../../src/services/jobs/job-timing.js';
 import { fileNameFor, signedUrlExpiry } from '../../../src/services/jobs/result-files.js';
 import { pickSeed } from '../../../src/services/jobs/submission.js';
 import { parseRetryAfter } from '../../../src/services/scenario/scenario-client.js';
+
+describe('finishChance', () => {
+  const typicalMs = 60_000;
+  it.each([
+    [0, 30_000, 0],
+    [0, 60_000, 0.5],
+    [0, 90_000, 1],
+    [60_000, 15_000, 0.5],
+    [80_000, 5_000, 0.5],
+    [95_000, 0, 1],
+  ])('a job of %i ms finishes within %i ms with a chance of %f', (ageMs, withinMs, chance) => {
+    expect(finishChance({ ageMs, typicalMs }, withinMs)).toBeCloseTo(chance);
+  });
+});
+
+describe('resultsReserveFor', () => {
+  const limits = { perMinute: 90, windowMs: 80_000 };
+
+  it('keeps nothing while no job runs', () => {
+    expect(resultsReserveFor([], limits)).toEqual([]);
+  });
+
+  it('keeps, at each eighth of the window, the requests expected by the next and the listings', () => {
+    // Two jobs past their usual range (due now), one just started (due in 30–90 s); listings: 9 per window.
+    const reserve = resultsReserveFor(
+      [
+        { ageMs: 100_000, typicalMs: 60_000 },
+        { ageMs: 100_000, typicalMs: 60_000 },
+        { ageMs: 0, typicalMs: 60_000 },
+      ],
+      limits,
+    );
+    expect(reserve.map((point) => point.afterMs)).toEqual([
+      0, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 70_000,
+    ]);
+    // 1.2 × (2 + chance of the third by the next point) + 1.125 per point, rounded up.
+    expect(reserve.map((point) => point.slots)).toEqual([4, 5, 6, 8, 9, 10, 12, 13]);
+  });
+
+  it('keeps at most half the budget at any point', () => {
+    const overdue = Array.from({ length: 100 }, () => ({ ageMs: 100_000, typicalMs: 60_000 }));
+    expect(resultsReserveFor(overdue, limits).map((point) => point.slots)).toEqual(Array(8).fill(45));
+  });
+});
+
+describe('ModelDurations', () => {
+  it("starts from the spec's figure and moves a fifth of the way towards each finished job's", () => {
+    const durations = new ModelDurations(() => 60_000);
+    expect(durations.typicalMs('model_a')).toBe(60_000);
+    durations.learn('model_a', 110_000);
+    expect(durations.typicalMs('model_a')).toBe(70_000);
+    durations.learn('model_a', 20_000);
+    expect(durations.typicalMs('model_a')).toBe(60_000);
+    expect(durations.typicalMs('model_b')).toBe(60_000);
+  });
+});
+
+describe('listRoundGapFor', () => {
+  it('lists every 2 s while under half the budget is used, else takes a tenth of it', () => {
+    expect(listRoundGapFor({ perMinute: 90, sentInWindow: 44 })).toBe(2_000);
+    expect(listRoundGapFor({ perMinute: 90, sentInWindow: 45 })).toBe(6_778);
+    expect(listRoundGapFor({ perMinute: 20, sentInWindow: 20 })).toBe(15_000);
+  });
+});
 
 describe('nextCheckDelay', () => {
   const typical = 60_000;

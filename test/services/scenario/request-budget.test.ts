@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRequestBudget } from '../../../src/services/scenario/request-budget.js';
+import { createRequestBudget, type QueueTicket } from '../../../src/services/scenario/request-budget.js';
 import { manualClock } from '../../support/manual-clock.js';
 
 /** Any perMinute + 1 consecutive sends span at least a window: no window holds more than perMinute. */
@@ -144,6 +144,39 @@ describe('request budget', () => {
     expect(submittedAt.map((at) => at - start)).toEqual([
       0, 0, 0, 2_000, 4_000, 6_000, 8_000, 10_000, 12_000, 14_000,
     ]);
+  });
+
+  it("keeps the reserve free of new submissions for the work that finishes jobs, even on the submissions' turn", async () => {
+    const clock = manualClock();
+    let reserve = 6;
+    const budget = createRequestBudget({
+      perMinute: 10,
+      windowMs: 60_000,
+      clock,
+      reserve: () => (reserve > 0 ? [{ afterMs: 0, slots: reserve }] : []),
+    });
+    const served: string[] = [];
+    const ask = (name: string, ticket: QueueTicket) =>
+      void budget
+        .acquire(ticket)
+        .then(() => served.push(name))
+        .catch(() => undefined);
+    for (let i = 0; i < 6; i += 1) ask(`submit${i}`, { class: 'submit', userId: `u${i}` });
+    await settled(() => clock.sleeping() === 1);
+    // 10 − 6 kept: four go.
+    expect(served).toEqual(['submit0', 'submit1', 'submit2', 'submit3']);
+    // Five results to finish: the kept slots go to them, although every fourth turn is a submission's.
+    for (let i = 0; i < 5; i += 1) ask(`finish${i}`, { class: 'finish' });
+    await settled(() => served.length === 9 && clock.sleeping() === 1);
+    // The tenth slot stays free: a submission would take the reserve.
+    expect(served.slice(4)).toEqual(['finish0', 'finish1', 'finish2', 'finish3', 'finish4']);
+    // The jobs finished, nothing is kept: when the window turns, the last submissions go.
+    reserve = 0;
+    clock.advance(60_000);
+    await settled(() => served.length === 11);
+    budget.close();
+    expect(served.slice(9)).toEqual(['submit4', 'submit5']);
+    expect(clock.now() - 1_700_000_000_000).toBe(60_000);
   });
 
   it('tells a paced submission its wait by the pace', async () => {

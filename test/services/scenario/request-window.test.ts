@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRequestBudget } from '../../../src/services/scenario/request-budget.js';
 import {
   createLocalRequestWindow,
+  keptSlots,
   loadLocalRequestWindow,
   type RequestWindow,
   type WindowLimits,
@@ -52,6 +53,37 @@ describe.each(['local', 'redis'] as const)('request window (%s)', (kind) => {
     expect((await b.take(T0 + 60_999)).granted).toBe(false);
     expect((await b.take(T0 + 61_000)).granted).toBe(true);
     expect(await a.count(T0 + 61_000)).toBe(3);
+  });
+
+  it('leaves the room a caller keeps for others at each point of the coming window', async () => {
+    const [a, b] = await windowPair(kind);
+    const keep = (afterMs: number, slots: number) => [{ afterMs, slots }];
+    expect((await a.take(T0)).granted).toBe(true);
+    expect((await b.take(T0 + 10)).granted).toBe(true);
+    // Keeping one slot now: refused until the first send leaves the window; keeping two, the second.
+    expect(await a.take(T0 + 20, keep(0, 1))).toEqual({
+      granted: false,
+      retryAt: T0 + 61_000,
+      reserved: true,
+    });
+    expect(await b.take(T0 + 20, keep(0, 2))).toEqual({
+      granted: false,
+      retryAt: T0 + 61_010,
+      reserved: true,
+    });
+    // One slot 30 s from now, when both sends still count: once the first leaves by then (at T0 + 61 s).
+    expect(await a.take(T0 + 20, keep(30_000, 1))).toEqual({
+      granted: false,
+      retryAt: T0 + 31_000,
+      reserved: true,
+    });
+    // Two slots a window from now, when neither send counts any more: room now.
+    expect((await b.take(T0 + 20, [...keep(61_000, 2), ...keep(0, 0)])).granted).toBe(true);
+    // Full: the answer is when anyone may go, not when the keeping caller may.
+    expect(await a.take(T0 + 30, keep(0, 2))).toEqual({ granted: false, retryAt: T0 + 61_000 });
+    // An empty window always grants, whatever the caller asks to keep.
+    expect((await a.take(T0 + 200_000, keep(0, 99))).granted).toBe(true);
+    expect(keptSlots(3, 99)).toBe(2);
   });
 
   it('counts a slot from when its request was sent, not from when it was granted', async () => {
