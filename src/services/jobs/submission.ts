@@ -208,7 +208,13 @@ export class JobSubmission {
     let response: { job: Job; creativeUnitsCost?: number };
     try {
       response = await scenario.generate.runModel(modelId, body, {
-        ticket: { class: 'submit', guildId, userId, key: queued.id },
+        ticket: {
+          class: 'submit',
+          guildId,
+          userId,
+          key: queued.id,
+          alone: () => this.isAlone(guildId, userId),
+        },
         beforeSend: async () => {
           await stopWatching?.();
           if (sent) return; // a retry after a 429 or a 5xx that proves nothing ran
@@ -321,6 +327,14 @@ export class JobSubmission {
   async attachMessage(id: string, messageId: string): Promise<void> {
     await this.options.ledger.update(id, { messageId }, this.options.clock.now());
     this.options.tracker.updatePending(id, { messageId });
+  }
+
+  /** Nothing else of this member's is queued, being sent or running: this job is their only one. */
+  private isAlone(guildId: string, userId: string): boolean {
+    return (
+      (this.running.get(slotKey(guildId, userId)) ?? 0) <= 1 &&
+      this.options.tracker.openCountFor(guildId, userId) === 0
+    );
   }
 
   private release(key: string): void {

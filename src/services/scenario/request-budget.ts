@@ -101,6 +101,21 @@ function submitPacer(perMinute: number, windowMs: number, now: number): TokenBuc
   return new TokenBucket({ perMs: perMinute / windowMs, capacity, now });
 }
 
+/** Times within the trailing window, oldest first. */
+class TimesInWindow {
+  private readonly times: number[] = [];
+  constructor(private readonly windowMs: number) {}
+
+  add(at: number): void {
+    this.times.push(at);
+  }
+
+  count(now: number): number {
+    while ((this.times[0] ?? now) <= now - this.windowMs) this.times.shift();
+    return this.times.length;
+  }
+}
+
 /** The budget was closed (the bot is stopping) while a caller waited: its request was never sent. */
 export class BudgetClosedError extends Error {
   override readonly name = 'BudgetClosedError';
@@ -149,6 +164,10 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const window = options.window ?? createLocalRequestWindow({ perMinute: options.perMinute, windowMs });
   const waiting = new RequestQueue<Waiter>();
   const pacer = options.paceSubmissions ? submitPacer(options.perMinute, windowMs, clock.now()) : undefined;
+  // Members' only jobs let past the reserve: at most a tenth of the budget per window (at least one), so
+  // that many members each sending one command at once cannot use up the room kept for their results.
+  const aloneGrants = new TimesInWindow(windowMs);
+  const maxAloneGrants = Math.max(1, Math.floor(options.perMinute / 10));
   // Slots granted whose caller may still say when its request left (`markSent`), by grant time.
   const grants = new Map<number, string>();
   const stop = new AbortController();
@@ -176,7 +195,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     );
   };
 
-  /** Sleeps for `ms`, or less when a request other than a submission arrives: it need not wait. */
+  /** Sleeps for `ms`, or less when finishing work or a member's only job arrives: it need not wait. */
   const untilOthersArrive = async (ms: number) => {
     othersArrived = new AbortController();
     await clock.sleep(ms, AbortSignal.any([stop.signal, othersArrived.signal])).catch(() => undefined);
@@ -189,6 +208,8 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
     try {
       // Set when a submission was refused for the reserve while others waited: serve them, not it.
       let holdSubmits = false;
+      // Set when a submission was refused for the reserve while a member's only job waits: serve that one.
+      let aloneNext = false;
       while (waiting.size > 0 && !closed) {
         // A submission whose pace has not come yet lets the others go first, or waits for its turn.
         const head = waiting.nextClass();
@@ -200,7 +221,7 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         }
         const reserve = options.reserve?.() ?? [];
         // A submission asks the window to leave the reserve free; the others may take it.
-        const keep = head === 'submit' && submitWaitMs === 0 && !holdSubmits ? reserve : [];
+        const keep = head === 'submit' && submitWaitMs === 0 && !holdSubmits && !aloneNext ? reserve : [];
         let taken: TakeResult;
         try {
           taken = await window.take(clock.now(), keep);
@@ -212,7 +233,10 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         }
         if (closed) return;
         if (!taken.granted && taken.reserved) {
-          // Only the reserve is left: the finishing work may take it now, submissions wait for a slot.
+          // Only the reserve is left: a member's only job and the finishing work may take it now, other
+          // submissions wait for a slot.
+          aloneNext = waiting.hasAlone() && aloneGrants.count(clock.now()) < maxAloneGrants;
+          if (aloneNext) continue;
           holdSubmits = !waiting.isOnly('submit');
           if (!holdSubmits) await untilOthersArrive(Math.max(1, taken.retryAt - clock.now()));
           continue;
@@ -238,8 +262,11 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
           (!pacer || pacer.waitMs(grantedAt) === 0) &&
           (keep.length > 0 || (reserve.length === 0 && !holdSubmits));
         holdSubmits = false;
-        if (waiting.nextClass() === 'submit' && submitReady) pacer?.tryTake(grantedAt);
-        waiting.next(submitReady)?.resolve(grantedAt);
+        const alone = aloneNext ? waiting.nextAlone() : undefined;
+        aloneNext = false;
+        if (alone) aloneGrants.add(grantedAt);
+        if (!alone && waiting.nextClass() === 'submit' && submitReady) pacer?.tryTake(grantedAt);
+        (alone ?? waiting.next(submitReady))?.resolve(grantedAt);
         // The granted caller's continuation (its fetch) runs before this macrotask.
         await new Promise((resolve) => setImmediate(resolve));
         await window.sent(taken.slot, clock.now()).catch(() => undefined); // stamped at take, then
@@ -274,7 +301,8 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
       return new Promise<number>((resolve, reject) => {
         const ticket = ticketOf(priority);
         waiting.push(ticket, { resolve, reject });
-        if (ticket.class !== 'submit') othersArrived?.abort();
+        // Finishing work, or a member's only job, may use the room a sleeping submission waits for.
+        if (ticket.class !== 'submit' || ticket.alone) othersArrived?.abort();
         void pump();
       });
     },

@@ -32,6 +32,13 @@ export interface QueueTicket {
   userId?: string;
   /** Names the waiter in `positions()` (a job's id): how a waiting member learns where they stand. */
   key?: string;
+  /**
+   * For a submission, asked when it could go: whether it is its member's only job (nothing else of theirs
+   * queued or running). Such a job does not wait for the room the budget keeps for other members' results
+   * (request-budget.ts `reserve`; up to a tenth of the budget per window): one member's burst must not
+   * make another's single command wait.
+   */
+  alone?: () => boolean;
 }
 
 interface Entry<T> {
@@ -101,6 +108,34 @@ export class RequestQueue<T> {
       return entry.item;
     }
     return undefined;
+  }
+
+  /**
+   * The first submission, in round-robin order, that is its member's only job (`QueueTicket.alone`),
+   * removed from the queue; undefined if none is. Its member then goes to the back of the ring.
+   */
+  nextAlone(): T | undefined {
+    const lanes = this.lanesOf('submit');
+    for (const [guild, members] of lanes) {
+      for (const [member, fifo] of members) {
+        if (!fifo[0]?.ticket.alone?.()) continue;
+        const entry = fifo.shift();
+        members.delete(member);
+        if (fifo.length > 0) members.set(member, fifo);
+        if (members.size === 0) lanes.delete(guild);
+        this.sizes.submit -= 1;
+        this.sinceSubmit = 0;
+        return entry?.item;
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether a submission waits that is its member's only job (see `nextAlone`). */
+  hasAlone(): boolean {
+    for (const members of this.lanesOf('submit').values())
+      for (const fifo of members.values()) if (fifo[0]?.ticket.alone?.()) return true;
+    return false;
   }
 
   private order(): readonly RequestClass[] {

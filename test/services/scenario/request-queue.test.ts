@@ -138,6 +138,42 @@ describe('request budget with the queue (manual clock)', () => {
     await Promise.allSettled(waits);
   });
 
+  it("lets a member's only job past the room kept for another member's results", async () => {
+    const clock = manualClock(1_000_000);
+    // Six of ten slots kept for the results of the jobs running: new submissions may fill four.
+    const budget = createRequestBudget({
+      perMinute: 10,
+      windowMs: 60_000,
+      clock,
+      reserve: () => [{ afterMs: 0, slots: 6 }],
+    });
+    const served: string[] = [];
+    const waits = Array.from({ length: 8 }, (_, i) =>
+      budget
+        .acquire({ ...submit('flood', `flood-${i}`), alone: () => false })
+        .then(() => served.push(`flood-${i}`)),
+    );
+    await eventually(async () => served.length === 4 && clock.sleeping() > 0, 5_000, 'four submissions');
+    const lone = budget
+      .acquire({ ...submit('lone', 'lone'), alone: () => true })
+      .then(() => served.push('lone'));
+    await lone;
+    expect(served).toEqual(['flood-0', 'flood-1', 'flood-2', 'flood-3', 'lone']);
+    // At most a tenth of the budget per window goes past the reserve so (here one): another member's
+    // only job waits, as the flooding member's next ones do, for the window to turn.
+    const second = budget
+      .acquire({ ...submit('second', 'second'), alone: () => true })
+      .then(() => served.push('second'));
+    await eventually(async () => clock.sleeping() > 0, 5_000, 'the budget waiting again');
+    expect(served).toHaveLength(5);
+    clock.advance(60_000);
+    await second;
+    // Then it takes its turn with the flooding member's.
+    expect(served.slice(5, 7)).toEqual(['flood-4', 'second']);
+    budget.close();
+    await Promise.allSettled(waits);
+  });
+
   it('still maps the older priorities: background work (finishing jobs) before interactive calls', async () => {
     const clock = manualClock(5_000);
     const budget = createRequestBudget({ perMinute: 1, windowMs: 100, clock });
