@@ -128,7 +128,8 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       perMinute: config.SCENARIO_REQUESTS_PER_MINUTE,
       windowMs: scenarioWindowMs(options.timeScale ?? 1),
     };
-    let runningJobs: JobTracker | undefined;
+    // Built below, after the services it needs; asked by the budget once it exists.
+    let trackerOnceBuilt: JobTracker | undefined;
     const budget = createRequestBudget({
       ...limits,
       clock,
@@ -138,9 +139,9 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       onWindowError: (error) =>
         logger.warn({ err: error }, 'cannot count Scenario requests: holding them until the store answers'),
       paceSubmissions: config.SCENARIO_PACE_SUBMISSIONS,
-      // The tracker is built below; until then no job runs and nothing is reserved.
+      // Until the tracker exists no job runs and nothing is reserved.
       reserve: config.SCENARIO_RESERVE_FOR_RESULTS
-        ? () => resultsReserveFor(runningJobs?.runningJobs(clock.now()) ?? [], limits)
+        ? () => resultsReserveFor(trackerOnceBuilt?.runningJobs(clock.now()) ?? [], limits)
         : undefined,
     });
     closers.push(() => budget.close());
@@ -239,7 +240,7 @@ export async function startBot(env: NodeJS.ProcessEnv, options: StartOptions = {
       resultAssets,
     });
     closers.push(() => tracker.close());
-    runningJobs = tracker;
+    trackerOnceBuilt = tracker;
     // Waiting members see their place in the budget's queue, at most once per progress-edit interval.
     const queueWatch = new QueueWatch({
       budget,
