@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
+import { loadSharp } from '../assets/load-sharp.js';
 import { drawBatchesOf, type EncodedTexture, factsOf, readModel } from './model-document.js';
 import { type RgbaImage, renderPreview } from './rasterizer.js';
 
@@ -38,16 +39,10 @@ const SUPERSAMPLE = 2;
 /** Textures are shrunk to this side for the preview: a 512-pixel picture shows no more detail. */
 const TEXTURE_SIDE = 1024;
 
-/**
- * sharp, loaded on the first texture to decode: most 3D results come with Scenario's own thumbnail and are
- * only read for their facts, and sharp loaded in this thread holds about 5 MB more of the bot.s memory.
- */
-let sharpModule: Promise<typeof import('sharp')> | undefined;
-
 async function decodeTexture(texture: EncodedTexture): Promise<RgbaImage | undefined> {
   try {
-    sharpModule ??= import('sharp');
-    const { default: sharp } = await sharpModule;
+    // Loaded here, not when the thread starts: most models are read for their facts alone.
+    const sharp = await loadSharp();
     const { data, info } = await sharp(texture.image, { limitInputPixels: 16384 * 16384 })
       .resize(TEXTURE_SIDE, TEXTURE_SIDE, { fit: 'inside', withoutEnlargement: true })
       .ensureAlpha()
