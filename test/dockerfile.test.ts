@@ -181,6 +181,15 @@ describe('the Dockerfile', () => {
     ]);
   });
 
+  it('gives `npm start` (tsx) the same heap settings as start:prod and the image', () => {
+    const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const flags = productionNodeFlags();
+    expect(flags.length).toBeGreaterThan(0);
+    expect(scripts.start?.split(/\s+/).filter((word) => word.startsWith('--'))).toEqual(flags);
+  });
+
   it('has every production property the issue asks for', () => {
     expect(stagesOf(dockerfile).length).toBeGreaterThanOrEqual(2);
     expect(productionProblems(dockerfile)).toEqual([]);
