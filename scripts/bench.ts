@@ -9,6 +9,10 @@
  *        --parts compare,lone,sizes (which parts run: the bot against the naive loop, the lone member, the table)
  *        --pace: the bot with SCENARIO_PACE_SUBMISSIONS=true
  *        --no-reserve: the bot with SCENARIO_RESERVE_FOR_RESULTS=false
+ *        The size table's bot runs in its own process as production runs it: the compiled code (built
+ *        first) with plain node and `npm run start:prod`'s node options (scripts/production-node-flags.ts).
+ *        --tsx: that process runs the TypeScript under tsx instead (`npm start`, and this bench before 2026-11-30)
+ *        --node-flags '…': that process's node options instead of production's; '' for node's defaults
  *        --memory: instead, the bot's peak RSS while it delivers large results (scripts/bench-memory.ts);
  *                  --jobs 8  --outputs 4  --file-mb 60
  *        --instances 2: instead, that many bot instances on one Redis and one Scenario key: their total peak
@@ -18,13 +22,15 @@
  *        --preview: instead, a 3D model's facts and rendered preview: time and peak memory
  *                   (scripts/bench-preview.ts); --triangles 100000  --runs 3  --big-mb 60
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import ts from 'typescript';
 import { startBot } from '../src/index.js';
 import { startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { startScenarioEmulator } from '../test/support/scenario/emulator.js';
@@ -32,6 +38,7 @@ import { runCubemapBench } from './bench-cubemap.js';
 import { runInstancesBench } from './bench-instances.js';
 import { runMemoryBench } from './bench-memory.js';
 import { runPreviewBench } from './bench-preview.js';
+import { productionNodeFlags } from './production-node-flags.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -53,6 +60,8 @@ const { values: flags } = parseArgs({
     parts: { type: 'string', default: 'compare,lone,sizes' },
     pace: { type: 'boolean', default: false },
     'no-reserve': { type: 'boolean', default: false },
+    tsx: { type: 'boolean', default: false },
+    'node-flags': { type: 'string' },
   },
 });
 if (flags.preview) {
@@ -82,6 +91,7 @@ const [minDuration, maxDuration] = (flags.duration ?? '30000-90000').split('-').
   number,
 ];
 const MIX = (flags.mix ?? '').split(',').filter(Boolean);
+const BOT_NODE_FLAGS = flags['node-flags']?.split(/\s+/).filter(Boolean) ?? productionNodeFlags();
 const MINUTE = 60_000 / SCALE;
 const BUDGET = 90;
 
@@ -163,6 +173,26 @@ interface RunShape {
   lone?: boolean;
 }
 
+/**
+ * The bot's own process as production runs it: the compiled bot (`npm run build`, run here so that `dist/`
+ * is never stale) and scripts/bench-bot-process.ts transpiled to plain JavaScript in a temporary folder, so
+ * that the process loads neither tsx nor TypeScript. Returns the script's path.
+ */
+let builtScript: string | undefined;
+function builtBotProcess(): string {
+  if (builtScript) return builtScript;
+  execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
+  const source = readFileSync('scripts/bench-bot-process.ts', 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'bot-bench-process-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  builtScript = join(dir, 'bench-bot-process.mjs');
+  writeFileSync(builtScript, outputText);
+  return builtScript;
+}
+
 /** The bot's process: in this one (`startBot`) or its own (`separate`), with its peak RSS either way. */
 async function startMeasuredBot(env: Record<string, string>, separate: boolean) {
   if (!separate) {
@@ -182,13 +212,18 @@ async function startMeasuredBot(env: Record<string, string>, separate: boolean) 
       },
     };
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench-bot-process.ts', String(SCALE)], {
+  const args = flags.tsx
+    ? ['--import', 'tsx', 'scripts/bench-bot-process.ts', String(SCALE)]
+    : [builtBotProcess(), String(SCALE), pathToFileURL(resolve('dist/index.js')).href];
+  const child = spawn(process.execPath, [...BOT_NODE_FLAGS, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let peakRss = 0;
   // The bot's memory at its peak RSS: the JavaScript heap, native memory held by JavaScript objects, buffers.
   let peakLine = '';
+  let firstLine = '';
+  let lastLine = '';
   let resolveReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => {
     resolveReady = resolve;
@@ -198,6 +233,8 @@ async function startMeasuredBot(env: Record<string, string>, separate: boolean) 
       const rss = Number(line.match(/^rss (\d+)/)?.[1]);
       if (Number.isFinite(rss) && rss > 0) {
         if (rss > peakRss) peakLine = line;
+        firstLine ||= line;
+        lastLine = line;
         peakRss = Math.max(peakRss, rss);
         resolveReady();
       }
@@ -207,10 +244,19 @@ async function startMeasuredBot(env: Record<string, string>, separate: boolean) 
   return {
     peakRss: () => peakRss,
     close: async () => {
-      const mb = (name: string) =>
-        `${(Number(peakLine.match(new RegExp(`${name} (\\d+)`))?.[1]) / 1024 / 1024).toFixed(0)} MB`;
+      const mbOf = (line: string) => (name: string) =>
+        `${(Number(line.match(new RegExp(`${name} (\\d+)`))?.[1]) / 1024 / 1024).toFixed(0)} MB`;
+      const mb = mbOf(peakLine);
+      const started = mbOf(firstLine);
+      const cpu = (line: string) => Number(line.match(/cpu (\d+)/)?.[1]);
       process.stderr.write(
-        `  bot at its peak RSS ${mb('rss')}: JS heap ${mb('heap')}, external ${mb('external')} (array buffers ${mb('buffers')})\n`,
+        `  bot's CPU time from start to the end: ${seconds(cpu(lastLine) - cpu(firstLine))}\n`,
+      );
+      process.stderr.write(
+        `  bot when started RSS ${started('rss')}: JS heap ${started('heap')} of ${started('heapTotal')}; anonymous ${started('anon')}, file-backed ${started('file')}\n`,
+      );
+      process.stderr.write(
+        `  bot at its peak RSS ${mb('rss')}: JS heap ${mb('heap')} of ${mb('heapTotal')}, external ${mb('external')} (array buffers ${mb('buffers')}); anonymous ${mb('anon')}, file-backed ${mb('file')}, ${peakLine.match(/threads (\d+)/)?.[1] ?? '?'} threads\n`,
       );
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -534,6 +580,9 @@ async function runNaive(n: number) {
 
 console.log(
   `Benchmark: N=${N}, time scale ×${SCALE} (a Scenario minute = ${seconds(MINUTE)}), job durations ${minDuration / 1000}–${maxDuration / 1000} s unscaled, mix ${MIX.join('/')}, budget ${BUDGET}/min, emulator limit 100/min${flags.pace ? ', submissions paced' : ''}${flags['no-reserve'] ? ', no reserve for results' : ''}`,
+);
+console.log(
+  `The bot's own process (size table): ${flags.tsx ? 'TypeScript under tsx' : 'compiled code (dist/), plain node'}, node options: ${BOT_NODE_FLAGS.join(' ') || 'none'}`,
 );
 console.log(`Machine: ${(await import('node:os')).cpus().length} cores, Node ${process.version}\n`);
 const PARTS = new Set((flags.parts ?? '').split(','));

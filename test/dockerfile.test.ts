@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isBlocking, lintDockerfile } from '../scripts/lint-dockerfile.js';
+import { productionNodeFlags } from '../scripts/production-node-flags.js';
 
 const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
 
@@ -51,7 +52,7 @@ function stagesOf(text: string): Stage[] {
   return stages;
 }
 
-/** `ENV A=1 B=2` and the legacy `ENV A 1`. */
+/** `ENV A=1 B="two words"` and the legacy `ENV A 1`. */
 function envOf(stage: Stage): Map<string, string> {
   const env = new Map<string, string>();
   for (const { args } of stage.instructions.filter((instruction) => instruction.keyword === 'ENV')) {
@@ -60,10 +61,8 @@ function envOf(stage: Stage): Map<string, string> {
       env.set(tokens[0] ?? '', tokens.slice(1).join(' '));
       continue;
     }
-    for (const token of tokens) {
-      const [key = '', ...value] = token.split('=');
-      env.set(key, value.join('=').replace(/^"(.*)"$/, '$1'));
-    }
+    for (const [, key = '', value = ''] of args.matchAll(/([^\s=]+)=("[^"]*"|\S*)/g))
+      env.set(key, value.replace(/^"(.*)"$/, '$1'));
   }
   return env;
 }
@@ -103,6 +102,10 @@ function productionProblems(text: string): string[] {
   const env = envOf(final);
   if (env.get('NODE_ENV') !== 'production')
     problems.push('the final stage does not set ENV NODE_ENV=production');
+  // The heap settings production runs with (README, Deployment: memory), the same as `npm run start:prod`'s.
+  const nodeFlags = productionNodeFlags().join(' ');
+  if (!nodeFlags || env.get('NODE_OPTIONS') !== nodeFlags)
+    problems.push(`the final stage does not set ENV NODE_OPTIONS="${nodeFlags}" (npm run start:prod's)`);
 
   // The SQLite file lives in a volume, prepared (created, owned by the user) before VOLUME is declared:
   // changes to a volume's path after the declaration are discarded by the builder.
@@ -178,6 +181,15 @@ describe('the Dockerfile', () => {
     ]);
   });
 
+  it('gives `npm start` (tsx) the same heap settings as start:prod and the image', () => {
+    const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const flags = productionNodeFlags();
+    expect(flags.length).toBeGreaterThan(0);
+    expect(scripts.start?.split(/\s+/).filter((word) => word.startsWith('--'))).toEqual(flags);
+  });
+
   it('has every production property the issue asks for', () => {
     expect(stagesOf(dockerfile).length).toBeGreaterThanOrEqual(2);
     expect(productionProblems(dockerfile)).toEqual([]);
@@ -195,6 +207,16 @@ describe('the Dockerfile', () => {
       'NODE_ENV=development',
       (text: string) => text.replace('NODE_ENV=production', 'NODE_ENV=development'),
       /NODE_ENV/,
+    ],
+    [
+      'the heap settings left out',
+      (text: string) => text.replace(/^\s*NODE_OPTIONS=.*$/m, ''),
+      /NODE_OPTIONS/,
+    ],
+    [
+      "heap settings other than start:prod's",
+      (text: string) => text.replace('--max-old-space-size=512', '--max-old-space-size=4096'),
+      /NODE_OPTIONS/,
     ],
     ['VOLUME removed', (text: string) => text.replace(/^VOLUME .*$/m, ''), /no VOLUME/],
     [

@@ -280,7 +280,9 @@ export class DiscordJobMessenger implements JobMessenger {
     repostIfGone: boolean,
   ): Promise<PostOutcome> {
     const { rest, clock } = this.options;
-    const log = this.log(record);
+    // Made only when there is something to log: a child logger costs its redacted bindings, and this runs
+    // for every progress edit (at 1,000 pending jobs, a tenth of all the bot allocates).
+    const log = () => this.log(record);
     const body = {
       content: clipMessage(payload.content),
       embeds: payload.embeds ?? [],
@@ -310,7 +312,7 @@ export class DiscordJobMessenger implements JobMessenger {
           return 'retry-channel';
         const reason = postFailureReason(error);
         if (reason === 'failed')
-          log.warn(
+          log().warn(
             { code, status: error instanceof DiscordAPIError ? error.status : undefined, err: error },
             'message edit failed',
           );
@@ -343,7 +345,7 @@ export class DiscordJobMessenger implements JobMessenger {
     }
     if (outcome.reason === 'forbidden' && files.length > 0) {
       // The bot may post but not attach (Attach Files denied in this channel): Scenario's links instead.
-      log.warn('missing the Attach Files permission: posting links to the results instead');
+      log().warn('missing the Attach Files permission: posting links to the results instead');
       const links = linksOf(files);
       return this.editJobMessage(
         record,
@@ -369,10 +371,10 @@ export class DiscordJobMessenger implements JobMessenger {
       )) as {
         id: string;
       };
-      log.info({ messageId: message.id }, 'original reply gone: posted a new message');
+      log().info({ messageId: message.id }, 'original reply gone: posted a new message');
       return { ok: true, messageId: message.id };
     } catch (error) {
-      log.error({ code: discordCode(error) }, 'could not post the result in the channel');
+      log().error({ code: discordCode(error) }, 'could not post the result in the channel');
       return { ok: false, reason: 'gone' };
     }
   }

@@ -1,6 +1,7 @@
 import { Zip, ZipPassThrough } from 'fflate';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { CROSS_CELLS, FACES, type Face, MAX_FACE_SIZE, panoramaToFaces, type RgbaImage } from './cubemap.js';
+import { loadSharp } from './load-sharp.js';
 
 /**
  * Largest panorama decoded: 64 megapixels (an 11585×5792 image) is 256 MB of RGBA. Scenario's skyboxes are
@@ -26,16 +27,17 @@ export type CubemapFiles =
  * an exception.
  */
 export async function cubemapFilesOf(bytes: Uint8Array): Promise<CubemapFiles> {
+  const sharp = await loadSharp();
   let panorama: RgbaImage;
   try {
-    panorama = await decodePanorama(bytes);
+    panorama = await decodePanorama(sharp, bytes);
   } catch {
     return { ok: false, reason: 'unreadable' };
   }
   const faces = await panoramaToFaces(panorama);
   const entries: Array<[string, Uint8Array]> = [];
-  for (const face of FACES) entries.push([`${face}.png`, await encodePng(faces[face])]);
-  const cross = await encodeCross(faces);
+  for (const face of FACES) entries.push([`${face}.png`, await encodePng(sharp, faces[face])]);
+  const cross = await encodeCross(sharp, faces);
   return {
     ok: true,
     whole: await storedZip([...entries, ['cross.png', cross]]),
@@ -79,7 +81,7 @@ async function storedZip(entries: Array<[string, Uint8Array]>): Promise<Uint8Arr
  * RGBA pixels of a panorama. Wider than 8192 (faces of 2048) it is first reduced with sharp's area filter,
  * so each face pixel averages the source pixels it covers instead of skipping most of them.
  */
-async function decodePanorama(bytes: Uint8Array): Promise<RgbaImage> {
+async function decodePanorama(sharp: typeof Sharp, bytes: Uint8Array): Promise<RgbaImage> {
   const image = sharp(bytes, { limitInputPixels: MAX_PANORAMA_PIXELS, failOn: 'error' });
   const { width = 0 } = await image.metadata();
   const resized = width > MAX_SOURCE_WIDTH ? image.resize({ width: MAX_SOURCE_WIDTH }) : image;
@@ -95,7 +97,7 @@ async function decodePanorama(bytes: Uint8Array): Promise<RgbaImage> {
  * The horizontal cross, 4n × 3n, its empty cells transparent, laid out and encoded by sharp in its own
  * threads (for 2048² faces it is 8192×6144: 200 MB of RGBA the event loop never touches).
  */
-function encodeCross(faces: Record<Face, RgbaImage>): Promise<Buffer> {
+function encodeCross(sharp: typeof Sharp, faces: Record<Face, RgbaImage>): Promise<Buffer> {
   const n = faces.front.width;
   return sharp({
     create: { width: 4 * n, height: 3 * n, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
@@ -112,7 +114,7 @@ function encodeCross(faces: Record<Face, RgbaImage>): Promise<Buffer> {
     .toBuffer();
 }
 
-function encodePng(image: RgbaImage): Promise<Buffer> {
+function encodePng(sharp: typeof Sharp, image: RgbaImage): Promise<Buffer> {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } })
     .png()
     .toBuffer();

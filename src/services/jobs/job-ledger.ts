@@ -125,14 +125,25 @@ export class JobLedger {
     return parsed.success ? parsed.data : undefined;
   }
 
-  async put(record: NewJobRecord): Promise<JobRecord> {
+  put(record: NewJobRecord): Promise<JobRecord> {
+    return this.write(record, false);
+  }
+
+  /**
+   * `wasOpen`: the caller read the job's record unfinished under its lock. An open job enters the index
+   * before its record is written and leaves it after its finished record is, so an unfinished record is
+   * always indexed: a write that keeps it open (progress, leases) need not read the index. That read was
+   * the whole index each time, and at 1,000 pending jobs an eighth of all the bot allocated.
+   */
+  private async write(record: NewJobRecord, wasOpen: boolean): Promise<JobRecord> {
     const parsed = jobRecordSchema.parse(record);
     const finished = isFinished(parsed);
     // A finished job needs no interaction token (nothing more is posted for it), and its record is kept
     // only for the retention period.
     const stored = finished ? { ...parsed, interactionToken: undefined } : parsed;
+    if (!finished && !wasOpen) await this.setOpen(parsed.id, true);
     await this.jobs.set(`job:${parsed.id}`, stored, finished ? this.retentionMs : undefined);
-    await this.setOpen(parsed.id, !finished);
+    if (finished) await this.setOpen(parsed.id, false);
     return stored;
   }
 
@@ -151,7 +162,7 @@ export class JobLedger {
       const current = await this.get(id);
       if (!current || isFinished(current)) return current;
       const change = typeof patch === 'function' ? patch(current) : patch;
-      return this.put({ ...current, ...change, updatedAt: now });
+      return this.write({ ...current, ...change, updatedAt: now }, true);
     });
   }
 
@@ -178,12 +189,10 @@ export class JobLedger {
       const lease = current.finishLease;
       if (lease && lease.owner !== owner && lease.until > now)
         return { status: 'later', reason: 'leased', retryAt: lease.until, record: current };
-      const record = await this.put({
-        ...current,
-        ...patch,
-        finishLease: { owner, until: now + leaseMs },
-        updatedAt: now,
-      });
+      const record = await this.write(
+        { ...current, ...patch, finishLease: { owner, until: now + leaseMs }, updatedAt: now },
+        true,
+      );
       return { status: 'claimed', record };
     });
   }
@@ -204,7 +213,7 @@ export class JobLedger {
       const lease = current?.finishLease;
       if (!current || isFinished(current) || !lease) return 'released';
       if (lease.owner !== owner) return 'taken';
-      await this.put({ ...current, finishLease: { owner, until: now + leaseMs }, updatedAt: now });
+      await this.write({ ...current, finishLease: { owner, until: now + leaseMs }, updatedAt: now }, true);
       return 'renewed';
     });
   }
@@ -217,9 +226,10 @@ export class JobLedger {
   }
 
   /**
-   * Adds or removes one job in the index of open jobs. Most puts (progress) change nothing there: an
-   * unlocked read says so without taking the lock (a Redis round trip or two); a change is made under it.
-   * Only a job's own puts change its membership, so the unlocked read cannot miss a change to it.
+   * Adds or removes one job in the index of open jobs: for a job's first write and its finishing one (see
+   * `write`). When it is already there (a job put again), an unlocked read says so without taking the lock
+   * (a Redis round trip or two); a change is made under it. Only a job's own writes change its membership,
+   * so the unlocked read cannot miss a change to it.
    */
   private async setOpen(id: string, open: boolean): Promise<void> {
     const read = async () => openIndexSchema.catch([]).parse(await this.jobs.get(INDEX_KEY));

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import { loadSharp } from '../assets/load-sharp.js';
 import type { ModelFacts, ModelReadProblem } from './model-document.js';
 import type { ModelWorkerInput } from './model-worker.js';
 import { ModelWorkerPool } from './model-worker-pool.js';
@@ -73,6 +73,7 @@ export class ModelInspector {
     if (!preview || !options.previewPath) return { ok: true, facts };
     if (!preview.ok) return { ok: true, facts, preview };
     const { image } = preview;
+    const sharp = await loadSharp();
     const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } })
       .resize(size, size)
       .png()

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
-import sharp from 'sharp';
+import { loadSharp } from '../assets/load-sharp.js';
 import { drawBatchesOf, type EncodedTexture, factsOf, readModel } from './model-document.js';
 import { type RgbaImage, renderPreview } from './rasterizer.js';
 
@@ -41,6 +41,8 @@ const TEXTURE_SIDE = 1024;
 
 async function decodeTexture(texture: EncodedTexture): Promise<RgbaImage | undefined> {
   try {
+    // Loaded here, not when the thread starts: most models are read for their facts alone.
+    const sharp = await loadSharp();
     const { data, info } = await sharp(texture.image, { limitInputPixels: 16384 * 16384 })
       .resize(TEXTURE_SIDE, TEXTURE_SIDE, { fit: 'inside', withoutEnlargement: true })
       .ensureAlpha()

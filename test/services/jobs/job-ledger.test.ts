@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobLedger, type NewJobRecord } from '../../../src/services/jobs/job-ledger.js';
-import type { Store } from '../../../src/services/store/store.js';
+import type { KeyValue, Store } from '../../../src/services/store/store.js';
 import { eventually } from '../../support/eventually.js';
 import { jobRecordFixture } from '../../support/job-records.js';
 import { BACKENDS, openRedisStore, openTestStore } from '../../support/stores.js';
@@ -62,6 +62,37 @@ describe.each(BACKENDS)('job ledger on %s', (backend) => {
     const open = await ledger.open();
     expect(open).toHaveLength(50);
     expect(open.every((job) => Number(job.id.split('-')[1]) % 2 === 1 && job.progress === 0.5)).toBe(true);
+  });
+
+  it('reads the open index only for a job’s first and finishing writes, and indexes it before its record exists', async () => {
+    const touched: string[] = [];
+    const jobs: KeyValue = {
+      get: (key) => {
+        touched.push(`get ${key}`);
+        return store.jobs.get(key);
+      },
+      set: (key, value, ttlMs) => {
+        touched.push(`set ${key}`);
+        return store.jobs.set(key, value, ttlMs);
+      },
+      delete: (key) => store.jobs.delete(key),
+    };
+    const ledger = new JobLedger(jobs, store.lock);
+    await ledger.put(record('steady'));
+    // Indexed first: a crash between the two writes leaves no open record outside the index.
+    expect(touched.filter((entry) => entry.startsWith('set '))).toEqual(['set open-index', 'set job:steady']);
+    touched.length = 0;
+    for (const step of [1, 2, 3])
+      await ledger.update('steady', { state: 'running', progress: step / 4 }, step);
+    await ledger.claimFinish('steady', 'instance-a', 4, 60_000, { state: 'delivering' });
+    await ledger.renewFinish('steady', 'instance-a', 5, 60_000);
+    expect(touched.filter((entry) => entry.endsWith('open-index'))).toEqual([]);
+    expect((await ledger.open()).map((job) => job.id)).toEqual(['steady']);
+    touched.length = 0;
+    await ledger.update('steady', { state: 'delivered' }, 6);
+    // Unindexed after its finished record is written.
+    expect(touched.filter((entry) => entry.startsWith('set '))).toEqual(['set job:steady', 'set open-index']);
+    expect(await ledger.open()).toEqual([]);
   });
 
   it('loses none of 100 concurrent read-modify-writes of one job', async () => {
