@@ -47,7 +47,7 @@ export const envSchema = z.object({
   // Spread a burst of new generate calls over the minute (see request-budget.ts): shorter waits after a job
   // finishes, later starts for a burst's jobs. Off: a burst starts as many jobs at once as the budget allows.
   SCENARIO_PACE_SUBMISSIONS: booleanFlag.default(false),
-  // New generate calls leave the window's slots that the running jobs' results will need (job-tracker.ts
+  // New generate calls leave the window's slots that the running jobs' results will need (job-timing.ts
   // `resultsReserveFor`). Off: a burst may take the whole window and its first results wait for it to turn.
   SCENARIO_RESERVE_FOR_RESULTS: booleanFlag.default(true),
   SCENARIO_TIMEOUT_MS: positiveInt.default(30_000),

@@ -214,14 +214,14 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         // A submission whose pace has not come yet lets the others go first, or waits for its turn.
         const head = waiting.nextClass();
         const submitWaitMs = head === 'submit' && pacer ? pacer.waitMs(clock.now()) : 0;
-        const onlySubmits = waiting.size === waiting.sizeOf('submit');
-        if (submitWaitMs > 0 && onlySubmits) {
+        if (submitWaitMs > 0 && waiting.isOnly('submit')) {
           await untilOthersArrive(submitWaitMs);
           continue;
         }
-        const reserve = options.reserve?.() ?? [];
-        // A submission asks the window to leave the reserve free; the others may take it.
-        const keep = head === 'submit' && submitWaitMs === 0 && !holdSubmits && !aloneNext ? reserve : [];
+        // A submission asks the window to leave the reserve free; the others may take it. The reserve is
+        // computed only then (it walks every running job).
+        const asSubmission = head === 'submit' && submitWaitMs === 0 && !holdSubmits && !aloneNext;
+        const keep = asSubmission ? (options.reserve?.() ?? []) : [];
         let taken: TakeResult;
         try {
           taken = await window.take(clock.now(), keep);
@@ -257,16 +257,14 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
         grants.set(grantedAt, taken.slot);
         // The window never holds more than perMinute; a count read meanwhile may already include this one.
         counted = Math.min(options.perMinute, counted + 1);
-        // Asked again now: requests that arrived while the window answered may have changed the order.
-        const submitReady =
-          (!pacer || pacer.waitMs(grantedAt) === 0) &&
-          (keep.length > 0 || (reserve.length === 0 && !holdSubmits));
         holdSubmits = false;
         const alone = aloneNext ? waiting.nextAlone() : undefined;
         aloneNext = false;
         if (alone) aloneGrants.add(grantedAt);
-        if (!alone && waiting.nextClass() === 'submit' && submitReady) pacer?.tryTake(grantedAt);
-        (alone ?? waiting.next(submitReady))?.resolve(grantedAt);
+        // Asked again now: requests that arrived while the window answered may have changed the order. Only
+        // a slot asked for as a submission (the reserve kept, the pace come) may go to one.
+        if (!alone && waiting.nextClass() === 'submit' && asSubmission) pacer?.tryTake(grantedAt);
+        (alone ?? waiting.next(asSubmission))?.resolve(grantedAt);
         // The granted caller's continuation (its fetch) runs before this macrotask.
         await new Promise((resolve) => setImmediate(resolve));
         await window.sent(taken.slot, clock.now()).catch(() => undefined); // stamped at take, then
@@ -283,11 +281,8 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
    * pause), else from when the window said its next slot frees up, a whole window later per budget's worth
    * of places beyond the free ones (an estimate: the window's requests may leave it spread out).
    */
-  const etaOf = (index: number, now: number): number => {
+  const etaOf = (index: number, now: number, perWindow: number): number => {
     const start = Math.max(now, window.pausedUntil());
-    // Submissions leave the reserve free (an estimate: it shrinks as jobs finish).
-    const kept = Math.max(0, ...(options.reserve?.() ?? []).map(({ slots }) => slots));
-    const perWindow = options.perMinute - keptSlots(options.perMinute, kept);
     const free = Math.max(0, perWindow - counted);
     const paced = pacer?.etaMs(index, now) ?? 0;
     if (index < free) return Math.max(start - now, paced);
@@ -310,7 +305,11 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
       refreshCount();
       const now = clock.now();
       const etas = new Map<string, { ahead: number; etaMs: number }>();
-      for (const [key, ahead] of waiting.positions()) etas.set(key, { ahead, etaMs: etaOf(ahead, now) });
+      // Submissions leave the reserve free (an estimate: it shrinks as jobs finish). Computed once per view.
+      const kept = Math.max(0, ...(options.reserve?.() ?? []).map(({ slots }) => slots));
+      const perWindow = options.perMinute - keptSlots(options.perMinute, kept);
+      for (const [key, ahead] of waiting.positions())
+        etas.set(key, { ahead, etaMs: etaOf(ahead, now, perWindow) });
       return {
         perMinute: options.perMinute,
         sentInWindow: counted,

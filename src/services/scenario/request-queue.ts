@@ -115,27 +115,29 @@ export class RequestQueue<T> {
    * removed from the queue; undefined if none is. Its member then goes to the back of the ring.
    */
   nextAlone(): T | undefined {
-    const lanes = this.lanesOf('submit');
-    for (const [guild, members] of lanes) {
-      for (const [member, fifo] of members) {
-        if (!fifo[0]?.ticket.alone?.()) continue;
-        const entry = fifo.shift();
-        members.delete(member);
-        if (fifo.length > 0) members.set(member, fifo);
-        if (members.size === 0) lanes.delete(guild);
-        this.sizes.submit -= 1;
-        this.sinceSubmit = 0;
-        return entry?.item;
-      }
-    }
-    return undefined;
+    const found = this.findAlone();
+    if (!found) return undefined;
+    const { guild, members, member, fifo } = found;
+    const entry = fifo.shift();
+    members.delete(member);
+    if (fifo.length > 0) members.set(member, fifo);
+    if (members.size === 0) this.lanesOf('submit').delete(guild);
+    this.sizes.submit -= 1;
+    this.sinceSubmit = 0;
+    return entry?.item;
   }
 
   /** Whether a submission waits that is its member's only job (see `nextAlone`). */
   hasAlone(): boolean {
-    for (const members of this.lanesOf('submit').values())
-      for (const fifo of members.values()) if (fifo[0]?.ticket.alone?.()) return true;
-    return false;
+    return this.findAlone() !== undefined;
+  }
+
+  /** Where the first member's only job waits, in round-robin order. */
+  private findAlone() {
+    for (const [guild, members] of this.lanesOf('submit'))
+      for (const [member, fifo] of members)
+        if (fifo[0]?.ticket.alone?.()) return { guild, members, member, fifo };
+    return undefined;
   }
 
   private order(): readonly RequestClass[] {

@@ -15,7 +15,7 @@ export type TakeResult =
 
 /**
  * Requests expected within `afterMs` from now that a caller leaves room for: the budget's reserve for the
- * work that finishes the jobs already running, asked by new submissions (job-tracker.ts
+ * work that finishes the jobs already running, asked by new submissions (job-timing.ts
  * `resultsReserveFor`). A slot taken now is held for a whole window, so a reserve is a curve, not a
  * number: the results expected in 40 s need their slots among the sends still counted 40 s from now.
  */
